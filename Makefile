@@ -1,0 +1,42 @@
+# The two commands: `make run` and `make test`. Both create .venv and install the hub
+# and every plugin in plugins/ (editable) first; nothing else is needed but Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench install lint migration clean
+
+$(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip "setuptools>=68" wheel
+	$(BIN)/pip install --quiet -e ".[test]" $(foreach p,$(PLUGIN_DIRS),-e ./$(p))
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the hub on SQLite (./hub.db) with the demo clinic, on http://127.0.0.1:8000
+run: install
+	HUB_DEV=1 $(BIN)/hub demo
+	HUB_DEV=1 $(BIN)/hub serve --host 127.0.0.1 --port 8000
+
+## The whole suite: the hub and every plugin (PostgreSQL too when HUB_TEST_POSTGRES_URL is set)
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Benchmarks; results go to bench/results/
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+lint: install
+	$(BIN)/pip install --quiet ruff mypy
+	$(BIN)/ruff check hub plugins tests bench
+	$(BIN)/mypy hub
+
+## Regenerate the base migration from the models (before 1.0 only)
+migration: install
+	$(BIN)/python scripts/make_base_migration.py
+
+clean:
+	rm -rf $(VENV) hub.db hub.db-* hub.db.worker.lock .hub-secret.key .hub-admin-token

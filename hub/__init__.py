@@ -1,0 +1,75 @@
+"""clinic-hub's plugin API: everything a plugin imports comes from here.
+
+    from hub import HookContext, OutgoingMessage, DeliveryResult, hookimpl
+
+The hooks themselves are documented in :mod:`hub.hookspecs`.  Nothing else in the
+``hub`` package is part of the plugin API: plugins never import ``hub.db`` or
+``hub.api``.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from hub.context import HookContext, PluginState
+from hub.hookspecs import PROJECT_NAME
+from hub.settings import ChannelSettings, PluginSettings
+from hub.types import (
+    Action,
+    ActionError,
+    Appointment,
+    Balance,
+    Card,
+    CheckResult,
+    ClinicInfo,
+    CostEstimate,
+    DeliveryReport,
+    DeliveryResult,
+    Doctor,
+    FieldChange,
+    Job,
+    LabResults,
+    OutgoingMessage,
+    PatientAnswer,
+    PluginRouter,
+    Service,
+    Specialty,
+    SyncResult,
+)
+from hub.webhooks import PluginHub, PluginHubDep
+
+__version__ = "0.1.0"
+
+#: Marks a plugin's hook implementations: ``@hookimpl`` above a function named after a hook.
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+__all__ = [
+    "Action",
+    "ActionError",
+    "Appointment",
+    "Balance",
+    "Card",
+    "ChannelSettings",
+    "CheckResult",
+    "ClinicInfo",
+    "CostEstimate",
+    "DeliveryReport",
+    "DeliveryResult",
+    "Doctor",
+    "FieldChange",
+    "HookContext",
+    "Job",
+    "LabResults",
+    "OutgoingMessage",
+    "PatientAnswer",
+    "PluginHub",
+    "PluginHubDep",
+    "PluginRouter",
+    "PluginSettings",
+    "PluginState",
+    "Service",
+    "Specialty",
+    "SyncResult",
+    "__version__",
+    "hookimpl",
+]

@@ -1,0 +1,1 @@
+"""The HTTP API: error handling, dependencies and one router per resource."""

@@ -1,0 +1,69 @@
+"""Plugin actions: ``GET/POST /api/v1/clinics/{clinic}/plugins/{plugin}/actions[/{action}]``.
+
+One generic route for everything a plugin can be asked to do for one object: send an
+appointment to a voice robot, link a card to a portal, scan a document, print a label.
+The body is validated by the action's input model; the plugin's answer is returned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, HTTPException
+from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel, ValidationError
+
+from hub.api.deps import ClinicReader, RuntimeDep
+from hub.api.errors import clean_errors
+from hub.api.plugin_access import enabled_context, loaded_plugin
+from hub.plugins import PluginCallError
+from hub.schemas.plugins import ActionPublic
+from hub.types import ActionError
+
+router = APIRouter(prefix="/api/v1/clinics/{clinic}/plugins/{plugin}/actions", tags=["actions"])
+
+
+@router.get("", response_model=list[ActionPublic])
+async def list_actions(plugin: str, access: ClinicReader, runtime: RuntimeDep) -> list[ActionPublic]:
+    """The plugin's actions with the JSON schema of their input."""
+    info = loaded_plugin(runtime, plugin)
+    return [
+        ActionPublic(name=a.name, description=a.description,
+                     input_schema=a.input_model.model_json_schema())
+        for a in info.actions.values()
+    ]
+
+
+@router.post("/{action}")
+async def run_action(
+    plugin: str,
+    action: str,
+    access: ClinicReader,
+    runtime: RuntimeDep,
+    body: dict[str, Any] | None = Body(None),
+) -> Any:
+    """Run the action for the clinic and return the plugin's answer."""
+    info = loaded_plugin(runtime, plugin)
+    spec = info.actions.get(action)
+    if spec is None:
+        raise HTTPException(
+            404, f"Plugin {plugin!r} has no action {action!r} "
+            f"(it has: {', '.join(info.actions) or 'none'})",
+        )
+    try:
+        data = spec.input_model.model_validate(body or {})
+    except ValidationError as exc:
+        errors = clean_errors(exc.errors())
+        for error in errors:
+            error["loc"] = ["body", *error["loc"]]
+        raise HTTPException(422, errors) from None
+    ctx = await enabled_context(runtime, access.clinic_id, plugin)
+    try:
+        result = await runtime.host.run_strict(plugin, f"action:{action}", ctx, spec.run, data)
+    except ActionError as exc:
+        raise HTTPException(exc.status if 400 <= exc.status < 500 else 400, exc.message) from None
+    except PluginCallError as exc:
+        raise HTTPException(502, f"Plugin {plugin!r} failed: {exc.error}") from None
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json")
+    return jsonable_encoder(result)

@@ -1,0 +1,1 @@
+"""Plugins shipped inside clinic-hub, registered through the same entry-point group."""

@@ -1,0 +1,1 @@
+"""Storage: the engine, the tables and the migrations (SQLite embedded, PostgreSQL to scale)."""

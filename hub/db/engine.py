@@ -1,0 +1,110 @@
+"""The database: URL handling, the async engine and sessions.
+
+Users give one URL (``HUB_DATABASE_URL``): ``sqlite:///./hub.db`` or
+``postgresql://user@host/db``.  The hub derives the async driver URL (aiosqlite,
+psycopg 3) for itself and the sync one for Alembic.
+
+SQLite notes: WAL journal, a 30 s busy timeout, foreign keys on, and every transaction
+begins ``IMMEDIATE`` so that a read-then-write transaction (a claim) waits for the
+write lock instead of failing with SQLITE_BUSY half-way.  SQLite has no ``SKIP
+LOCKED``: one worker per database file (see ``hub.worker.lock``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
+_SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
+
+
+def backend_of(url: str) -> str:
+    """``sqlite`` or ``postgresql``; anything else is refused with a clear message."""
+    backend = make_url(url).get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise ValueError(
+            f"unsupported database {backend!r} in HUB_DATABASE_URL: use sqlite:/// or postgresql://"
+        )
+    return backend
+
+
+def async_url(url: str) -> str:
+    parsed = make_url(url)
+    return parsed.set(drivername=_ASYNC_DRIVERS[backend_of(url)]).render_as_string(
+        hide_password=False
+    )
+
+
+def sync_url(url: str) -> str:
+    parsed = make_url(url)
+    return parsed.set(drivername=_SYNC_DRIVERS[backend_of(url)]).render_as_string(
+        hide_password=False
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # We emit BEGIN ourselves (see _sqlite_begin); the driver must not.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA busy_timeout=30000",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA synchronous=NORMAL",
+    ):
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """The async engine for ``url`` with the per-backend settings above."""
+    backend = backend_of(url)
+    if backend == "sqlite":
+        engine = create_async_engine(async_url(url), **kwargs)
+        sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        return engine
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(async_url(url), **kwargs)
+
+
+class Database:
+    """The engine and a session factory; ``session()`` is a transaction."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = url
+        self.backend = backend_of(url)
+        self.engine = make_engine(url, **engine_kwargs)
+        self._sessions = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.backend == "sqlite"
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction: committed on success, rolled back on error."""
+        async with self._sessions() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,173 @@
+"""Plugin jobs: when each (clinic, plugin, job) is due, a lease so it never runs twice
+at once, and the job log.
+
+A job declared ``every=<interval>`` is due when its last start is that long ago; a job
+declared ``at=<local time>`` is due once a day, once the clinic's local clock has
+passed that time, if the last start was before it and the time is less than
+``HUB_MISSED_RUN_GRACE_HOURS`` ago (a hub that was down at 03:00 and starts at 05:00
+still runs the 03:00 job once).  Either may name a settings field instead of a value.
+
+The lease is a row per (clinic, plugin, job) taken with one conditional UPDATE: of
+several workers polling at once exactly one wins.  A worker killed mid-run leaves the
+lease to expire after the job's time limit; then another worker may run it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import socket
+import time
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from hub.context import HookContext
+from hub.db.models import JobLock, JobRun
+from hub.plugins import PluginCallError
+from hub.runtime import Runtime
+from hub.settings import PluginSettings
+from hub.types import Job
+
+log = logging.getLogger("hub.jobs")
+
+JOB_TIMEOUT = 600.0
+WORKER_ID = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+
+
+def _resolve(value: Any, settings: PluginSettings) -> Any:
+    return getattr(settings, value) if isinstance(value, str) else value
+
+
+def next_due(job: Job, ctx: HookContext[PluginSettings], last_started: dt.datetime | None,
+             now: dt.datetime, grace: dt.timedelta) -> bool:
+    """Whether ``job`` should start now for ``ctx``'s clinic."""
+    if job.every is not None:
+        every = _resolve(job.every, ctx.settings)
+        if every is None:
+            return False
+        if not isinstance(every, dt.timedelta):
+            every = dt.timedelta(seconds=float(every))
+        return last_started is None or now - last_started >= every
+    at = _resolve(job.at, ctx.settings)
+    if at is None:
+        return False
+    if isinstance(at, str):
+        at = dt.time.fromisoformat(at)
+    local_now = now.astimezone(ctx.clinic.tz)
+    planned = dt.datetime.combine(local_now.date(), at, tzinfo=ctx.clinic.tz)
+    if local_now < planned or now - planned.astimezone(dt.UTC) > grace:
+        return False
+    return last_started is None or last_started < planned
+
+
+async def last_start(runtime: Runtime, clinic_id: str, plugin: str, job: str) -> dt.datetime | None:
+    """When the job last started for the clinic (creating its lease row on first use)."""
+    async with runtime.db.session() as session:
+        row = await session.get(JobLock, (clinic_id, plugin, job))
+        if row is None:
+            try:
+                async with session.begin_nested():
+                    session.add(JobLock(clinic_id=clinic_id, plugin=plugin, job=job))
+            except IntegrityError:  # another worker created it first
+                row = await session.get(JobLock, (clinic_id, plugin, job))
+        return row.last_started_at if row else None
+
+
+async def take_lease(runtime: Runtime, clinic_id: str, plugin: str, job: str,
+                     now: dt.datetime, lease: dt.timedelta, expect_last: dt.datetime | None) -> bool:
+    """Atomically take the lease, if free and nobody started the job since ``expect_last``."""
+    cond = [
+        JobLock.clinic_id == clinic_id,
+        JobLock.plugin == plugin,
+        JobLock.job == job,
+        sa.or_(JobLock.locked_until.is_(None), JobLock.locked_until < now),  # type: ignore[union-attr,operator]
+        JobLock.last_started_at.is_(None) if expect_last is None  # type: ignore[union-attr]
+        else JobLock.last_started_at == expect_last,
+    ]
+    async with runtime.db.session() as session:
+        result = await session.execute(
+            sa.update(JobLock).where(*cond).values(  # type: ignore[arg-type]
+                owner=WORKER_ID, locked_until=now + lease, last_started_at=now
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _release(runtime: Runtime, clinic_id: str, plugin: str, job: str) -> None:
+    async with runtime.db.session() as session:
+        await session.execute(
+            sa.update(JobLock).where(
+                JobLock.clinic_id == clinic_id, JobLock.plugin == plugin, JobLock.job == job,  # type: ignore[arg-type]
+                JobLock.owner == WORKER_ID,  # type: ignore[arg-type]
+            ).values(locked_until=None, owner=None)
+        )
+
+
+async def run_job(runtime: Runtime, ctx: HookContext[PluginSettings], job: Job) -> JobRun:
+    """Run ``job`` for ``ctx``'s clinic (lease already held) and log the run."""
+    clinic_id, plugin = ctx.clinic.id, ctx.plugin
+    started = runtime.clock.now()
+    async with runtime.db.session() as session:
+        run = JobRun(clinic_id=clinic_id, plugin=plugin, job=job.name, started_at=started)
+        session.add(run)
+    t0 = time.perf_counter()
+    status, summary = "ok", None
+    try:
+        summary = await runtime.host.run_strict(
+            plugin, f"job:{job.name}", ctx, job.run, timeout=JOB_TIMEOUT
+        )
+    except PluginCallError as exc:
+        status, summary = "error", exc.error
+    finally:
+        await _release(runtime, clinic_id, plugin, job.name)
+    async with runtime.db.session() as session:
+        row = await session.get(JobRun, run.id)
+        assert row is not None
+        row.finished_at = runtime.clock.now()
+        row.duration_ms = int((time.perf_counter() - t0) * 1000)
+        row.status = status
+        row.summary = None if summary is None else str(summary)[:2000]
+    log.info("job %s/%s for %s: %s (%s ms)", plugin, job.name, clinic_id, status, row.duration_ms)
+    return row
+
+
+async def run_due(runtime: Runtime, clinic_ids: Sequence[str]) -> int:
+    """Start every due job of every enabled plugin of these clinics; how many ran."""
+    now = runtime.clock.now()
+    grace = dt.timedelta(hours=runtime.settings.missed_run_grace_hours)
+    lease = dt.timedelta(seconds=JOB_TIMEOUT + 60)
+    ran = 0
+    for clinic_id in clinic_ids:
+        for plugin, ctx in (await runtime.enabled_contexts(clinic_id)).items():
+            info = runtime.host.get(plugin)
+            for job in info.jobs if info else ():
+                last = await last_start(runtime, clinic_id, plugin, job.name)
+                if not next_due(job, ctx, last, now, grace):
+                    continue
+                if await take_lease(runtime, clinic_id, plugin, job.name, now, lease, last):
+                    await run_job(runtime, ctx, job)
+                    ran += 1
+    return ran
+
+
+async def run_now(runtime: Runtime, ctx: HookContext[PluginSettings], job: Job) -> JobRun | None:
+    """Run ``job`` now (an admin asked); ``None`` if it is running elsewhere."""
+    now = runtime.clock.now()
+    lease = dt.timedelta(seconds=JOB_TIMEOUT + 60)
+    last = await last_start(runtime, ctx.clinic.id, ctx.plugin, job.name)
+    if not await take_lease(runtime, ctx.clinic.id, ctx.plugin, job.name, now, lease, last):
+        return None
+    return await run_job(runtime, ctx, job)
+
+
+async def runs(runtime: Runtime, clinic_id: str, plugin: str | None, limit: int) -> list[JobRun]:
+    async with runtime.db.session() as session:
+        query = sa.select(JobRun).where(JobRun.clinic_id == clinic_id)  # type: ignore[arg-type]
+        if plugin:
+            query = query.where(JobRun.plugin == plugin)  # type: ignore[arg-type]
+        query = query.order_by(JobRun.id.desc()).limit(limit)  # type: ignore[union-attr]
+        return list((await session.execute(query)).scalars())

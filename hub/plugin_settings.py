@@ -1,0 +1,144 @@
+"""Plugin settings at rest and on the wire: merge, validate, encrypt, mask.
+
+A plugin's settings for a clinic are an instance of its settings model.  At rest the
+plain fields are JSON and the ``SecretStr`` fields are one Fernet token.  On every read
+the secrets are masked (``••••1170``).  An update merges into what is stored: a field
+left out keeps its value, an explicit ``null`` resets it (a secret is cleared), so an
+admin can change one field without re-typing every secret.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import SecretStr, ValidationError
+
+from hub.db.models import PluginConfig
+from hub.security.secrets import SecretBox, mask
+from hub.settings import PluginSettings
+
+
+class SettingsInvalid(ValueError):
+    """Stored or submitted settings that do not validate; ``errors`` name the fields."""
+
+    def __init__(self, plugin: str, errors: list[dict[str, Any]]) -> None:
+        self.plugin = plugin
+        self.errors = errors
+        fields = ", ".join(e["field"] for e in errors)
+        super().__init__(f"settings of {plugin} are invalid: {fields}")
+
+
+def secret_fields(model: type[PluginSettings]) -> frozenset[str]:
+    """Names of the fields typed ``SecretStr`` (or ``SecretStr | None``)."""
+    names = set()
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        args = typing.get_args(annotation) if isinstance(
+            annotation, types.UnionType
+        ) or typing.get_origin(annotation) is typing.Union else (annotation,)
+        if SecretStr in args:
+            names.add(name)
+    return frozenset(names)
+
+
+def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    """Pydantic errors as ``{"field", "message"}``, never echoing the input (a secret)."""
+    return [
+        {
+            "field": ".".join(str(part) for part in error["loc"]) or "settings",
+            "message": error["msg"],
+            "type": error["type"],
+        }
+        for error in exc.errors(include_input=False, include_url=False, include_context=False)
+    ]
+
+
+def stored_values(row: PluginConfig | None, box: SecretBox) -> dict[str, Any]:
+    """Plain and secret values of a stored config, decrypted."""
+    if row is None:
+        return {}
+    return {**row.settings, **box.open(row.secrets)}
+
+
+def build(plugin: str, model: type[PluginSettings], values: dict[str, Any]) -> PluginSettings:
+    """Validate ``values`` against the plugin's model."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise SettingsInvalid(plugin, validation_errors(exc)) from None
+
+
+@dataclass(frozen=True)
+class Merged:
+    """The outcome of applying an update to stored settings."""
+
+    settings: PluginSettings
+    changed: list[str]
+    plain: dict[str, Any]
+    secret: dict[str, Any]
+
+
+def merge(
+    plugin: str,
+    model: type[PluginSettings],
+    stored: dict[str, Any],
+    update: dict[str, Any],
+) -> Merged:
+    """Apply ``update`` to ``stored`` and validate the result against ``model``."""
+    unknown = sorted(set(update) - set(model.model_fields))
+    if unknown:
+        raise SettingsInvalid(
+            plugin,
+            [{"field": name, "message": "Extra inputs are not permitted", "type": "extra_forbidden"}
+             for name in unknown],
+        )
+    values = dict(stored)
+    for name, value in update.items():
+        if value is None:
+            values.pop(name, None)
+        else:
+            values[name] = value
+    settings = build(plugin, model, values)
+    secrets = secret_fields(model)
+    plain: dict[str, Any] = {}
+    secret: dict[str, Any] = {}
+    dumped = settings.model_dump(mode="python")
+    for name in model.model_fields:
+        value = dumped[name]
+        if name in secrets:
+            if value is not None:
+                secret[name] = value.get_secret_value()
+        elif name in values:  # keep only what was set: defaults stay defaults
+            plain[name] = settings.model_dump(mode="json", include={name})[name]
+    changed = sorted(
+        name for name in model.model_fields
+        if _comparable(stored.get(name)) != _comparable({**plain, **secret}.get(name))
+    )
+    return Merged(settings=settings, changed=changed, plain=plain, secret=secret)
+
+
+def _comparable(value: Any) -> Any:
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+
+def public(model: type[PluginSettings], values: dict[str, Any]) -> dict[str, Any]:
+    """Settings as the API shows them: every field, secrets masked or ``None``."""
+    secrets = secret_fields(model)
+    out: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if name in secrets:
+            value = values.get(name)
+            out[name] = mask(str(value)) if value else None
+        elif name in values:
+            out[name] = values[name]
+        else:
+            default = field.get_default(call_default_factory=True)
+            out[name] = default if _is_json_scalar(default) else str(default)
+    return out
+
+
+def _is_json_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool | list | dict)

@@ -1,0 +1,98 @@
+"""The scheduler: APScheduler ticks that start what is due.
+
+Rather than one APScheduler job per clinic and rule (which would have to be rebuilt
+whenever a clinic changes, and would forget runs missed while the hub was down), the
+scheduler runs a few *ticks*; each tick asks the database what is due now, in each
+clinic's own time zone, and starts it.  Whether something already ran is recorded in
+the database (job leases, unique keys of reminder runs), so a tick may come late, come
+twice, or come from two workers at once without doing anything twice.
+
+    Tick              every             what
+    plugin-jobs       HUB_SCHEDULER_TICK   due plugin jobs of every clinic (hub.jobs)
+    feed-prune        1 hour            feed events older than HUB_FEED_RETENTION_DAYS
+
+Other parts add ticks (``Scheduler.add``); tests call :meth:`Scheduler.tick_all`
+with a frozen clock instead of waiting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from hub import feed, jobs
+from hub.db.models import Clinic
+from hub.runtime import Runtime
+
+log = logging.getLogger("hub.scheduler")
+
+TickFunction = Callable[[Runtime], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class Tick:
+    name: str
+    run: TickFunction
+    every: float
+
+
+async def clinic_ids(runtime: Runtime) -> list[str]:
+    async with runtime.db.session() as session:
+        return list((await session.execute(sa.select(Clinic.id).order_by(Clinic.id))).scalars())  # type: ignore[arg-type]
+
+
+async def plugin_jobs_tick(runtime: Runtime) -> int:
+    return await jobs.run_due(runtime, await clinic_ids(runtime))
+
+
+async def feed_prune_tick(runtime: Runtime) -> int:
+    before = runtime.clock.now() - dt.timedelta(days=runtime.settings.feed_retention_days)
+    async with runtime.db.session() as session:
+        pruned = await feed.prune(session, before=before)
+    if pruned:
+        log.info("pruned %d feed events older than %s", pruned, before.isoformat())
+    return pruned
+
+
+class Scheduler:
+    """APScheduler running the ticks; each tick is isolated from the others."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.ticks: list[Tick] = [
+            Tick("plugin-jobs", plugin_jobs_tick, runtime.settings.scheduler_tick),
+            Tick("feed-prune", feed_prune_tick, 3600.0),
+        ]
+        self._aps: AsyncIOScheduler | None = None
+
+    def add(self, name: str, run: TickFunction, every: float | None = None) -> None:
+        self.ticks.append(Tick(name, run, every or self.runtime.settings.scheduler_tick))
+
+    async def run_tick(self, tick: Tick) -> int:
+        try:
+            return await tick.run(self.runtime)
+        except Exception:
+            log.exception("scheduler tick %s failed", tick.name)
+            return 0
+
+    async def tick_all(self) -> dict[str, int]:
+        """Run every tick once, now (tests; ``hub worker --once``)."""
+        return {tick.name: await self.run_tick(tick) for tick in self.ticks}
+
+    def start(self) -> None:
+        self._aps = AsyncIOScheduler(timezone=dt.UTC)
+        for tick in self.ticks:
+            self._aps.add_job(
+                self.run_tick, "interval", args=[tick], seconds=tick.every, id=tick.name,
+                max_instances=1, coalesce=True, next_run_time=dt.datetime.now(dt.UTC),
+            )
+        self._aps.start()
+
+    def stop(self) -> None:
+        if self._aps is not None and self._aps.running:
+            self._aps.shutdown(wait=False)

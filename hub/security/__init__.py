@@ -1,0 +1,1 @@
+"""Tokens, encryption of stored secrets, and redaction of secrets from text."""

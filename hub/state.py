@@ -1,0 +1,54 @@
+"""Plugin state: per-clinic key/value data a plugin keeps through ``ctx.state``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from hub.db.engine import Database
+from hub.db.models import PluginState
+
+
+async def get(db: Database, clinic_id: str, plugin: str, key: str, default: Any) -> Any:
+    async with db.session() as session:
+        row = await session.get(PluginState, (clinic_id, plugin, key))
+        return default if row is None else row.value
+
+
+async def put(
+    db: Database, clinic_id: str, plugin: str, key: str, value: Any, now: dt.datetime
+) -> None:
+    async with db.session() as session:
+        row = await session.get(PluginState, (clinic_id, plugin, key))
+        if row is None:
+            session.add(
+                PluginState(clinic_id=clinic_id, plugin=plugin, key=key, value=value, updated_at=now)
+            )
+        else:
+            row.value, row.updated_at = value, now
+
+
+async def delete(db: Database, clinic_id: str, plugin: str, key: str) -> bool:
+    async with db.session() as session:
+        result = await session.execute(
+            sa.delete(PluginState).where(
+                PluginState.clinic_id == clinic_id,  # type: ignore[arg-type]
+                PluginState.plugin == plugin,  # type: ignore[arg-type]
+                PluginState.key == key,  # type: ignore[arg-type]
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def items(db: Database, clinic_id: str, plugin: str, prefix: str) -> dict[str, Any]:
+    async with db.session() as session:
+        query = sa.select(PluginState.key, PluginState.value).where(
+            PluginState.clinic_id == clinic_id,  # type: ignore[arg-type]
+            PluginState.plugin == plugin,  # type: ignore[arg-type]
+        )
+        if prefix:
+            query = query.where(PluginState.key.startswith(prefix))  # type: ignore[attr-defined]
+        rows = (await session.execute(query.order_by(PluginState.key))).all()
+        return {key: value for key, value in rows}

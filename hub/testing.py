@@ -1,0 +1,267 @@
+"""The test kit for plugin authors (a pytest plugin, loaded automatically).
+
+Install ``clinic-hub`` in your plugin's test environment and these fixtures are there::
+
+    async def test_reminder_is_sent(hub):
+        await hub.create_clinic("clinic-1")
+        await hub.enable("myplugin", "clinic-1", settings={"api_key": "k"})
+        await hub.fire("on_appointment_created", "clinic-1", appointment=...)
+        assert (await hub.feed("clinic-1"))[0]["type"] == "myplugin.sent"
+
+Fixtures
+    hub                 a running hub (:class:`Harness`) on a fresh database
+    hub_database_url    that database: SQLite, and again PostgreSQL when
+                        ``HUB_TEST_POSTGRES_URL`` is set (a fresh schema per test)
+    hub_settings        the ``HubSettings`` it runs with (override to change knobs)
+    hub_plugin_names    which installed plugins load (default: all; override)
+    hub_extra_plugins   plugin objects to register by name (default: none; override)
+    hub_http_transport  the transport of ``ctx.http`` (default: none; override with
+                        ``httpx.MockTransport`` or ``httpx.ASGITransport(fake_app)``)
+    hub_clock           the hub's clock, frozen (``hub_clock.advance(60)``)
+
+Everything runs in-process: the API through ``httpx.ASGITransport``, the worker
+through :meth:`Harness.drain`, the scheduler through :meth:`Harness.tick`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets as pysecrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+from hub.app import create_app
+from hub.clock import FrozenClock
+from hub.context import HookContext
+from hub.db.crud import tokens as tokens_crud
+from hub.db.engine import sync_url
+from hub.runtime import Runtime
+from hub.settings import HubSettings, PluginSettings
+from hub.worker import Worker
+
+POSTGRES_ENV = "HUB_TEST_POSTGRES_URL"
+#: The frozen clock starts here: Monday 23 November 2026, 10:00 in Moscow.
+DEFAULT_NOW = dt.datetime(2026, 11, 23, 7, 0, tzinfo=dt.UTC)
+BASE_URL = "http://hub.test"
+
+
+def _create_schema(url: str) -> None:
+    import hub.db.models  # noqa: F401 - fills the metadata
+
+    engine = sa.create_engine(sync_url(url))
+    try:
+        SQLModel.metadata.create_all(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: SQLite, then PostgreSQL if ``HUB_TEST_POSTGRES_URL``."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hub.db'}"
+        return
+    base = os.environ.get(POSTGRES_ENV)
+    if not base and os.environ.get("HUB_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"HUB_REQUIRE_POSTGRES=1 but {POSTGRES_ENV} is not set")
+    if not base:
+        pytest.skip(f"PostgreSQL run skipped: set {POSTGRES_ENV} (as .ci/run does) to run it")
+    yield from postgres_schema(base)
+
+
+def postgres_schema(base: str) -> Iterator[str]:
+    """A URL of ``base`` whose search path is a fresh schema, dropped afterwards."""
+    import psycopg
+
+    schema = f"t_{pysecrets.token_hex(6)}"
+    conninfo = make_url(sync_url(base)).set(drivername="postgresql").render_as_string(
+        hide_password=False
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def hub_plugin_names() -> list[str] | None:
+    """Installed plugins to load; ``None`` loads every one."""
+    return None
+
+
+@pytest.fixture
+def hub_extra_plugins() -> dict[str, object]:
+    """Plugin objects (modules or instances) to register under the given names."""
+    return {}
+
+
+@pytest.fixture
+def hub_http_transport() -> httpx.AsyncBaseTransport | None:
+    """The transport of the shared HTTP client (``ctx.http``); ``None``: a real one."""
+    return None
+
+
+@pytest.fixture
+def hub_clock() -> FrozenClock:
+    return FrozenClock(DEFAULT_NOW)
+
+
+@pytest.fixture
+def hub_settings(
+    hub_database_url: str,
+    hub_plugin_names: list[str] | None,
+    hub_extra_plugins: dict[str, object],
+    tmp_path: Path,
+) -> HubSettings:
+    allow = None if hub_plugin_names is None else [*hub_plugin_names, *hub_extra_plugins]
+    return HubSettings(
+        database_url=hub_database_url,
+        secret_key=Fernet.generate_key().decode(),  # type: ignore[arg-type]
+        secret_key_file=tmp_path / "secret.key",
+        plugins=allow,
+        plugin_timeout=2.0,
+        public_url=BASE_URL,
+        http_transport="httpx",
+        worker_poll=0.01,
+    )
+
+
+class Harness:
+    """A running hub for one test: its API client, clock, worker and helpers."""
+
+    def __init__(self, runtime: Runtime, client: httpx.AsyncClient, admin_token: str) -> None:
+        self.runtime = runtime
+        self.app = client._transport.app  # type: ignore[attr-defined]
+        self.client = client
+        self.admin_token = admin_token
+        self.worker = Worker(runtime)
+
+    @property
+    def clock(self) -> FrozenClock:
+        assert isinstance(self.runtime.clock, FrozenClock)
+        return self.runtime.clock
+
+    # --- HTTP ---------------------------------------------------------------------------
+
+    def client_for(self, token: str | None) -> httpx.AsyncClient:
+        """Another client of the same app, with ``token`` (or none)."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app), base_url=BASE_URL, headers=headers
+        )
+
+    async def token(self, role: str, clinic: str | None = None) -> str:
+        response = await self.client.post(
+            "/api/v1/tokens", json={"name": f"test {role}", "role": role, "clinic": clinic}
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["token"])
+
+    async def create_clinic(self, clinic_id: str = "clinic-1", **fields: Any) -> dict[str, Any]:
+        body = {"id": clinic_id, "name": f"Клиника {clinic_id}", "timezone": "Europe/Moscow", **fields}
+        response = await self.client.post("/api/v1/clinics", json=body)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def enable(
+        self, plugin: str, clinic: str = "clinic-1", settings: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        response = await self.client.put(
+            f"/api/v1/clinics/{clinic}/plugins/{plugin}",
+            json={"enabled": True, "settings": settings or {}},
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    async def feed(self, clinic: str = "clinic-1", after: str | None = None) -> list[dict[str, Any]]:
+        params = {"limit": 1000, **({"after": after} if after else {})}
+        response = await self.client.get(f"/api/v1/clinics/{clinic}/feed", params=params)
+        assert response.status_code == 200, response.text
+        return list(response.json()["events"])
+
+    # --- hooks ----------------------------------------------------------------------------
+
+    async def context(self, plugin: str, clinic: str = "clinic-1") -> HookContext[PluginSettings]:
+        return await self.runtime.context(clinic, plugin)
+
+    async def fire(self, hook: str, clinic: str = "clinic-1", **kwargs: Any) -> dict[str, Any]:
+        """Call ``hook`` on every plugin enabled for ``clinic``, as the hub does; results
+        by plugin (failing plugins are logged and left out)."""
+        contexts = await self.runtime.enabled_contexts(clinic, hook)
+        return await self.runtime.host.fan_out(hook, contexts, **kwargs)
+
+    async def call(self, plugin: str, hook: str, clinic: str = "clinic-1", **kwargs: Any) -> Any:
+        """Call one plugin's ``hook``; a failure raises :class:`hub.plugins.PluginCallError`."""
+        ctx = await self.context(plugin, clinic)
+        return await self.runtime.host.call_strict(plugin, hook, ctx, **kwargs)
+
+    # --- worker and scheduler ----------------------------------------------------------------
+
+    async def drain(self) -> int:
+        """Let the worker handle everything due now (advance ``clock`` for retries)."""
+        return await self.worker.drain()
+
+    async def tick(self) -> dict[str, int]:
+        """Run every scheduler tick once, at the clock's current time."""
+        return await self.worker.scheduler.tick_all()
+
+
+async def start_harness(
+    settings: HubSettings,
+    *,
+    clock: FrozenClock,
+    extra_plugins: dict[str, object] | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+) -> tuple[Runtime, Harness]:
+    runtime = Runtime(settings, clock=clock, http_transport=http_transport)
+    runtime.load_plugins(plugins=extra_plugins)
+    folders = runtime.host.migration_folders()
+    if folders:
+        from hub.db import migrate
+
+        migrate.upgrade(settings.database_url, folders.values())
+    else:
+        _create_schema(settings.database_url)
+    await runtime.start()
+    async with runtime.db.session() as session:
+        _, admin = await tokens_crud.create(
+            session, name="test admin", role="admin", clinic_id=None, now=clock.now()
+        )
+    app = create_app(runtime=runtime)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=BASE_URL,
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    return runtime, Harness(runtime, client, admin)
+
+
+@pytest.fixture
+async def hub(
+    hub_settings: HubSettings,
+    hub_clock: FrozenClock,
+    hub_extra_plugins: dict[str, object],
+    hub_http_transport: httpx.AsyncBaseTransport | None,
+) -> AsyncIterator[Harness]:
+    """A running hub on a fresh database, with an admin client."""
+    runtime, harness = await start_harness(
+        hub_settings, clock=hub_clock, extra_plugins=hub_extra_plugins,
+        http_transport=hub_http_transport,
+    )
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await runtime.close()

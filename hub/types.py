@@ -1,0 +1,364 @@
+"""Value objects handed to plugins and returned by them.
+
+Plugins never see database rows or sessions: they get these frozen pydantic models,
+snapshots of what the hub held when the event happened.  What plugins give back
+(``DeliveryResult``, ``CheckResult``, ``Balance`` ...) is validated the same way.
+
+    ClinicInfo                  the clinic a call is for
+    Card, Appointment           the clinic system's data, as mirrored by the hub
+      Doctor, Specialty, Service
+      FieldChange               one changed field of an update
+    LabResults                  laboratory results of a patient's visit
+    OutgoingMessage             what send_message must deliver
+      DeliveryResult            what the provider answered (accepted / transient / permanent)
+      DeliveryReport            a later delivery status (callback or poll)
+    Balance, CostEstimate       account queries
+    CheckResult                 "test the connection" answers
+    SyncResult                  counts of a reference-data sync
+    PatientAnswer               the patient's answer to a reminder
+    Job, Action, PluginRouter   what registration hooks return
+    ActionError                 an action's deliberate 4xx answer
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+    from hub.context import HookContext
+
+__all__ = [
+    "Action",
+    "ActionError",
+    "Appointment",
+    "Balance",
+    "Card",
+    "CheckResult",
+    "ClinicInfo",
+    "CostEstimate",
+    "DeliveryReport",
+    "DeliveryResult",
+    "Doctor",
+    "FieldChange",
+    "Job",
+    "LabResults",
+    "OutgoingMessage",
+    "PatientAnswer",
+    "PluginRouter",
+    "Service",
+    "Specialty",
+    "SyncResult",
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ClinicInfo(_Frozen):
+    """The clinic a hook call is made for."""
+
+    id: str
+    name: str
+    timezone: str
+    address: str = ""
+    phone: str = ""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The clinic's time zone, for turning UTC times into its local time."""
+        return ZoneInfo(self.timezone)
+
+
+class Service(_Frozen):
+    """A service of an appointment, with the price-list section it is billed under."""
+
+    id: str
+    name: str | None = None
+    price_list_section: str | None = None
+
+
+class Specialty(_Frozen):
+    """A specialty; ``dative`` is the override or the automatic dative form."""
+
+    id: str
+    name: str
+    dative: str
+
+
+class Doctor(_Frozen):
+    """A member of staff with the name forms templates need."""
+
+    id: str
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    sex: Literal["male", "female"] | None = None
+    specialty_id: str | None = None
+    full_name: str
+    short_name: str
+    dative: str
+    dative_short: str
+
+
+class Card(_Frozen):
+    """A patient card (the clinic system's «амбулаторная карта»)."""
+
+    id: str
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    birth_date: dt.date | None = None
+    sex: Literal["male", "female"] | None = None
+    phones: tuple[str, ...] = ()
+    email: str | None = None
+    opt_out: bool = False
+    inpatient: bool = False
+    deleted: bool = False
+
+    @property
+    def full_name(self) -> str:
+        """«Фамилия Имя Отчество», without empty parts."""
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+
+class Appointment(_Frozen):
+    """An appointment with its patient, doctor, specialty and services resolved.
+
+    ``start`` and ``end`` are timezone-aware (UTC); use ``ctx.clinic.tz`` for local time.
+    """
+
+    id: str
+    patient_id: str
+    patient: Card | None = None
+    doctor_id: str | None = None
+    doctor: Doctor | None = None
+    specialty_id: str | None = None
+    specialty: Specialty | None = None
+    services: tuple[Service, ...] = ()
+    start: dt.datetime
+    end: dt.datetime | None = None
+    cabinet: str | None = None
+    status: str = "booked"
+    comment: str = ""
+    cancelled: bool = False
+    cancel_reason: str | None = None
+    communication_status: str | None = None
+
+
+class FieldChange(_Frozen):
+    """One field of an update: its name, the value before and after (JSON values)."""
+
+    field: str
+    old: Any = None
+    new: Any = None
+
+
+Channel = Literal["sms", "voice", "messenger", "email"]
+
+
+class OutgoingMessage(_Frozen):
+    """A message the delivery worker asks a provider plugin to send."""
+
+    id: int
+    clinic_id: str
+    kind: str
+    channel: Channel
+    address: str
+    text: str
+    recipient_name: str | None = None
+    patient_id: str | None = None
+    appointment_id: str | None = None
+    attempt: int = 1
+    idempotency_key: str
+
+
+class DeliveryResult(_Frozen):
+    """A provider's answer to one ``send_message`` call.
+
+    ``accepted``: the provider took the message (``provider_message_id``, ``cost``).
+    ``transient``: try again later (network, time-out, 5xx, "temporarily unavailable").
+    ``permanent``: will never succeed as is; ``provider_side`` marks failures of the
+    provider account (no money, sender not approved, bad key) after which the worker
+    tries the clinic's next provider, while a recipient failure (bad number, stop
+    list) fails the message at once.
+    """
+
+    outcome: Literal["accepted", "transient", "permanent"]
+    provider_message_id: str | None = None
+    cost: Decimal | None = None
+    error_code: str | None = None
+    error_text: str | None = None
+    provider_side: bool = False
+    raw: Any = None
+
+    @classmethod
+    def accepted(
+        cls, provider_message_id: str | None, *, cost: Decimal | None = None, raw: Any = None
+    ) -> DeliveryResult:
+        return cls(outcome="accepted", provider_message_id=provider_message_id, cost=cost, raw=raw)
+
+    @classmethod
+    def transient(
+        cls, code: str | None, text: str, *, raw: Any = None, provider_side: bool = False
+    ) -> DeliveryResult:
+        return cls(
+            outcome="transient", error_code=code, error_text=text, raw=raw,
+            provider_side=provider_side,
+        )
+
+    @classmethod
+    def permanent(
+        cls, code: str | None, text: str, *, provider_side: bool = False, raw: Any = None
+    ) -> DeliveryResult:
+        return cls(
+            outcome="permanent", error_code=code, error_text=text,
+            provider_side=provider_side, raw=raw,
+        )
+
+
+class LabResults(_Frozen):
+    """Laboratory results that came in for one patient (and visit, when known).
+
+    ``complete`` is true once every result ordered in that visit is in.
+    """
+
+    patient_id: str
+    appointment_id: str | None = None
+    order_id: str | None = None
+    complete: bool = True
+    items: tuple[dict[str, Any], ...] = ()
+
+
+class DeliveryReport(_Frozen):
+    """A delivery status learned after sending (a provider callback or a status poll)."""
+
+    provider_message_id: str
+    status: Literal["delivered", "failed"]
+    error_code: str | None = None
+    error_text: str | None = None
+    at: dt.datetime | None = None
+    cost: Decimal | None = None
+
+
+class Balance(_Frozen):
+    """A provider account's balance."""
+
+    amount: Decimal
+    currency: str = "RUB"
+
+
+class CostEstimate(_Frozen):
+    """What sending some messages would cost, as the provider computes it."""
+
+    total_cost: Decimal
+    parts: int
+    currency: str = "RUB"
+
+
+class CheckResult(_Frozen):
+    """The outcome of testing a plugin's settings ("test the connection").
+
+    ``problems`` are sentences an admin understands: what failed and what to do.
+    """
+
+    ok: bool
+    problems: tuple[str, ...] = ()
+    details: dict[str, Any] = {}
+
+    @classmethod
+    def passed(cls, **details: Any) -> CheckResult:
+        return cls(ok=True, details=details)
+
+    @classmethod
+    def failed(cls, *problems: str, **details: Any) -> CheckResult:
+        return cls(ok=False, problems=problems, details=details)
+
+
+class SyncResult(_Frozen):
+    """Counts of what a reference-data sync did, e.g. ``{"created": 3, "updated": 1}``."""
+
+    kind: str
+    counts: dict[str, int] = {}
+
+
+class PatientAnswer(_Frozen):
+    """The patient's answer to a reminder: confirmed, cancelled or asked to be called back."""
+
+    appointment_id: str
+    answer: Literal["confirmed", "cancelled", "callback"]
+    reason: str | None = None
+    at: dt.datetime
+    source: str = "answer_page"
+
+
+class ActionError(Exception):
+    """Raised by an action to answer the caller with a status and a message.
+
+    ``raise ActionError("the card has no phone to send the code to", status=409)``
+    answers ``409 {"detail": "..."}``; the plugin is not marked as failing.
+    """
+
+    def __init__(self, message: str, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+JobRun = Callable[["HookContext"], Awaitable[str | None]]
+ActionRun = Callable[["HookContext", Any], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic job a plugin runs for every clinic it is enabled for.
+
+    Give ``every`` (an interval) or ``at`` (a local time of day in the clinic's time
+    zone).  Either may be a value or the name of a field of the plugin's settings that
+    holds it, so that each clinic chooses.  ``run(ctx)`` returns an optional summary for
+    the job log.  The hub never runs two copies of one (clinic, plugin, job) at once,
+    even across several workers.
+    """
+
+    name: str
+    run: JobRun
+    every: dt.timedelta | str | None = None
+    at: dt.time | str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something an admin or the clinic system asks a plugin to do for one object.
+
+    Exposed as ``POST /api/v1/clinics/{clinic}/plugins/{plugin}/actions/{name}``; the
+    body is validated by ``input_model`` and ``run(ctx, data)`` returns a pydantic model
+    or a JSON-compatible value, which becomes the response.
+    """
+
+    name: str
+    run: ActionRun
+    input_model: type[BaseModel]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PluginRouter:
+    """Routes a plugin serves; under ``/plugins/{plugin}`` unless ``at_root`` is set.
+
+    ``at_root`` is for legacy paths a vendor is already configured to call (Mango's
+    ``/MangoOffice/UpdateStatus``); paths of the hub itself cannot be claimed.
+    """
+
+    router: APIRouter
+    at_root: bool = False
+    tags: tuple[str, ...] = field(default_factory=tuple)
