@@ -139,9 +139,12 @@ def list_plugins(
     """List installed plugins: loaded or broken, version, description, settings."""
     from hub.api.routes.plugins import describe
 
+    from hub.plugins import PluginHost
+
     settings = _settings()
-    runtime = _runtime(settings)
-    infos = [runtime.host.plugins[n] for n in sorted(runtime.host.plugins)]
+    host = PluginHost(allow=settings.plugins, deny=settings.plugins_disable)
+    host.load_entry_points()
+    infos = [host.plugins[n] for n in sorted(host.plugins)]
     if as_json:
         typer.echo(json.dumps([describe(i, []).model_dump(mode="json") for i in infos],
                               ensure_ascii=False, indent=2))

@@ -1,7 +1,8 @@
 """Plugin jobs: when each (clinic, plugin, job) is due, a lease so it never runs twice
 at once, and the job log.
 
-A job declared ``every=<interval>`` is due when its last start is that long ago; a job
+A job declared ``every=<interval>`` is due when its last start is that long ago (a
+settings field named instead holds a timedelta or a number of minutes); a job
 declared ``at=<local time>`` is due once a day, once the clinic's local clock has
 passed that time, if the last start was before it and the time is less than
 ``HUB_MISSED_RUN_GRACE_HOURS`` ago (a hub that was down at 03:00 and starts at 05:00
@@ -50,7 +51,7 @@ def next_due(job: Job, ctx: HookContext[PluginSettings], last_started: dt.dateti
         if every is None:
             return False
         if not isinstance(every, dt.timedelta):
-            every = dt.timedelta(seconds=float(every))
+            every = dt.timedelta(minutes=float(every))
         return last_started is None or now - last_started >= every
     at = _resolve(job.at, ctx.settings)
     if at is None:

@@ -324,7 +324,8 @@ class Job:
 
     Give ``every`` (an interval) or ``at`` (a local time of day in the clinic's time
     zone).  Either may be a value or the name of a field of the plugin's settings that
-    holds it, so that each clinic chooses.  ``run(ctx)`` returns an optional summary for
+    holds it, so that each clinic chooses: a field for ``every`` holds a ``timedelta`` or
+    a number of minutes, a field for ``at`` a ``time`` or ``"HH:MM"``.  ``run(ctx)`` returns an optional summary for
     the job log.  The hub never runs two copies of one (clinic, plugin, job) at once,
     even across several workers.
     """
