@@ -50,6 +50,12 @@ async def run_action(
             404, f"Plugin {plugin!r} has no action {action!r} "
             f"(it has: {', '.join(info.actions) or 'none'})",
         )
+    unknown = sorted(set(body or {}) - set(spec.input_model.model_fields))
+    if unknown:
+        raise HTTPException(
+            422, [{"loc": ["body", name], "msg": "Extra inputs are not permitted",
+                   "type": "extra_forbidden"} for name in unknown],
+        )
     try:
         data = spec.input_model.model_validate(body or {})
     except ValidationError as exc:

@@ -1,0 +1,151 @@
+"""A battery of bad requests against every route of the API: each gets a clear JSON
+error with the right status — never a 500, never a traceback.
+
+The routes are read from the app's OpenAPI description, so a route added later is
+covered too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from pydantic import BaseModel
+
+from hub import Action, HookContext, hookimpl
+from hub.testing import Harness
+
+KNOWN = {"clinic": "clinic-1", "plugin": "echo", "action": "echo"}
+
+
+class EchoInput(BaseModel):
+    text: str
+
+
+async def echo(ctx: HookContext, data: EchoInput) -> dict[str, str]:
+    return {"text": data.text}
+
+
+class Echo:
+    """A plugin with an action, so that the actions route is exercised too."""
+
+    @hookimpl
+    def register_actions(self) -> list[Action]:
+        return [Action("echo", echo, EchoInput)]
+
+
+@pytest.fixture
+def hub_extra_plugins() -> dict[str, object]:
+    return {"echo": Echo()}
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    has_body: bool
+
+    def url(self, **override: str) -> str:
+        values = {**KNOWN, **override}
+        return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values.get(m.group(1), "1"), self.path)
+
+
+def api_routes(hub: Harness) -> Iterator[Route]:
+    for path, operations in hub.app.openapi()["paths"].items():
+        if not path.startswith("/api/v1"):
+            continue
+        for method, operation in sorted(operations.items()):
+            yield Route(method.upper(), path, "requestBody" in operation)
+
+
+def check(problems: list[str], route: Route, label: str, response: httpx.Response, expected: set[int]) -> None:
+    ok = response.status_code in expected
+    if ok and response.status_code != 204:
+        try:
+            detail = response.json().get("detail")
+        except ValueError:
+            detail = None
+        ok = bool(detail) and "Traceback" not in response.text
+    if not ok:
+        problems.append(f"{route.method} {route.path} [{label}]: {response.status_code} {response.text[:200]}")
+
+
+@pytest.fixture
+async def ready(hub: Harness) -> Harness:
+    await hub.create_clinic("clinic-1")
+    return hub
+
+
+async def test_the_battery_covers_the_api(ready: Harness) -> None:
+    routes = list(api_routes(ready))
+    assert len(routes) >= 15
+    assert Route("PUT", "/api/v1/clinics/{clinic}/plugins/{plugin}", True) in routes
+
+
+async def test_every_route_needs_a_valid_token(ready: Harness) -> None:
+    problems: list[str] = []
+    anonymous = ready.client_for(None)
+    forged = ready.client_for("hub_forged-token")
+    for route in api_routes(ready):
+        check(problems, route, "no token", await anonymous.request(route.method, route.url()), {401})
+        check(problems, route, "bad token", await forged.request(route.method, route.url()), {401})
+    assert not problems, "\n".join(problems)
+
+
+async def test_unknown_clinic_and_plugin_are_404(ready: Harness) -> None:
+    problems: list[str] = []
+    for route in api_routes(ready):
+        body = {} if route.has_body else None
+        if "{clinic}" in route.path:
+            response = await ready.client.request(route.method, route.url(clinic="nosuch"), json=body)
+            check(problems, route, "unknown clinic", response, {404})
+        if "{plugin}" in route.path:
+            response = await ready.client.request(route.method, route.url(plugin="nosuch"), json=body)
+            check(problems, route, "unknown plugin", response, {404})
+    assert not problems, "\n".join(problems)
+
+
+async def test_malformed_wrong_typed_unknown_field_and_oversized_bodies(ready: Harness) -> None:
+    problems: list[str] = []
+    limit = ready.runtime.settings.max_body_bytes
+    for route in api_routes(ready):
+        if route.method not in BODY_METHODS or not route.has_body:
+            continue
+        url = route.url()
+        headers = {"Content-Type": "application/json"}
+        malformed = await ready.client.request(route.method, url, content=b'{"name": ', headers=headers)
+        check(problems, route, "malformed JSON", malformed, {400})
+        if malformed.status_code == 400 and "Malformed JSON" not in malformed.json()["detail"]:
+            problems.append(f"{route.method} {route.path}: 400 without saying the JSON is malformed")
+        wrong_type = await ready.client.request(route.method, url, json=["not", "an", "object"])
+        check(problems, route, "wrong type", wrong_type, {422})
+        unknown = await ready.client.request(route.method, url, json={"zz_unknown_field": 1})
+        check(problems, route, "unknown field", unknown, {422})
+        too_big = await ready.client.request(
+            route.method, url, content=b"[" + b"0," * (limit // 2) + b"0]", headers=headers
+        )
+        check(problems, route, "oversized", too_big, {413})
+    assert not problems, "\n".join(problems)
+
+
+async def test_wrong_typed_query_parameters(ready: Harness) -> None:
+    problems: list[str] = []
+    for route in api_routes(ready):
+        if route.method != "GET":
+            continue
+        response = await ready.client.get(route.url(), params={"limit": "many", "page": "first"})
+        if response.status_code >= 500 or not response.json():
+            problems.append(f"GET {route.path}: {response.status_code} {response.text[:200]}")
+    assert not problems, "\n".join(problems)
+
+
+async def test_unknown_route_and_wrong_method(ready: Harness) -> None:
+    assert (await ready.client.get("/api/v1/nosuch")).json() == {"detail": "Not Found"}
+    response = await ready.client.delete("/api/v1/plugins")
+    assert response.status_code == 405
+    assert response.json() == {"detail": "Method Not Allowed"}
