@@ -206,7 +206,7 @@ def register_migrations() -> Path | str | None:
 
 @hookspec(firstresult=True)
 def check_settings(ctx: HookContext) -> CheckResult | None:
-    """Test the connection: are these settings valid, is the service reachable?
+    """Test the connection: check that the settings are valid and the service reachable.
 
     Called when an admin saves settings with ``PUT .../plugins/{plugin}?check=true``
     (before saving them: a failed check saves nothing) and on demand by ``POST
@@ -430,6 +430,9 @@ def on_patient_answered(
     """
 
 
+# --- delivery ----------------------------------------------------------------------------
+
+
 @hookspec
 def on_stoplist_changed(ctx: HookContext, phone: str, blocked: bool, note: str) -> None:
     """Mirror the clinic's stop list to the provider (numbers that must get nothing).
@@ -448,9 +451,6 @@ def on_stoplist_changed(ctx: HookContext, phone: str, blocked: bool, note: str) 
 
     .. versionadded:: 0.1
     """
-
-
-# --- delivery ----------------------------------------------------------------------------
 
 
 @hookspec(firstresult=True)
