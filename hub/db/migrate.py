@@ -40,11 +40,14 @@ def upgrade(database_url: str, extra_locations: Iterable[str] = ()) -> None:
 def pending(database_url: str, extra_locations: Iterable[str] = ()) -> bool:
     """Whether the database is behind the newest schema."""
     config = alembic_config(database_url, extra_locations)
-    heads = set(ScriptDirectory.from_config(config).get_heads())
+    script = ScriptDirectory.from_config(config)
     engine = create_engine(sync_url(database_url))
     try:
         with engine.connect() as connection:
-            current = set(MigrationContext.configure(connection).get_current_heads())
+            current = MigrationContext.configure(connection).get_current_heads()
     finally:
         engine.dispose()
-    return current != heads
+    applied = {rev.revision for rev in script.revision_map.iterate_revisions(
+        current, "base", implicit_base=True, select_for_downgrade=True
+    ) if rev is not None}
+    return not set(script.get_heads()) <= applied
