@@ -131,7 +131,7 @@ async def run_job(runtime: Runtime, ctx: HookContext[PluginSettings], job: Job) 
         row.finished_at = runtime.clock.now()
         row.duration_ms = int((time.perf_counter() - t0) * 1000)
         row.status = status
-        row.summary = None if summary is None else str(summary)[:2000]
+        row.summary = None if summary is None else runtime.redactor.redact(str(summary))[:2000]
     log.info("job %s/%s for %s: %s (%s ms)", plugin, job.name, clinic_id, status, row.duration_ms)
     return row
 
