@@ -15,6 +15,7 @@ from hub.api.routes import (
     actions,
     appointments,
     bulk,
+    clinic_events,
     clinic_plugins,
     clinics,
     deliveries,
@@ -47,6 +48,7 @@ ROUTERS = (
     reference.router,
     bulk.router,
     deliveries.router,
+    clinic_events.router,
 )
 
 
