@@ -18,10 +18,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db.models import OutboxEvent
+from hub.db.models import Delivery, OutboxEvent
+from hub.db.models.events import DONE
 from hub.events import payloads
 
 EVENT = OutboxEvent.__table__  # type: ignore[attr-defined]
+DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -104,3 +106,20 @@ async def status_changes(
                 out.append(StatusChange(record.id, appointment.id, None, appointment.status,
                                         record.created_at))
     return out
+
+
+async def prune(session: AsyncSession, *, before: dt.datetime) -> int:
+    """Delete events older than ``before`` whose deliveries are all done (their delivery
+    rows go with them); open and dead ones are kept.  How many events were deleted."""
+    unfinished = sa.exists().where(DELIVERY.c.event_id == EVENT.c.id, DELIVERY.c.status != DONE)
+    done = sa.select(DELIVERY.c.id).where(
+        DELIVERY.c.event_id.in_(
+            sa.select(EVENT.c.id).where(EVENT.c.created_at < before, ~unfinished)
+        )
+    )
+    await session.execute(sa.delete(DELIVERY).where(DELIVERY.c.id.in_(done)))
+    result = await session.execute(
+        sa.delete(EVENT).where(EVENT.c.created_at < before, ~sa.exists().where(
+            DELIVERY.c.event_id == EVENT.c.id))
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
