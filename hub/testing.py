@@ -294,7 +294,7 @@ class Harness:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
-    async def settle_feed(self, timeout: float = 10.0) -> None:
+    async def settle_feed(self, timeout: float = 60.0) -> None:
         """Wait until every feed event committed so far is readable.
 
         On PostgreSQL the feed hands out an event only once every transaction older than
@@ -313,6 +313,10 @@ class Harness:
                 if (await session.execute(query)).scalar_one():
                     return
             await asyncio.sleep(0.05)
+        raise AssertionError(
+            f"feed events still held back after {timeout:.0f} s: a transaction older than "
+            "them is still running on this PostgreSQL server"
+        )
 
     async def feed(self, clinic: str = "clinic-1", after: str | None = None) -> list[dict[str, Any]]:
         """The clinic's feed after ``after`` (waits for :meth:`settle_feed` first)."""
