@@ -29,7 +29,14 @@ from hub.db.crud import bulk
 from hub.events import NewEvent, emit_many
 from hub.intake.problems import IntakeError, Problem
 from hub.intake.scope import ClinicScope
-from hub.intake.snapshots import APPOINTMENT, PATIENT, References, build_appointment, load_references
+from hub.intake.snapshots import (
+    APPOINTMENT,
+    PATIENT,
+    References,
+    any_current,
+    build_appointment,
+    load_references,
+)
 from hub.runtime import Runtime
 from hub.schemas.appointments import AppointmentIn
 from hub.types import Appointment, FieldChange
@@ -146,7 +153,7 @@ async def upsert_appointments(
         session, PATIENT, where=PATIENT.c.clinic_id == clinic.id, key="external_id",
         values=[data.patient_id for _, data in items], lock=False,
     )
-    refs = await load_references(session, clinic.id)
+    refs = await _references(session, clinic.id, items, existing)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     pending: list[tuple[AppointmentOutcome, dict[str, Any], str | None]] = []
@@ -207,6 +214,26 @@ async def upsert_appointments(
     return outcomes
 
 
+async def _references(
+    session: AsyncSession, clinic_id: str, items: Sequence[tuple[str, AppointmentIn]],
+    existing: dict[str, dict[str, Any]],
+) -> References:
+    """The reference items these appointments (new and stored) name, in one query (plus
+    one to learn whether the clinic has price-list sections, if an unknown one is named)."""
+    olds = list(existing.values())
+    refs = await load_references(session, clinic_id, ("specialties",), ids={
+        "doctors": [d.doctor_id for _, d in items] + [o["doctor_id"] for o in olds],
+        "services": [s.id for _, d in items for s in d.services]
+        + [s["id"] for o in olds for s in o["services"]],
+        "price_list_sections": [s.price_list_section for _, d in items for s in d.services],
+    })
+    named = {s.price_list_section for _, d in items for s in d.services if s.price_list_section}
+    if named - refs.active.get("price_list_sections", set()):
+        refs.any_active["price_list_sections"] = await any_current(
+            session, clinic_id, "price_list_sections")
+    return refs
+
+
 def _payload(hook: str, outcome: AppointmentOutcome, row: dict[str, Any]) -> dict[str, Any]:
     payload: dict[str, Any] = {"appointment": outcome.appointment}
     if hook == "on_appointment_updated":
@@ -246,7 +273,8 @@ async def cancel_appointment(
         session, PATIENT, where=PATIENT.c.clinic_id == clinic.id, key="external_id",
         values=[old["patient_id"]], lock=False,
     )
-    refs = await load_references(session, clinic.id, ("doctors", "specialties", "services"))
+    refs = await load_references(session, clinic.id, ("specialties",), ids={
+        "doctors": [old["doctor_id"]], "services": [s["id"] for s in old["services"]]})
     patient = patients.get(old["patient_id"])
     if old["cancelled"]:
         return AppointmentOutcome(appointment_id, "unchanged",

@@ -55,7 +55,7 @@ async def _service_charged(session: AsyncSession, clinic_id: str, data: ServiceC
     appointment = found[0]
     service = next((s for s in appointment.services if s.id == data.service_id), None)
     if service is None:
-        refs = await load_references(session, clinic_id, ("services",))
+        refs = await load_references(session, clinic_id, ids={"services": [data.service_id]})
         item = refs.get("services", data.service_id)
         if item is None:
             raise _unknown("service_id", f"unknown service {data.service_id!r}: not in reference/services")

@@ -41,6 +41,8 @@ class References:
 
     items: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     active: dict[str, set[str]] = field(default_factory=dict)
+    #: kinds loaded only in part (by id), with whether the clinic has any current item
+    any_active: dict[str, bool] = field(default_factory=dict)
 
     def get(self, kind: str, item_id: str | None) -> dict[str, Any] | None:
         if item_id is None:
@@ -51,24 +53,59 @@ class References:
         return item_id in self.active.get(kind, set())
 
     def has_any(self, kind: str) -> bool:
+        """Whether the clinic has any current item of ``kind``."""
+        if kind in self.any_active:
+            return self.any_active[kind]
         return bool(self.active.get(kind))
 
 
+#: Above this many ids a kind is loaded whole rather than by id.
+WHOLE_KIND_ABOVE = 2000
+
+
 async def load_references(
-    session: AsyncSession, clinic_id: str, kinds: Sequence[str] | None = None
+    session: AsyncSession,
+    clinic_id: str,
+    kinds: Sequence[str] | None = None,
+    *,
+    ids: Mapping[str, Iterable[str | None]] | None = None,
 ) -> References:
-    """Every reference item of the clinic (of ``kinds``), removed ones included."""
+    """The clinic's reference items (removed ones included) of ``kinds`` (default: all),
+    and of the kinds in ``ids`` only those ids — one query either way."""
+    wanted = {kind: {i for i in values if i} for kind, values in (ids or {}).items()}
+    conditions: list[sa.ColumnElement[bool]] = []
+    for kind in kinds or ():
+        if kind not in wanted:
+            conditions.append(REFERENCE.c.kind == kind)
+    for kind, values in wanted.items():
+        if len(values) > WHOLE_KIND_ABOVE:
+            conditions.append(REFERENCE.c.kind == kind)
+        elif values:
+            conditions.append(sa.and_(REFERENCE.c.kind == kind, REFERENCE.c.external_id.in_(sorted(values))))
     query = sa.select(
         REFERENCE.c.kind, REFERENCE.c.external_id, REFERENCE.c.data, REFERENCE.c.removed_at
     ).where(REFERENCE.c.clinic_id == clinic_id)
-    if kinds is not None:
-        query = query.where(REFERENCE.c.kind.in_(list(kinds)))
+    if kinds is not None or ids is not None:
+        if not conditions:
+            return References()
+        query = query.where(sa.or_(*conditions))
     refs = References()
     for kind, item_id, data, removed_at in (await session.execute(query)).all():
         refs.items.setdefault(kind, {})[item_id] = data
         if removed_at is None:
             refs.active.setdefault(kind, set()).add(item_id)
     return refs
+
+
+async def any_current(session: AsyncSession, clinic_id: str, kind: str) -> bool:
+    """Whether the clinic has any current (not removed) item of ``kind``."""
+    row = (await session.execute(
+        sa.select(REFERENCE.c.external_id).where(
+            REFERENCE.c.clinic_id == clinic_id, REFERENCE.c.kind == kind,
+            REFERENCE.c.removed_at.is_(None),
+        ).limit(1)
+    )).first()
+    return row is not None
 
 
 # --- builders ---------------------------------------------------------------------------
@@ -191,7 +228,10 @@ async def load_appointments(
         rows.extend(r._mapping for r in (await session.execute(query)).all())
     if not rows:
         return []
-    refs = await load_references(session, clinic_id, ("doctors", "specialties", "services"))
+    refs = await load_references(session, clinic_id, ("specialties",), ids={
+        "doctors": {r["doctor_id"] for r in rows},
+        "services": {s["id"] for r in rows for s in (r["services"] or ())},
+    })
     out = []
     for row in rows:
         appointment, patient = _split(row)
