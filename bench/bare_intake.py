@@ -10,7 +10,6 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
 from pydantic import BaseModel
@@ -42,12 +41,25 @@ class Bulk(BaseModel):
 
 def _row(appointment_id: str, item: Item, now: dt.datetime) -> dict[str, Any]:
     start = item.start if item.start.tzinfo else item.start.replace(tzinfo=TZ)
-    return {"clinic_id": CLINIC, "external_id": appointment_id, "patient_id": item.patient_id,
-            "doctor_id": item.doctor_id, "specialty_id": None, "services": item.services,
-            "start": start, "end": None, "cabinet": item.cabinet, "status": "booked",
-            "comment": "", "cancelled": False, "cancel_reason": None,
-            "communication_status": None, "status_changed_at": now, "created_at": now,
-            "updated_at": now}
+    return {
+        "clinic_id": CLINIC,
+        "external_id": appointment_id,
+        "patient_id": item.patient_id,
+        "doctor_id": item.doctor_id,
+        "specialty_id": None,
+        "services": item.services,
+        "start": start,
+        "end": None,
+        "cabinet": item.cabinet,
+        "status": "booked",
+        "comment": "",
+        "cancelled": False,
+        "cancel_reason": None,
+        "communication_status": None,
+        "status_changed_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def create_app(url: str) -> FastAPI:
@@ -56,8 +68,10 @@ def create_app(url: str) -> FastAPI:
     insert = dialect.insert(TABLE)
     upsert = insert.on_conflict_do_update(
         index_elements=["clinic_id", "external_id"],
-        set_={c: insert.excluded[c] for c in ("patient_id", "doctor_id", "services", "start",
-                                              "cabinet", "updated_at")},
+        set_={
+            c: insert.excluded[c]
+            for c in ("patient_id", "doctor_id", "services", "start", "cabinet", "updated_at")
+        },
     )
     app = FastAPI()
 
@@ -78,4 +92,6 @@ def create_app(url: str) -> FastAPI:
 
 
 if __name__ == "__main__":
-    uvicorn.run(create_app(sys.argv[1]), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+    uvicorn.run(
+        create_app(sys.argv[1]), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning"
+    )

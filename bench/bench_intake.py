@@ -54,22 +54,40 @@ def _port() -> int:
 
 
 def _body(i: int, cabinet: str = "1") -> dict[str, Any]:
-    return {"patient_id": f"P-{i % PATIENTS}", "doctor_id": "D-7", "services": [{"id": "SRV-1"}],
-            "start": (DAY + dt.timedelta(minutes=i % 720)).isoformat(), "cabinet": cabinet}
+    return {
+        "patient_id": f"P-{i % PATIENTS}",
+        "doctor_id": "D-7",
+        "services": [{"id": "SRV-1"}],
+        "start": (DAY + dt.timedelta(minutes=i % 720)).isoformat(),
+        "cabinet": cabinet,
+    }
 
 
 async def _prepare(url: str, key: str) -> str:
     """Clinics ``hub`` and ``bare`` with the same patients; a clinic token for ``hub``."""
-    settings = HubSettings(database_url=url, secret_key=key, plugins=["console"],  # type: ignore[arg-type]
-                           http_transport="httpx")
+    settings = HubSettings(
+        database_url=url,
+        secret_key=key,
+        plugins=["console"],  # type: ignore[arg-type]
+        http_transport="httpx",
+    )
     runtime, harness = await start_harness(settings, clock=Clock())  # type: ignore[arg-type]
     try:
         for clinic in ("hub", "bare"):
             await harness.create_clinic(clinic)
             await harness.seed_reference(clinic)
-            patients = [{"id": f"P-{i}", "last_name": "Тестова", "first_name": "Анна",
-                         "phones": ["+79180000000"]} for i in range(PATIENTS)]
-            r = await harness.client.post(f"/api/v1/clinics/{clinic}/bulk", json={"patients": patients})
+            patients = [
+                {
+                    "id": f"P-{i}",
+                    "last_name": "Тестова",
+                    "first_name": "Анна",
+                    "phones": ["+79180000000"],
+                }
+                for i in range(PATIENTS)
+            ]
+            r = await harness.client.post(
+                f"/api/v1/clinics/{clinic}/bulk", json={"patients": patients}
+            )
             assert r.status_code == 200, r.text[:300]
         return await harness.token("clinic", "hub")
     finally:
@@ -79,8 +97,9 @@ async def _prepare(url: str, key: str) -> str:
 
 @contextmanager
 def _server(argv: list[str], env: dict[str, str], port: int) -> Iterator[str]:
-    process = subprocess.Popen(argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -119,7 +138,9 @@ async def _bulk(session: aiohttp.ClientSession, url: str, body: dict[str, Any]) 
     return BULK / (time.perf_counter() - started)
 
 
-async def _measure(base: str, token: str | None, single_url: str, bulk_url: str) -> dict[str, float]:
+async def _measure(
+    base: str, token: str | None, single_url: str, bulk_url: str
+) -> dict[str, float]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     created = {"appointments": [{"id": f"B-{i}", **_body(i)} for i in range(BULK)]}
     changed = {"appointments": [{"id": f"B-{i}", **_body(i, "2")} for i in range(BULK)]}
@@ -137,12 +158,20 @@ def _backend(url: str) -> dict[str, Any]:
     _create_schema(url)
     command.stamp(alembic_config(url), "heads")
     token = asyncio.run(_prepare(url, key))
-    env = {"HUB_DATABASE_URL": url, "HUB_SECRET_KEY": key, "HUB_PLUGINS": "console",
-           "HUB_LOG_LEVEL": "WARNING", "HUB_ADMIN_TOKEN": secrets.token_urlsafe(16)}
+    env = {
+        "HUB_DATABASE_URL": url,
+        "HUB_SECRET_KEY": key,
+        "HUB_PLUGINS": "console",
+        "HUB_LOG_LEVEL": "WARNING",
+        "HUB_ADMIN_TOKEN": secrets.token_urlsafe(16),
+    }
     port = _port()
-    with _server([HUB, "serve", "--no-worker", "--no-migrate", "--port", str(port)], env, port) as base:
-        hub = asyncio.run(_measure(base, token, "/api/v1/clinics/hub/appointments",
-                                   "/api/v1/clinics/hub/bulk"))
+    with _server(
+        [HUB, "serve", "--no-worker", "--no-migrate", "--port", str(port)], env, port
+    ) as base:
+        hub = asyncio.run(
+            _measure(base, token, "/api/v1/clinics/hub/appointments", "/api/v1/clinics/hub/bulk")
+        )
     port = _port()
     with _server([sys.executable, "-m", "bench.bare_intake", url, str(port)], {}, port) as base:
         bare = asyncio.run(_measure(base, None, "/appointments", "/bulk"))
@@ -156,7 +185,9 @@ def _backend(url: str) -> dict[str, Any]:
 def run(results: Path) -> dict[str, Any]:
     out: dict[str, Any] = {
         "what": "appointments upserted per second: hub HTTP API vs a bare FastAPI insert",
-        "single_puts": SINGLE, "in_flight": IN_FLIGHT, "bulk_size": BULK,
+        "single_puts": SINGLE,
+        "in_flight": IN_FLIGHT,
+        "bulk_size": BULK,
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     with tempfile.TemporaryDirectory() as tmp:
@@ -166,14 +197,22 @@ def run(results: Path) -> dict[str, Any]:
         for url in postgres_schema(base):
             out["postgresql"] = _backend(url)
     (results / "intake.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
-    lines = ["# Intake benchmark", "", f"{out['measured_at']}; single PUTs: {SINGLE} "
-             f"({IN_FLIGHT} in flight); bulk: {BULK} appointments per request.", "",
-             "| database | mode | hub /s | bare /s | hub ÷ bare |", "|---|---|---|---|---|"]
+    lines = [
+        "# Intake benchmark",
+        "",
+        f"{out['measured_at']}; single PUTs: {SINGLE} "
+        f"({IN_FLIGHT} in flight); bulk: {BULK} appointments per request.",
+        "",
+        "| database | mode | hub /s | bare /s | hub ÷ bare |",
+        "|---|---|---|---|---|",
+    ]
     for backend in ("sqlite", "postgresql"):
         if backend in out:
             for mode in ("single_put_per_s", "bulk_create_per_s", "bulk_update_per_s"):
                 r = out[backend]
-                lines.append(f"| {backend} | {mode} | {r['hub'][mode]:,.0f} | {r['bare'][mode]:,.0f} "
-                             f"| {r['ratio_hub_to_bare'][mode]:.2f} |")
+                lines.append(
+                    f"| {backend} | {mode} | {r['hub'][mode]:,.0f} | {r['bare'][mode]:,.0f} "
+                    f"| {r['ratio_hub_to_bare'][mode]:.2f} |"
+                )
     (results / "intake.md").write_text("\n".join(lines) + "\n")
     return out

@@ -22,8 +22,13 @@ def test_second_worker_on_one_sqlite_file_exits_saying_why(tmp_path: Path) -> No
     url = f"sqlite:///{database}"
     _create_schema(url)
     command.stamp(alembic_config(url), "heads")
-    env = {**os.environ, "HUB_DATABASE_URL": url, "HUB_SECRET_KEY": Fernet.generate_key().decode(),
-           "HUB_PLUGINS": "console", "HUB_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "HUB_DATABASE_URL": url,
+        "HUB_SECRET_KEY": Fernet.generate_key().decode(),
+        "HUB_PLUGINS": "console",
+        "HUB_LOG_LEVEL": "WARNING",
+    }
     lock = tmp_path / "hub.db.worker.lock"
     with (tmp_path / "first.log").open("wb") as log:
         first = subprocess.Popen([HUB, "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -33,7 +38,9 @@ def test_second_worker_on_one_sqlite_file_exits_saying_why(tmp_path: Path) -> No
             assert first.poll() is None, (tmp_path / "first.log").read_text()
             assert time.monotonic() < deadline, "the first worker never took the lock"
             time.sleep(0.1)
-        second = subprocess.run([HUB, "worker"], env=env, capture_output=True, text=True, timeout=120)
+        second = subprocess.run(
+            [HUB, "worker"], env=env, capture_output=True, text=True, timeout=120
+        )
         assert second.returncode != 0
         assert "another worker" in second.stderr
         assert "SKIP LOCKED" in second.stderr
@@ -43,7 +50,8 @@ def test_second_worker_on_one_sqlite_file_exits_saying_why(tmp_path: Path) -> No
         first.wait(30)
     assert first.returncode == 0
     # once the first has stopped, a worker may start again
-    again = subprocess.run([HUB, "worker", "--once"], env=env, capture_output=True, text=True,
-                           timeout=120)
+    again = subprocess.run(
+        [HUB, "worker", "--once"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert again.returncode == 0, again.stderr
     assert "handled 0" in again.stdout

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 _EVENT = OutboxEvent.__table__  # type: ignore[attr-defined]
 _DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
+_CONFIG = PluginConfig.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,10 @@ def idempotency_key(clinic_id: str, plugin: str, event_id: int, hook: str) -> st
 
 
 async def subscribers(
-    session: AsyncSession, runtime: Runtime, clinic_id: str, hook: str,
+    session: AsyncSession,
+    runtime: Runtime,
+    clinic_id: str,
+    hook: str,
     exclude: Collection[str] = (),
 ) -> list[str]:
     """Plugins enabled for the clinic (in this transaction) that implement ``hook``."""
@@ -59,9 +63,8 @@ async def subscribers(
 
 async def _enabled(session: AsyncSession, clinic_id: str) -> list[str]:
     rows = await session.execute(
-        sa.select(PluginConfig.plugin).where(
-            PluginConfig.clinic_id == clinic_id,  # type: ignore[arg-type]
-            PluginConfig.enabled.is_(True),  # type: ignore[attr-defined]
+        sa.select(_CONFIG.c.plugin).where(
+            _CONFIG.c.clinic_id == clinic_id, _CONFIG.c.enabled.is_(True)
         )
     )
     return sorted(rows.scalars())
@@ -72,7 +75,8 @@ def _listening(
 ) -> list[str]:
     host = runtime.host
     return [
-        name for name in enabled
+        name
+        for name in enabled
         if name not in exclude and host.get(name) is not None and host.implements(name, hook)
     ]
 
@@ -99,7 +103,9 @@ async def emit(
     :returns: the event's id.
     """
     ids = await emit_many(
-        session, runtime=runtime, now=now,
+        session,
+        runtime=runtime,
+        now=now,
         events=[NewEvent(clinic_id, hook, subject, payload, source, exclude)],
     )
     return ids[0]
@@ -115,8 +121,14 @@ async def emit_many(
     result = await session.execute(
         sa.insert(_EVENT).returning(_EVENT.c.id, sort_by_parameter_order=True),
         [
-            {"clinic_id": e.clinic_id, "hook": e.hook, "subject": e.subject, "payload": p,
-             "source": e.source, "created_at": now}
+            {
+                "clinic_id": e.clinic_id,
+                "hook": e.hook,
+                "subject": e.subject,
+                "payload": p,
+                "source": e.source,
+                "created_at": now,
+            }
             for e, p in zip(events, encoded, strict=True)
         ],
     )
@@ -127,12 +139,22 @@ async def emit_many(
         if event.clinic_id not in enabled:
             enabled[event.clinic_id] = await _enabled(session, event.clinic_id)
         for plugin in _listening(runtime, enabled[event.clinic_id], event.hook, event.exclude):
-            rows.append({
-                "event_id": event_id, "clinic_id": event.clinic_id, "plugin": plugin,
-                "hook": event.hook, "subject": event.subject, "status": PENDING, "attempts": 0,
-                "next_attempt_at": now, "created_at": now,
-                "idempotency_key": idempotency_key(event.clinic_id, plugin, event_id, event.hook),
-            })
+            rows.append(
+                {
+                    "event_id": event_id,
+                    "clinic_id": event.clinic_id,
+                    "plugin": plugin,
+                    "hook": event.hook,
+                    "subject": event.subject,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                    "idempotency_key": idempotency_key(
+                        event.clinic_id, plugin, event_id, event.hook
+                    ),
+                }
+            )
     if rows:
         await session.execute(sa.insert(_DELIVERY), rows)
     return ids

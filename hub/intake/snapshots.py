@@ -26,7 +26,7 @@ PATIENT = PatientRecord.__table__  # type: ignore[attr-defined]
 REFERENCE = ReferenceItem.__table__  # type: ignore[attr-defined]
 CHUNK = 1000
 
-Row = Mapping[str, Any]
+Row = Mapping[Any, Any]
 
 
 def chunks(values: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
@@ -81,7 +81,9 @@ async def load_references(
         if len(values) > WHOLE_KIND_ABOVE:
             conditions.append(REFERENCE.c.kind == kind)
         elif values:
-            conditions.append(sa.and_(REFERENCE.c.kind == kind, REFERENCE.c.external_id.in_(sorted(values))))
+            conditions.append(
+                sa.and_(REFERENCE.c.kind == kind, REFERENCE.c.external_id.in_(sorted(values)))
+            )
     query = sa.select(
         REFERENCE.c.kind, REFERENCE.c.external_id, REFERENCE.c.data, REFERENCE.c.removed_at
     ).where(REFERENCE.c.clinic_id == clinic_id)
@@ -99,12 +101,17 @@ async def load_references(
 
 async def any_current(session: AsyncSession, clinic_id: str, kind: str) -> bool:
     """Whether the clinic has any current (not removed) item of ``kind``."""
-    row = (await session.execute(
-        sa.select(REFERENCE.c.external_id).where(
-            REFERENCE.c.clinic_id == clinic_id, REFERENCE.c.kind == kind,
-            REFERENCE.c.removed_at.is_(None),
-        ).limit(1)
-    )).first()
+    row = (
+        await session.execute(
+            sa.select(REFERENCE.c.external_id)
+            .where(
+                REFERENCE.c.clinic_id == clinic_id,
+                REFERENCE.c.kind == kind,
+                REFERENCE.c.removed_at.is_(None),
+            )
+            .limit(1)
+        )
+    ).first()
     return row is not None
 
 
@@ -125,25 +132,41 @@ def build_doctor(doctor_id: str, data: Mapping[str, Any]) -> Doctor:
         dative = auto.get("dative") or full
         dative_short = auto.get("dative_short") or auto.get("short_name") or full
     return Doctor(
-        id=doctor_id, last_name=data.get("last_name", ""), first_name=first, middle_name=middle,
-        sex=data.get("sex"), specialty_id=data.get("specialty_id"), full_name=full,
-        short_name=auto.get("short_name") or full, dative=dative, dative_short=dative_short,
+        id=doctor_id,
+        last_name=data.get("last_name", ""),
+        first_name=first,
+        middle_name=middle,
+        sex=data.get("sex"),
+        specialty_id=data.get("specialty_id"),
+        full_name=full,
+        short_name=auto.get("short_name") or full,
+        dative=dative,
+        dative_short=dative_short,
     )
 
 
 def build_specialty(specialty_id: str, data: Mapping[str, Any]) -> Specialty:
     auto: Mapping[str, Any] = data.get("auto") or {}
     name = str(data.get("name", ""))
-    return Specialty(id=specialty_id, name=name, dative=data.get("dative") or auto.get("dative") or name)
+    return Specialty(
+        id=specialty_id, name=name, dative=data.get("dative") or auto.get("dative") or name
+    )
 
 
 def build_card(row: Row) -> Card:
     """A :class:`Card` from a ``patient`` row (or its mapping)."""
     return Card(
-        id=row["external_id"], last_name=row["last_name"], first_name=row["first_name"],
-        middle_name=row["middle_name"] or "", birth_date=row["birth_date"], sex=row["sex"],
-        phones=tuple(row["phones"] or ()), email=row["email"], opt_out=bool(row["opt_out"]),
-        inpatient=bool(row["inpatient"]), deleted=row["deleted_at"] is not None,
+        id=row["external_id"],
+        last_name=row["last_name"],
+        first_name=row["first_name"],
+        middle_name=row["middle_name"] or "",
+        birth_date=row["birth_date"],
+        sex=row["sex"],
+        phones=tuple(row["phones"] or ()),
+        email=row["email"],
+        opt_out=bool(row["opt_out"]),
+        inpatient=bool(row["inpatient"]),
+        deleted=row["deleted_at"] is not None,
     )
 
 
@@ -164,17 +187,30 @@ def build_appointment(row: Row, patient: Row | None, refs: References) -> Appoin
     services = []
     for item in row["services"] or ():
         ref = refs.get("services", item["id"]) or {}
-        services.append(Service(
-            id=item["id"], name=ref.get("name"),
-            price_list_section=item.get("price_list_section") or ref.get("price_list_section"),
-        ))
+        services.append(
+            Service(
+                id=item["id"],
+                name=ref.get("name"),
+                price_list_section=item.get("price_list_section") or ref.get("price_list_section"),
+            )
+        )
     return Appointment(
-        id=row["external_id"], patient_id=row["patient_id"],
+        id=row["external_id"],
+        patient_id=row["patient_id"],
         patient=build_card(patient) if patient is not None else None,
-        doctor_id=doctor_id, doctor=doctor, specialty_id=specialty_id, specialty=specialty,
-        services=tuple(services), start=row["start"], end=row["end"], cabinet=row["cabinet"],
-        status=row["status"], comment=row["comment"] or "", cancelled=bool(row["cancelled"]),
-        cancel_reason=row["cancel_reason"], communication_status=row["communication_status"],
+        doctor_id=doctor_id,
+        doctor=doctor,
+        specialty_id=specialty_id,
+        specialty=specialty,
+        services=tuple(services),
+        start=row["start"],
+        end=row["end"],
+        cabinet=row["cabinet"],
+        status=row["status"],
+        comment=row["comment"] or "",
+        cancelled=bool(row["cancelled"]),
+        cancel_reason=row["cancel_reason"],
+        communication_status=row["communication_status"],
     )
 
 
@@ -207,10 +243,15 @@ async def load_appointments(
     ``[start_from, start_to)``; cancelled ones only if ``include_cancelled``."""
     base = (
         sa.select(APPOINTMENT, *_PATIENT_COLUMNS)
-        .select_from(APPOINTMENT.outerjoin(PATIENT, sa.and_(
-            PATIENT.c.clinic_id == APPOINTMENT.c.clinic_id,
-            PATIENT.c.external_id == APPOINTMENT.c.patient_id,
-        )))
+        .select_from(
+            APPOINTMENT.outerjoin(
+                PATIENT,
+                sa.and_(
+                    PATIENT.c.clinic_id == APPOINTMENT.c.clinic_id,
+                    PATIENT.c.external_id == APPOINTMENT.c.patient_id,
+                ),
+            )
+        )
         .where(APPOINTMENT.c.clinic_id == clinic_id)
     )
     if start_from is not None:
@@ -220,7 +261,8 @@ async def load_appointments(
     if not include_cancelled:
         base = base.where(APPOINTMENT.c.cancelled.is_(False))
     queries = (
-        [base] if ids is None
+        [base]
+        if ids is None
         else [base.where(APPOINTMENT.c.external_id.in_(list(part))) for part in chunks(list(ids))]
     )
     rows: list[Row] = []
@@ -228,10 +270,15 @@ async def load_appointments(
         rows.extend(r._mapping for r in (await session.execute(query)).all())
     if not rows:
         return []
-    refs = await load_references(session, clinic_id, ("specialties",), ids={
-        "doctors": {r["doctor_id"] for r in rows},
-        "services": {s["id"] for r in rows for s in (r["services"] or ())},
-    })
+    refs = await load_references(
+        session,
+        clinic_id,
+        ("specialties",),
+        ids={
+            "doctors": {r["doctor_id"] for r in rows},
+            "services": {s["id"] for r in rows for s in (r["services"] or ())},
+        },
+    )
     out = []
     for row in rows:
         appointment, patient = _split(row)

@@ -46,8 +46,10 @@ async def _dead_deliveries(hub: Harness) -> None:
 async def test_stats_and_the_dead_list(hub: Harness) -> None:
     await _dead_deliveries(hub)
     stats = (await hub.client.get("/api/v1/deliveries/stats")).json()["items"]
-    assert [(s["clinic"], s["plugin"], s["pending"], s["retrying"], s["dead"], s["blocked"])
-            for s in stats] == [("clinic-1", "broken", 1, 0, 3, 1), ("clinic-2", "broken", 0, 0, 3, 0)]
+    assert [
+        (s["clinic"], s["plugin"], s["pending"], s["retrying"], s["dead"], s["blocked"])
+        for s in stats
+    ] == [("clinic-1", "broken", 1, 0, 3, 1), ("clinic-2", "broken", 0, 0, 3, 0)]
     one = (await hub.client.get("/api/v1/deliveries/stats", params={"clinic": "clinic-2"})).json()
     assert [s["clinic"] for s in one["items"]] == ["clinic-2"]
     dead = (await hub.client.get("/api/v1/deliveries", params={"clinic": "clinic-1"})).json()
@@ -66,7 +68,9 @@ async def test_stats_and_the_dead_list(hub: Harness) -> None:
 async def test_requeue_one_and_all(hub: Harness) -> None:
     await _dead_deliveries(hub)
     BROKEN.fixed = True
-    dead = (await hub.client.get("/api/v1/deliveries", params={"clinic": "clinic-2"})).json()["items"]
+    dead = (await hub.client.get("/api/v1/deliveries", params={"clinic": "clinic-2"})).json()[
+        "items"
+    ]
     one = await hub.client.post(f"/api/v1/deliveries/{dead[0]['id']}/requeue")
     assert (one.status_code, one.json()["status"], one.json()["attempts"]) == (200, "pending", 0)
     again = await hub.client.post(f"/api/v1/deliveries/{dead[0]['id']}/requeue")
