@@ -81,6 +81,34 @@ def _listening(
     ]
 
 
+async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert event rows in order; their ids (ascending, in the rows' order)."""
+    if session.bind.dialect.name == "postgresql":
+        # Take the ids from the sequence first, then insert with a plain executemany:
+        # psycopg pipelines it, where a multi-row INSERT ... RETURNING of thousands of
+        # rows is one huge statement to build and parse.
+        ids = sorted(
+            int(i)
+            for i in (
+                await session.execute(
+                    sa.text(
+                        "SELECT nextval(pg_get_serial_sequence('event', 'id')) "
+                        "FROM generate_series(1, :n)"
+                    ),
+                    {"n": len(rows)},
+                )
+            ).scalars()
+        )
+        await session.execute(
+            sa.insert(_EVENT), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+        )
+        return ids
+    result = await session.execute(
+        sa.insert(_EVENT).returning(_EVENT.c.id, sort_by_parameter_order=True), rows
+    )
+    return [int(row[0]) for row in result]
+
+
 async def emit(
     session: AsyncSession,
     *,
@@ -118,21 +146,18 @@ async def emit_many(
     if not events:
         return []
     encoded = [payloads.encode(e.hook, e.payload) for e in events]
-    result = await session.execute(
-        sa.insert(_EVENT).returning(_EVENT.c.id, sort_by_parameter_order=True),
-        [
-            {
-                "clinic_id": e.clinic_id,
-                "hook": e.hook,
-                "subject": e.subject,
-                "payload": p,
-                "source": e.source,
-                "created_at": now,
-            }
-            for e, p in zip(events, encoded, strict=True)
-        ],
-    )
-    ids = [int(row[0]) for row in result]
+    rows = [
+        {
+            "clinic_id": e.clinic_id,
+            "hook": e.hook,
+            "subject": e.subject,
+            "payload": p,
+            "source": e.source,
+            "created_at": now,
+        }
+        for e, p in zip(events, encoded, strict=True)
+    ]
+    ids = await _insert_events(session, rows)
     enabled: dict[str, list[str]] = {}
     rows: list[dict[str, Any]] = []
     for event, event_id in zip(events, ids, strict=True):

@@ -43,6 +43,18 @@ class References:
     active: dict[str, set[str]] = field(default_factory=dict)
     #: kinds loaded only in part (by id), with whether the clinic has any current item
     any_active: dict[str, bool] = field(default_factory=dict)
+    #: value objects already built from these items (frozen, so shared by appointments)
+    built: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def value(self, kind: str, item_id: str | None) -> Any:
+        """The :class:`Doctor`, :class:`Specialty` or :class:`Service` of an item, or None."""
+        if item_id is None:
+            return None
+        key = (kind, item_id)
+        if key not in self.built:
+            data = self.get(kind, item_id)
+            self.built[key] = None if data is None else _BUILDERS[kind](item_id, data)
+        return self.built[key]
 
     def get(self, kind: str, item_id: str | None) -> dict[str, Any] | None:
         if item_id is None:
@@ -153,6 +165,19 @@ def build_specialty(specialty_id: str, data: Mapping[str, Any]) -> Specialty:
     )
 
 
+def build_service(service_id: str, data: Mapping[str, Any]) -> Service:
+    return Service(
+        id=service_id, name=data.get("name"), price_list_section=data.get("price_list_section")
+    )
+
+
+_BUILDERS: dict[str, Any] = {
+    "doctors": build_doctor,
+    "specialties": build_specialty,
+    "services": build_service,
+}
+
+
 def build_card(row: Row) -> Card:
     """A :class:`Card` from a ``patient`` row (or its mapping)."""
     return Card(
@@ -177,27 +202,30 @@ def build_appointment(row: Row, patient: Row | None, refs: References) -> Appoin
     of the service in the reference data.
     """
     doctor_id = row["doctor_id"]
-    doctor_data = refs.get("doctors", doctor_id)
-    doctor = build_doctor(doctor_id, doctor_data) if doctor_id and doctor_data else None
+    doctor: Doctor | None = refs.value("doctors", doctor_id)
     specialty_id = row["specialty_id"] or (doctor.specialty_id if doctor else None)
-    specialty_data = refs.get("specialties", specialty_id)
-    specialty = (
-        build_specialty(specialty_id, specialty_data) if specialty_id and specialty_data else None
-    )
+    specialty: Specialty | None = refs.value("specialties", specialty_id)
     services = []
     for item in row["services"] or ():
-        ref = refs.get("services", item["id"]) or {}
-        services.append(
-            Service(
-                id=item["id"],
-                name=ref.get("name"),
-                price_list_section=item.get("price_list_section") or ref.get("price_list_section"),
-            )
-        )
+        ref: Service | None = refs.value("services", item["id"])
+        section = item.get("price_list_section")
+        if ref is not None and (section is None or section == ref.price_list_section):
+            services.append(ref)
+        else:
+            services.append(Service(
+                id=item["id"], name=ref.name if ref else None,
+                price_list_section=section or (ref.price_list_section if ref else None),
+            ))
+    card = None
+    if patient is not None:
+        key = ("card", patient["external_id"])
+        card = refs.built.get(key)  # one row per patient id within one load
+        if card is None:
+            card = refs.built[key] = build_card(patient)
     return Appointment(
         id=row["external_id"],
         patient_id=row["patient_id"],
-        patient=build_card(patient) if patient is not None else None,
+        patient=card,
         doctor_id=doctor_id,
         doctor=doctor,
         specialty_id=specialty_id,

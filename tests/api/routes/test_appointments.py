@@ -213,3 +213,18 @@ async def test_read_back_one_and_a_period(clinic: Harness) -> None:
         URL, params={"start_from": "вчера", "start_to": "2026-11-25T00:00:00"}
     )
     assert bad.status_code == 422
+
+
+async def test_concurrent_puts_of_a_new_appointment_create_it_once(clinic: Harness) -> None:
+    """Racing writers: one creates, the others find it and compare (one event in all)."""
+    import asyncio
+
+    hub = clinic
+    responses = await asyncio.gather(
+        *(hub.client.put(f"{URL}/A-RACE", json=BODY) for _ in range(6))
+    )
+    assert sorted(r.json()["result"] for r in responses) == ["created"] + ["unchanged"] * 5
+    await hub.drain()
+    assert [r.hook for r in RECORDER.received if r.subject_id == "A-RACE"] == [
+        "on_appointment_created"
+    ]
