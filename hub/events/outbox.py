@@ -83,7 +83,7 @@ def _listening(
 
 async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
     """Insert event rows in order; their ids (ascending, in the rows' order)."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         # Take the ids from the sequence first, then insert with a plain executemany:
         # psycopg pipelines it, where a multi-row INSERT ... RETURNING of thousands of
         # rows is one huge statement to build and parse.
@@ -146,7 +146,7 @@ async def emit_many(
     if not events:
         return []
     encoded = [payloads.encode(e.hook, e.payload) for e in events]
-    rows = [
+    event_rows = [
         {
             "clinic_id": e.clinic_id,
             "hook": e.hook,
@@ -157,7 +157,7 @@ async def emit_many(
         }
         for e, p in zip(events, encoded, strict=True)
     ]
-    ids = await _insert_events(session, rows)
+    ids = await _insert_events(session, event_rows)
     enabled: dict[str, list[str]] = {}
     rows: list[dict[str, Any]] = []
     for event, event_id in zip(events, ids, strict=True):
