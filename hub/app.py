@@ -11,7 +11,22 @@ from fastapi import FastAPI
 from hub import __version__
 from hub.api import errors
 from hub.api.middleware import BodyLimit, RequestMetrics
-from hub.api.routes import actions, clinic_plugins, clinics, feed, health, jobs, plugins, tokens
+from hub.api.routes import (
+    actions,
+    appointments,
+    bulk,
+    clinic_events,
+    clinic_plugins,
+    clinics,
+    deliveries,
+    feed,
+    health,
+    jobs,
+    patients,
+    plugins,
+    reference,
+    tokens,
+)
 from hub.runtime import Runtime
 from hub.settings import HubSettings
 from hub.webhooks import mount_plugin_routes
@@ -28,6 +43,12 @@ ROUTERS = (
     jobs.router,
     feed.router,
     tokens.router,
+    patients.router,
+    appointments.router,
+    reference.router,
+    bulk.router,
+    deliveries.router,
+    clinic_events.router,
 )
 
 

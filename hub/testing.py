@@ -19,15 +19,22 @@ Fixtures
                         ``httpx.MockTransport`` or ``httpx.ASGITransport(fake_app)``)
     hub_clock           the hub's clock, frozen (``hub_clock.advance(60)``)
 
+Helpers
+    RecordingPlugin     a plugin recording every clinic-data notification it gets
+    Harness.put_patient / put_appointment / seed_reference / put_reference
+                        send clinic data through the API as a clinic system does
+
 Everything runs in-process: the API through ``httpx.ASGITransport``, the worker
 through :meth:`Harness.drain`, the scheduler through :meth:`Harness.tick`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import secrets as pysecrets
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -46,7 +53,13 @@ from hub.db.crud import tokens as tokens_crud
 from hub.db.engine import sync_url
 from hub.runtime import Runtime
 from hub.settings import HubSettings, PluginSettings
+from hub.testing_recorder import Received, RecordingPlugin
 from hub.worker import Worker
+
+__all__ = [
+    "BASE_URL", "DEFAULT_NOW", "POSTGRES_ENV", "Harness", "Received", "RecordingPlugin",
+    "postgres_schema", "start_harness",
+]
 
 POSTGRES_ENV = "HUB_TEST_POSTGRES_URL"
 #: The frozen clock starts here: Monday 23 November 2026, 10:00 in Moscow.
@@ -186,11 +199,87 @@ class Harness:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
+    async def settle_feed(self, timeout: float = 60.0) -> None:
+        """Wait until every feed event committed so far is readable.
+
+        On PostgreSQL the feed hands out an event only once every transaction older than
+        it has ended, cluster-wide (see :mod:`hub.feed`), so another process's long
+        transaction delays it for a moment; tests wait here instead of flaking.
+        """
+        if self.runtime.db.is_sqlite:
+            return
+        deadline = time.monotonic() + timeout
+        query = sa.text(
+            "SELECT coalesce(max(txid), 0) < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+            " FROM feed_event"
+        )
+        while time.monotonic() < deadline:
+            async with self.runtime.db.session() as session:
+                if (await session.execute(query)).scalar_one():
+                    return
+            await asyncio.sleep(0.05)
+        raise AssertionError(
+            f"feed events still held back after {timeout:.0f} s: a transaction older than "
+            "them is still running on this PostgreSQL server"
+        )
+
     async def feed(self, clinic: str = "clinic-1", after: str | None = None) -> list[dict[str, Any]]:
+        """The clinic's feed after ``after`` (waits for :meth:`settle_feed` first)."""
+        await self.settle_feed()
         params = {"limit": 1000, **({"after": after} if after else {})}
         response = await self.client.get(f"/api/v1/clinics/{clinic}/feed", params=params)
         assert response.status_code == 200, response.text
         return list(response.json()["events"])
+
+    # --- clinic data (through the API, as a clinic system sends it) --------------------------
+
+    async def put_reference(
+        self, kind: str, items: list[dict[str, Any]], clinic: str = "clinic-1"
+    ) -> dict[str, Any]:
+        """Replace a reference list (``doctors``, ``specialties``, ``services``...)."""
+        response = await self.client.put(f"/api/v1/clinics/{clinic}/reference/{kind}", json=items)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    async def seed_reference(self, clinic: str = "clinic-1") -> None:
+        """The reference data the default appointment of :meth:`put_appointment` uses:
+        specialty ``S-3`` врач-терапевт, doctor ``D-7`` Петрова Анна Сергеевна, service
+        ``SRV-1`` in price-list section ``PL-A``."""
+        await self.put_reference("price_list_sections", [{"id": "PL-A", "name": "Платные"}], clinic)
+        await self.put_reference("specialties", [{"id": "S-3", "name": "врач-терапевт"}], clinic)
+        await self.put_reference("doctors", [{
+            "id": "D-7", "last_name": "Петрова", "first_name": "Анна", "middle_name": "Сергеевна",
+            "sex": "female", "specialty_id": "S-3",
+        }], clinic)
+        await self.put_reference("services", [
+            {"id": "SRV-1", "name": "Приём терапевта", "price_list_section": "PL-A"}
+        ], clinic)
+
+    async def put_patient(
+        self, patient_id: str = "P-1001", clinic: str = "clinic-1", **fields: Any
+    ) -> dict[str, Any]:
+        """Upsert a card (defaults: Иванов Иван Иванович, a mobile phone)."""
+        body = {"last_name": "Иванов", "first_name": "Иван", "middle_name": "Иванович",
+                "phones": ["8 (918) 123-45-67"], **fields}
+        response = await self.client.put(f"/api/v1/clinics/{clinic}/patients/{patient_id}", json=body)
+        assert response.status_code in (200, 201), response.text
+        return dict(response.json())
+
+    async def put_appointment(
+        self, appointment_id: str = "A-1", clinic: str = "clinic-1", **fields: Any
+    ) -> dict[str, Any]:
+        """Upsert an appointment (defaults: patient P-1001 with doctor D-7, service SRV-1,
+        tomorrow 10:30–11:00 clinic time; needs :meth:`seed_reference` and the card)."""
+        local = self.runtime.clock.now().date() + dt.timedelta(days=1)
+        body = {"patient_id": "P-1001", "doctor_id": "D-7",
+                "services": [{"id": "SRV-1", "price_list_section": "PL-A"}],
+                "start": f"{local.isoformat()}T10:30:00", "end": f"{local.isoformat()}T11:00:00",
+                "cabinet": "214", **fields}
+        response = await self.client.put(
+            f"/api/v1/clinics/{clinic}/appointments/{appointment_id}", json=body
+        )
+        assert response.status_code in (200, 201), response.text
+        return dict(response.json())
 
     # --- hooks ----------------------------------------------------------------------------
 

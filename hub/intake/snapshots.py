@@ -1,0 +1,344 @@
+"""Value objects from the mirrored tables: :class:`hub.types.Card` and
+:class:`hub.types.Appointment` with its patient, doctor, specialty and services resolved.
+
+``load_appointments`` reads appointments joined with their patients in one query and the
+clinic's reference data in another, so 100,000 appointments take two queries (ids are
+looked up in chunks of 1,000).  The builders work on plain row mappings, so the intake
+code builds the same objects from rows it has in hand without reading them back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db.models import AppointmentRecord, PatientRecord, ReferenceItem
+from hub.text import declension
+from hub.types import Appointment, Card, Doctor, Service, Specialty
+
+APPOINTMENT = AppointmentRecord.__table__  # type: ignore[attr-defined]
+PATIENT = PatientRecord.__table__  # type: ignore[attr-defined]
+REFERENCE = ReferenceItem.__table__  # type: ignore[attr-defined]
+CHUNK = 1000
+
+Row = Mapping[Any, Any]
+
+
+def chunks(values: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+@dataclass
+class References:
+    """A clinic's reference data by kind and id (``data`` as stored), and which ids are
+    current (not removed by a later replace)."""
+
+    items: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    active: dict[str, set[str]] = field(default_factory=dict)
+    #: kinds loaded only in part (by id), with whether the clinic has any current item
+    any_active: dict[str, bool] = field(default_factory=dict)
+    #: value objects already built from these items (frozen, so shared by appointments)
+    built: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def value(self, kind: str, item_id: str | None) -> Any:
+        """The :class:`Doctor`, :class:`Specialty` or :class:`Service` of an item, or None."""
+        if item_id is None:
+            return None
+        key = (kind, item_id)
+        if key not in self.built:
+            data = self.get(kind, item_id)
+            self.built[key] = None if data is None else _BUILDERS[kind](item_id, data)
+        return self.built[key]
+
+    def get(self, kind: str, item_id: str | None) -> dict[str, Any] | None:
+        if item_id is None:
+            return None
+        return self.items.get(kind, {}).get(item_id)
+
+    def is_active(self, kind: str, item_id: str) -> bool:
+        return item_id in self.active.get(kind, set())
+
+    def has_any(self, kind: str) -> bool:
+        """Whether the clinic has any current item of ``kind``."""
+        if kind in self.any_active:
+            return self.any_active[kind]
+        return bool(self.active.get(kind))
+
+
+#: Above this many ids a kind is loaded whole rather than by id.
+WHOLE_KIND_ABOVE = 2000
+
+
+async def load_references(
+    session: AsyncSession,
+    clinic_id: str,
+    kinds: Sequence[str] | None = None,
+    *,
+    ids: Mapping[str, Iterable[str | None]] | None = None,
+) -> References:
+    """The clinic's reference items (removed ones included) of ``kinds`` (default: all),
+    and of the kinds in ``ids`` only those ids — one query either way."""
+    wanted = {kind: {i for i in values if i} for kind, values in (ids or {}).items()}
+    conditions: list[sa.ColumnElement[bool]] = []
+    for kind in kinds or ():
+        if kind not in wanted:
+            conditions.append(REFERENCE.c.kind == kind)
+    for kind, values in wanted.items():
+        if len(values) > WHOLE_KIND_ABOVE:
+            conditions.append(REFERENCE.c.kind == kind)
+        elif values:
+            conditions.append(
+                sa.and_(REFERENCE.c.kind == kind, REFERENCE.c.external_id.in_(sorted(values)))
+            )
+    query = sa.select(
+        REFERENCE.c.kind, REFERENCE.c.external_id, REFERENCE.c.data, REFERENCE.c.removed_at
+    ).where(REFERENCE.c.clinic_id == clinic_id)
+    if kinds is not None or ids is not None:
+        if not conditions:
+            return References()
+        query = query.where(sa.or_(*conditions))
+    refs = References()
+    for kind, item_id, data, removed_at in (await session.execute(query)).all():
+        refs.items.setdefault(kind, {})[item_id] = data
+        if removed_at is None:
+            refs.active.setdefault(kind, set()).add(item_id)
+    return refs
+
+
+async def any_current(session: AsyncSession, clinic_id: str, kind: str) -> bool:
+    """Whether the clinic has any current (not removed) item of ``kind``."""
+    row = (
+        await session.execute(
+            sa.select(REFERENCE.c.external_id)
+            .where(
+                REFERENCE.c.clinic_id == clinic_id,
+                REFERENCE.c.kind == kind,
+                REFERENCE.c.removed_at.is_(None),
+            )
+            .limit(1)
+        )
+    ).first()
+    return row is not None
+
+
+# --- builders ---------------------------------------------------------------------------
+
+
+def build_doctor(doctor_id: str, data: Mapping[str, Any]) -> Doctor:
+    """A :class:`Doctor`; the ``dative`` override wins over the automatic forms, and its
+    short form is its first word (the surname) with the initials."""
+    auto: Mapping[str, Any] = data.get("auto") or {}
+    first, middle = data.get("first_name", ""), data.get("middle_name", "")
+    full = " ".join(p for p in (data.get("last_name", ""), first, middle) if p)
+    override = data.get("dative")
+    if override:
+        dative = override
+        dative_short = declension.short_name(override.split()[0], first, middle)
+    else:
+        dative = auto.get("dative") or full
+        dative_short = auto.get("dative_short") or auto.get("short_name") or full
+    return Doctor(
+        id=doctor_id,
+        last_name=data.get("last_name", ""),
+        first_name=first,
+        middle_name=middle,
+        sex=data.get("sex"),
+        specialty_id=data.get("specialty_id"),
+        full_name=full,
+        short_name=auto.get("short_name") or full,
+        dative=dative,
+        dative_short=dative_short,
+    )
+
+
+def build_specialty(specialty_id: str, data: Mapping[str, Any]) -> Specialty:
+    auto: Mapping[str, Any] = data.get("auto") or {}
+    name = str(data.get("name", ""))
+    return Specialty(
+        id=specialty_id, name=name, dative=data.get("dative") or auto.get("dative") or name
+    )
+
+
+def build_service(service_id: str, data: Mapping[str, Any]) -> Service:
+    return Service(
+        id=service_id, name=data.get("name"), price_list_section=data.get("price_list_section")
+    )
+
+
+_BUILDERS: dict[str, Any] = {
+    "doctors": build_doctor,
+    "specialties": build_specialty,
+    "services": build_service,
+}
+
+
+def build_card(row: Row) -> Card:
+    """A :class:`Card` from a ``patient`` row (or its mapping)."""
+    return Card(
+        id=row["external_id"],
+        last_name=row["last_name"],
+        first_name=row["first_name"],
+        middle_name=row["middle_name"] or "",
+        birth_date=row["birth_date"],
+        sex=row["sex"],
+        phones=tuple(row["phones"] or ()),
+        email=row["email"],
+        opt_out=bool(row["opt_out"]),
+        inpatient=bool(row["inpatient"]),
+        deleted=row["deleted_at"] is not None,
+    )
+
+
+def build_appointment(row: Row, patient: Row | None, refs: References) -> Appointment:
+    """An :class:`Appointment` from an ``appointment`` row, its patient and the references.
+
+    The specialty defaults to the doctor's; a service's price-list section to the one
+    of the service in the reference data.
+    """
+    doctor_id = row["doctor_id"]
+    doctor: Doctor | None = refs.value("doctors", doctor_id)
+    specialty_id = row["specialty_id"] or (doctor.specialty_id if doctor else None)
+    specialty: Specialty | None = refs.value("specialties", specialty_id)
+    services = []
+    for item in row["services"] or ():
+        ref: Service | None = refs.value("services", item["id"])
+        section = item.get("price_list_section")
+        if ref is not None and (section is None or section == ref.price_list_section):
+            services.append(ref)
+        else:
+            services.append(Service(
+                id=item["id"], name=ref.name if ref else None,
+                price_list_section=section or (ref.price_list_section if ref else None),
+            ))
+    card = None
+    if patient is not None:
+        key = ("card", patient["external_id"])
+        card = refs.built.get(key)  # one row per patient id within one load
+        if card is None:
+            card = refs.built[key] = build_card(patient)
+    return Appointment(
+        id=row["external_id"],
+        patient_id=row["patient_id"],
+        patient=card,
+        doctor_id=doctor_id,
+        doctor=doctor,
+        specialty_id=specialty_id,
+        specialty=specialty,
+        services=tuple(services),
+        start=row["start"],
+        end=row["end"],
+        cabinet=row["cabinet"],
+        status=row["status"],
+        comment=row["comment"] or "",
+        cancelled=bool(row["cancelled"]),
+        cancel_reason=row["cancel_reason"],
+        communication_status=row["communication_status"],
+    )
+
+
+# --- loaders ----------------------------------------------------------------------------
+
+_PATIENT_COLUMNS = [c.label(f"p__{c.name}") for c in PATIENT.c]
+
+
+def _split(row: Row) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    appointment: dict[str, Any] = {}
+    patient: dict[str, Any] = {}
+    for key, value in row.items():
+        if key.startswith("p__"):
+            patient[key[3:]] = value
+        else:
+            appointment[key] = value
+    return appointment, (patient if patient.get("external_id") is not None else None)
+
+
+async def load_appointments(
+    session: AsyncSession,
+    clinic_id: str,
+    *,
+    ids: Sequence[str] | None = None,
+    start_from: dt.datetime | None = None,
+    start_to: dt.datetime | None = None,
+    include_cancelled: bool = False,
+) -> list[Appointment]:
+    """Appointments of the clinic, ordered by start: those with ``ids`` and/or starting in
+    ``[start_from, start_to)``; cancelled ones only if ``include_cancelled``."""
+    base = (
+        sa.select(APPOINTMENT, *_PATIENT_COLUMNS)
+        .select_from(
+            APPOINTMENT.outerjoin(
+                PATIENT,
+                sa.and_(
+                    PATIENT.c.clinic_id == APPOINTMENT.c.clinic_id,
+                    PATIENT.c.external_id == APPOINTMENT.c.patient_id,
+                ),
+            )
+        )
+        .where(APPOINTMENT.c.clinic_id == clinic_id)
+    )
+    if start_from is not None:
+        base = base.where(APPOINTMENT.c.start >= start_from)
+    if start_to is not None:
+        base = base.where(APPOINTMENT.c.start < start_to)
+    if not include_cancelled:
+        base = base.where(APPOINTMENT.c.cancelled.is_(False))
+    queries = (
+        [base]
+        if ids is None
+        else [base.where(APPOINTMENT.c.external_id.in_(list(part))) for part in chunks(list(ids))]
+    )
+    rows: list[Row] = []
+    for query in queries:
+        rows.extend(r._mapping for r in (await session.execute(query)).all())
+    if not rows:
+        return []
+    refs = await load_references(
+        session,
+        clinic_id,
+        ("specialties",),
+        ids={
+            "doctors": {r["doctor_id"] for r in rows},
+            "services": {s["id"] for r in rows for s in (r["services"] or ())},
+        },
+    )
+    out = []
+    for row in rows:
+        appointment, patient = _split(row)
+        out.append(build_appointment(appointment, patient, refs))
+    out.sort(key=lambda a: (a.start, a.id))
+    return out
+
+
+async def load_card(session: AsyncSession, clinic_id: str, patient_id: str) -> Card | None:
+    """The patient's card (``deleted=True`` if the clinic deleted it), or ``None``."""
+    row = (
+        await session.execute(
+            sa.select(PATIENT).where(
+                PATIENT.c.clinic_id == clinic_id, PATIENT.c.external_id == patient_id
+            )
+        )
+    ).first()
+    return build_card(row._mapping) if row is not None else None
+
+
+async def load_cards(
+    session: AsyncSession, clinic_id: str, patient_ids: Sequence[str]
+) -> dict[str, Card]:
+    """Cards by id (missing ids are left out), in chunks of 1,000 ids."""
+    out: dict[str, Card] = {}
+    for part in chunks(sorted(set(patient_ids))):
+        rows = await session.execute(
+            sa.select(PATIENT).where(
+                PATIENT.c.clinic_id == clinic_id, PATIENT.c.external_id.in_(list(part))
+            )
+        )
+        for row in rows:
+            card = build_card(row._mapping)
+            out[card.id] = card
+    return out
