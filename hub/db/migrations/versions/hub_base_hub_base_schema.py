@@ -2,7 +2,7 @@
 
 Revision ID: hub_base
 Revises: 
-Create Date: 2026-11-22 14:41:38.916637
+Create Date: 2026-11-22 15:36:20.863391
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 import hub.db.types
+from sqlalchemy.dialects import postgresql
 
 revision: str = 'hub_base'
 down_revision: str | None = None
@@ -110,6 +110,39 @@ def upgrade() -> None:
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_clinic_id'), ['clinic_id'], unique=False)
 
+    op.create_table('event',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('clinic_id', sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
+    sa.Column('hook', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('created_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.create_index('ix_event_clinic_hook_created', ['clinic_id', 'hook', 'created_at'], unique=False)
+        batch_op.create_index('ix_event_clinic_subject', ['clinic_id', 'subject'], unique=False)
+
+    op.create_table('patient',
+    sa.Column('clinic_id', sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
+    sa.Column('external_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('last_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('first_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('middle_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('birth_date', sa.Date(), nullable=True),
+    sa.Column('sex', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=True),
+    sa.Column('phones', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
+    sa.Column('opt_out', sa.Boolean(), nullable=False),
+    sa.Column('inpatient', sa.Boolean(), nullable=False),
+    sa.Column('deleted_at', hub.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('clinic_id', 'external_id')
+    )
     op.create_table('plugin_config',
     sa.Column('clinic_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('plugin', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
@@ -129,11 +162,92 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('clinic_id', 'plugin', 'key')
     )
+    op.create_table('reference_item',
+    sa.Column('clinic_id', sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('external_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('removed_at', hub.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('clinic_id', 'kind', 'external_id')
+    )
+    op.create_table('appointment',
+    sa.Column('clinic_id', sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
+    sa.Column('external_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('patient_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('doctor_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('specialty_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('services', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('start', hub.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('end', hub.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cabinet', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
+    sa.Column('comment', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('cancelled', sa.Boolean(), nullable=False),
+    sa.Column('cancel_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('communication_status', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+    sa.Column('status_changed_at', hub.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['clinic_id', 'patient_id'], ['patient.clinic_id', 'patient.external_id'], name='fk_appointment_patient', ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('clinic_id', 'external_id')
+    )
+    with op.batch_alter_table('appointment', schema=None) as batch_op:
+        batch_op.create_index('ix_appointment_clinic_patient', ['clinic_id', 'patient_id'], unique=False)
+        batch_op.create_index('ix_appointment_clinic_start', ['clinic_id', 'start'], unique=False)
+
+    op.create_table('delivery',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('event_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('clinic_id', sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
+    sa.Column('plugin', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('hook', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('lease_until', hub.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('leased_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+    sa.Column('created_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', hub.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('idempotency_key')
+    )
+    with op.batch_alter_table('delivery', schema=None) as batch_op:
+        batch_op.create_index('ix_delivery_due', ['next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("status IN ('pending', 'retrying')"), sqlite_where=sa.text("status IN ('pending', 'retrying')"))
+        batch_op.create_index(batch_op.f('ix_delivery_event_id'), ['event_id'], unique=False)
+        batch_op.create_index('ix_delivery_status', ['status', 'clinic_id', 'plugin'], unique=False)
+        batch_op.create_index('ix_delivery_subject', ['clinic_id', 'plugin', 'subject', 'id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('delivery', schema=None) as batch_op:
+        batch_op.drop_index('ix_delivery_subject')
+        batch_op.drop_index('ix_delivery_status')
+        batch_op.drop_index(batch_op.f('ix_delivery_event_id'))
+        batch_op.drop_index('ix_delivery_due', postgresql_where=sa.text("status IN ('pending', 'retrying')"), sqlite_where=sa.text("status IN ('pending', 'retrying')"))
+
+    op.drop_table('delivery')
+    with op.batch_alter_table('appointment', schema=None) as batch_op:
+        batch_op.drop_index('ix_appointment_clinic_start')
+        batch_op.drop_index('ix_appointment_clinic_patient')
+
+    op.drop_table('appointment')
+    op.drop_table('reference_item')
     op.drop_table('plugin_state')
     op.drop_table('plugin_config')
+    op.drop_table('patient')
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_index('ix_event_clinic_subject')
+        batch_op.drop_index('ix_event_clinic_hook_created')
+
+    op.drop_table('event')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_clinic_id'))
 
