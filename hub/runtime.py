@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import logging
 import time
+from typing import Any, Generic, TypeVar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -37,7 +38,33 @@ from hub.types import ClinicInfo
 log = logging.getLogger("hub.runtime")
 
 CACHE_SECONDS = 2.0
+#: How long a verified token is trusted without asking the database again.  A token
+#: revoked through this process stops at once; other processes notice within this time.
+TOKEN_CACHE_SECONDS = 5.0
+K = TypeVar("K")
+V = TypeVar("V")
 ADMIN_TOKEN_NAME = "HUB_ADMIN_TOKEN"
+
+
+class TtlCache(Generic[K, V]):
+    """A small in-process cache whose entries live ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._items: dict[K, tuple[V, float]] = {}
+
+    def get(self, key: K) -> V | None:
+        item = self._items.get(key)
+        if item is None or item[1] < time.monotonic():
+            self._items.pop(key, None)
+            return None
+        return item[0]
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = (value, time.monotonic() + self.seconds)
+
+    def clear(self) -> None:
+        self._items.clear()
 
 
 class ClinicNotFound(LookupError):
@@ -84,6 +111,7 @@ class Runtime:
         self.host.failure_sinks.append(self._on_failure)
         self.http = build_http_client(settings, http_transport)
         self._snapshots: dict[str, ClinicSnapshot] = {}
+        self.principals: TtlCache[str, Any] = TtlCache(TOKEN_CACHE_SECONDS)
         self._loading: dict[str, asyncio.Future[ClinicSnapshot]] = {}
         self._generation = 0
         self._background: set[asyncio.Task[None]] = set()

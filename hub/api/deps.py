@@ -64,10 +64,14 @@ async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("Authorization must be 'Bearer <token>'")
+    digest = hash_token(token.strip())
+    cached = runtime.principals.get(digest)
+    if cached is not None:
+        return cached
     async with runtime.db.session() as session:
         row = (
             await session.execute(
-                sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip()))  # type: ignore[arg-type]
+                sa.select(ApiToken).where(ApiToken.token_hash == digest)  # type: ignore[arg-type]
             )
         ).scalar_one_or_none()
         if row is None or row.revoked_at is not None or row.id is None:
@@ -75,7 +79,9 @@ async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
         now = runtime.clock.now()
         if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
             row.last_used_at = now
-        return Principal(token_id=row.id, name=row.name, role=row.role, clinic_id=row.clinic_id)
+        principal = Principal(token_id=row.id, name=row.name, role=row.role, clinic_id=row.clinic_id)
+    runtime.principals.put(digest, principal)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

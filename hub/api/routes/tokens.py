@@ -46,4 +46,5 @@ async def revoke_token(token_id: int, runtime: RuntimeDep, _: AdminDep) -> Respo
     async with runtime.db.session() as session:
         if not await crud.revoke(session, token_id=token_id, now=runtime.clock.now()):
             raise HTTPException(404, f"Unknown token {token_id}")
+    runtime.principals.clear()
     return Response(status_code=204)
