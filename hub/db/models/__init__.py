@@ -7,7 +7,10 @@ and the API's request/response models live in ``hub.schemas``.
 from hub.db.models.clinic import Clinic
 from hub.db.models.feed import FeedEvent
 from hub.db.models.jobs import JobLock, JobRun
+from hub.db.models.messages import Mailing, Message
 from hub.db.models.plugins import PluginConfig, PluginHealth, PluginState, SettingsAudit
+from hub.db.models.stoplist import StopListEntry
+from hub.db.models.templates import MessageTemplate
 from hub.db.models.tokens import ApiToken
 
 __all__ = [
@@ -16,8 +19,12 @@ __all__ = [
     "FeedEvent",
     "JobLock",
     "JobRun",
+    "Mailing",
+    "Message",
+    "MessageTemplate",
     "PluginConfig",
     "PluginHealth",
     "PluginState",
     "SettingsAudit",
+    "StopListEntry",
 ]
