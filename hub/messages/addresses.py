@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import re
 
-import phonenumbers
-from phonenumbers import PhoneNumberType
+from hub.text.phones import check_phone
 
 PHONE_CHANNELS = frozenset({"sms", "voice", "messenger"})
-_MOBILE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -30,19 +28,11 @@ class InvalidAddress(ValueError):
 
 def normalize_phone(raw: str, region: str = "RU", *, mobile: bool = True) -> str:
     """E.164 of ``raw``; :class:`InvalidAddress` (``no_phone`` / ``invalid_phone`` /
-    ``not_mobile``) otherwise."""
-    text = (raw or "").strip()
-    if not text:
-        raise InvalidAddress("no_phone", "no phone number given")
-    try:
-        number = phonenumbers.parse(text, region.upper())
-    except phonenumbers.NumberParseException:
-        raise InvalidAddress("invalid_phone", f"{text!r} is not a phone number") from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidAddress("invalid_phone", f"{text!r} is not a valid phone number")
-    if mobile and phonenumbers.number_type(number) not in _MOBILE:
-        raise InvalidAddress("not_mobile", f"{text!r} is not a mobile number: SMS cannot reach it")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    ``not_mobile``, with :func:`hub.text.phones.check_phone`'s sentence) otherwise."""
+    check = check_phone(raw, region)
+    if check.e164 is None or (mobile and check.problem is not None):
+        raise InvalidAddress(check.problem or "invalid_phone", check.detail)
+    return check.e164
 
 
 def normalize(channel: str, address: str, region: str = "RU") -> str:

@@ -74,7 +74,7 @@ class Message(SQLModel, table=True):
     cost: Decimal | None = Field(default=None, sa_type=Money)
     error_code: str | None = Field(default=None, max_length=64)
     error_text: str | None = Field(default=None, sa_type=sa.Text)
-    raw: Any = Field(default=None, sa_type=JSONType)
+    raw: Any = Field(default=None, sa_type=JSONType, nullable=True)
 
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
