@@ -21,6 +21,8 @@ from hub.api.routes import (
     jobs,
     messages,
     plugins,
+    stoplist,
+    templates,
     tokens,
 )
 from hub.runtime import Runtime
@@ -41,6 +43,8 @@ ROUTERS = (
     tokens.router,
     messages.router,
     clinic_messages.router,
+    stoplist.router,
+    templates.router,
 )
 
 
