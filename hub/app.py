@@ -13,14 +13,19 @@ from hub.api import errors
 from hub.api.middleware import BodyLimit, RequestMetrics
 from hub.api.routes import (
     actions,
+    appointments,
+    bulk,
     clinic_messages,
     clinic_plugins,
     clinics,
+    deliveries,
     feed,
     health,
     jobs,
     messages,
+    patients,
     plugins,
+    reference,
     stoplist,
     templates,
     tokens,
@@ -45,6 +50,11 @@ ROUTERS = (
     clinic_messages.router,
     stoplist.router,
     templates.router,
+    patients.router,
+    appointments.router,
+    reference.router,
+    bulk.router,
+    deliveries.router,
 )
 
 
