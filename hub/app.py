@@ -15,6 +15,7 @@ from hub.api.routes import (
     actions,
     appointments,
     bulk,
+    clinic_events,
     clinic_messages,
     clinic_plugins,
     clinics,
@@ -57,6 +58,7 @@ ROUTERS = (
     reference.router,
     bulk.router,
     deliveries.router,
+    clinic_events.router,
 )
 
 

@@ -10,6 +10,7 @@ twice, or come from two workers at once without doing anything twice.
     Tick              every             what
     plugin-jobs       HUB_SCHEDULER_TICK   due plugin jobs of every clinic (hub.jobs)
     feed-prune        1 hour            feed events older than HUB_FEED_RETENTION_DAYS
+    events-prune      1 hour            delivered events older than HUB_EVENT_RETENTION_DAYS
 
 Other parts add ticks (``Scheduler.add``); tests call :meth:`Scheduler.tick_all`
 with a frozen clock instead of waiting.
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from hub import feed, jobs
+from hub.events import history
 from hub.db.models import Clinic
 from hub.runtime import Runtime
 
@@ -59,6 +61,15 @@ async def feed_prune_tick(runtime: Runtime) -> int:
     return pruned
 
 
+async def events_prune_tick(runtime: Runtime) -> int:
+    before = runtime.clock.now() - dt.timedelta(days=runtime.settings.event_retention_days)
+    async with runtime.db.session() as session:
+        pruned = await history.prune(session, before=before)
+    if pruned:
+        log.info("pruned %d delivered events older than %s", pruned, before.isoformat())
+    return pruned
+
+
 class Scheduler:
     """APScheduler running the ticks; each tick is isolated from the others."""
 
@@ -67,6 +78,7 @@ class Scheduler:
         self.ticks: list[Tick] = [
             Tick("plugin-jobs", plugin_jobs_tick, runtime.settings.scheduler_tick),
             Tick("feed-prune", feed_prune_tick, 3600.0),
+            Tick("events-prune", events_prune_tick, 3600.0),
         ]
         self._aps: AsyncIOScheduler | None = None
 
