@@ -234,7 +234,8 @@ def run(results: Path) -> dict[str, Any]:
                 ("hub_console", N, None), ("hub_http", N, None), ("hub_http_httpx", SLOW_N, None)]
         pg = _postgres()
         for scenario, n, _ in plan:
-            rows.append({**_subprocess(scenario, n, url, None), "database": "sqlite" if scenario.startswith("hub") else "-"})
+            database = "sqlite" if scenario.startswith("hub") else "-"
+            rows.append({**_subprocess(scenario, n, url, None), "database": database})
         if pg:
             from hub.testing import postgres_schema
 
@@ -253,9 +254,13 @@ def run(results: Path) -> dict[str, Any]:
         row["x_limit"] = round(row["per_s"] / limit, 2)
     summary = {"limit_per_s": limit, "rows": rows}
     (results / "delivery.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    lines = ["| scenario | database | messages | msgs/s | × limit | peak MB |", "|---|---|---|---|---|---|"]
-    lines += [f"| {r['scenario']} | {r['database']} | {r['messages']} | {r['per_s']} | {r['x_limit']} | {r['peak_mb']} |"
-              for r in rows]
+    lines = ["| scenario | database | messages | msgs/s | × limit | peak MB |",
+             "|---|---|---|---|---|---|"]
+    lines += [
+        f"| {r['scenario']} | {r['database']} | {r['messages']} | {r['per_s']} | "
+        f"{r['x_limit']} | {r['peak_mb']} |"
+        for r in rows
+    ]
     (results / "delivery.md").write_text("\n".join(lines) + "\n")
     return summary
 

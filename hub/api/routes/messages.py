@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import StreamingResponse
 
 from hub.api.deps import PrincipalDep, RuntimeDep
@@ -29,6 +29,7 @@ from hub.runtime import ClinicNotFound, Runtime
 from hub.schemas.clinics import ClinicOptions
 from hub.schemas.messages import (
     KIND_TITLES,
+    MAX_ID,
     STATUS_TITLES,
     BalancePublic,
     HistoryLine,
@@ -41,6 +42,8 @@ from hub.schemas.messages import (
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 
 MAX_PER_PAGE = 20
+#: A row id in a path: 422 when it cannot be one (never an overflow in the database).
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 CSV_CHUNK = 500
 
 
@@ -120,8 +123,17 @@ async def journal_scope(
         str | None, Query(description="Date or date-time; default: a month ago.")
     ] = None,
     sent_to: Annotated[str | None, Query(description="Date (inclusive) or date-time.")] = None,
-    mailing: Annotated[int | None, Query(description="Messages of one group mailing.")] = None,
+    mailing: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Messages of one group mailing.")
+    ] = None,
 ) -> Scope:
+    try:
+        for name, values in (("clinic", clinic or []), ("recipient", [recipient]),
+                             ("phone", [phone]), ("kind", kind or []), ("status", status or []),
+                             ("sent_from", [sent_from]), ("sent_to", [sent_to])):
+            journal.no_nul(name, *values)
+    except journal.BadFilter as exc:
+        raise HTTPException(422, str(exc)) from None
     clinics = sorted(set(clinic)) if clinic else None
     if principal.role == "clinic":
         if clinics and clinics != [principal.clinic_id]:
@@ -176,7 +188,7 @@ async def _balance(runtime: Runtime, clinic: str | None) -> BalancePublic | None
 async def list_messages(
     scope: ScopeDep,
     runtime: RuntimeDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=10**9)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = MAX_PER_PAGE,
 ) -> Journal:
     """The journal, newest first, with the count and total cost of the filtered set."""
@@ -261,7 +273,7 @@ async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResp
 
 @router.get("/messages/{message_id}", response_model=MessageDetail)
 async def get_message(
-    message_id: int, principal: PrincipalDep, runtime: RuntimeDep
+    message_id: RowIdPath, principal: PrincipalDep, runtime: RuntimeDep
 ) -> MessageDetail:
     """One message: text, provider and its answer, every attempt, error code and text."""
     async with runtime.db.session() as session:
