@@ -84,6 +84,7 @@ class MessageRow(BaseModel):
 
     id: int
     clinic: str
+    clinic_name: str = Field("", description="«Наименование МО» of the journal.")
     kind: str
     kind_title: str
     recipient: str | None

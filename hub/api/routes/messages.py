@@ -16,12 +16,13 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import StreamingResponse
 
 from hub.api.deps import PrincipalDep, RuntimeDep
 from hub.db.crud import messages as crud
-from hub.db.models import Message
+from hub.db.models import Clinic, Message
 from hub.messages import journal
 from hub.messages.addresses import PHONE_CHANNELS
 from hub.messages.balance import CACHE_SECONDS, balance
@@ -47,8 +48,9 @@ RowIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 CSV_CHUNK = 500
 
 
-def to_row(m: Message) -> MessageRow:
+def to_row(m: Message, names: dict[str, str] | None = None) -> MessageRow:
     return MessageRow(
+        clinic_name=(names or {}).get(m.clinic_id, ""),
         id=m.id or 0,
         clinic=m.clinic_id,
         kind=m.kind,
@@ -70,9 +72,9 @@ def to_row(m: Message) -> MessageRow:
     )
 
 
-def to_detail(m: Message) -> MessageDetail:
+def to_detail(m: Message, names: dict[str, str] | None = None) -> MessageDetail:
     return MessageDetail(
-        **to_row(m).model_dump(),
+        **to_row(m, names).model_dump(),
         text=m.text,
         patient_id=m.patient_id,
         mailing_id=m.mailing_id,
@@ -84,6 +86,17 @@ def to_detail(m: Message) -> MessageDetail:
         history=[HistoryLine.model_validate(h) for h in m.history],
         raw=m.raw,
     )
+
+
+async def clinic_names(runtime: Runtime, ids: set[str] | None) -> dict[str, str]:
+    """Names of these clinics (of all when ``ids`` is None)."""
+    if ids is not None and not ids:
+        return {}
+    query = sa.select(Clinic.id, Clinic.name)  # type: ignore[call-overload]
+    if ids is not None:
+        query = query.where(Clinic.id.in_(sorted(ids)))  # type: ignore[attr-defined]
+    async with runtime.db.session() as session:
+        return {str(i): str(n) for i, n in await session.execute(query)}
 
 
 class Scope:
@@ -194,8 +207,9 @@ async def list_messages(
     """The journal, newest first, with the count and total cost of the filtered set."""
     async with runtime.db.session() as session:
         rows, total, cost = await crud.page(session, scope.filter, page=page, per_page=per_page)
+    names = await clinic_names(runtime, {r.clinic_id for r in rows})
     return Journal(
-        items=[to_row(r) for r in rows],
+        items=[to_row(r, names) for r in rows],
         total=total,
         total_cost=cost,
         page=page,
@@ -209,6 +223,7 @@ async def list_messages(
 CSV_COLUMNS = (
     "id",
     "clinic",
+    "clinic_name",
     "kind",
     "kind_title",
     "recipient",
@@ -240,6 +255,8 @@ async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResp
     """The whole filtered journal as CSV (UTF-8 with BOM, ``;``-separated, as Excel in a
     Russian locale opens it), streamed row by row."""
 
+    names = await clinic_names(runtime, None)
+
     async def rows() -> AsyncIterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
@@ -253,7 +270,7 @@ async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResp
             buffer.seek(0)
             buffer.truncate()
             for message in chunk:
-                row = to_row(message).model_dump()
+                row = to_row(message, names).model_dump()
                 row["cost"] = money(message.cost)
                 row["text"] = message.text
                 writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
@@ -284,4 +301,4 @@ async def get_message(
         raise HTTPException(
             403, f"This needs the admin, webadmin or clinic role; this token is {principal.role}"
         )
-    return to_detail(message)
+    return to_detail(message, await clinic_names(runtime, {message.clinic_id}))

@@ -94,6 +94,7 @@ async def test_rows_carry_the_contract_fields(hub: Harness) -> None:
         "error",
     } <= set(row)
     assert row["kind_title"] == "Напоминание"
+    assert row["clinic_name"] == "Клиника clinic-1"
     assert (row["status"], row["status_title"]) == ("sent", "Отправлено")
     assert (row["recipient"], row["phone"], row["cost"]) == (
         "Петрова Анна Сергеевна",
