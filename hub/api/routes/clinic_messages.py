@@ -45,7 +45,7 @@ async def send_message(
         raise HTTPException(exc.status, exc.detail) from None
     info = await balance(runtime, access.clinic_id, channel=request.channel, max_age=CACHE_SECONDS)
     return SendResult(
-        message=to_detail(message),
+        message=to_detail(message, {access.clinic_id: access.clinic.info.name}),
         balance=BalancePublic(
             provider=info.provider, amount=info.amount, currency=info.currency, error=info.error
         ),
