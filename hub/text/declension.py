@@ -2,7 +2,8 @@
 
 Two jobs, two libraries (see ``declension.md`` in the design notes for the evaluation):
 
-* staff names → **pytrovich** (petrovich rules): :func:`person_dative`
+* staff names → **pytrovich** (petrovich rules): :func:`full_name` (cleaned nominative),
+  :func:`person_dative`
   («Петровой Анне Сергеевне»), :func:`short_name` («Петрова А. С.»),
   :func:`short_dative` («Петровой А. С.», only the surname inflects). The gender comes
   from the record's ``sex``; without it, from pytrovich's detector (the patronymic
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from pymorphy3 import MorphAnalyzer  # type: ignore[import-untyped]
     from pymorphy3.analyzer import Parse  # type: ignore[import-untyped]
 
-__all__ = ["person_dative", "phrase_dative", "short_dative", "short_name"]
+__all__ = ["full_name", "person_dative", "phrase_dative", "short_dative", "short_name"]
 
 Sex = Literal["male", "female"]
 
@@ -131,6 +132,11 @@ def _initials(first: str, middle: str) -> str:
         if word:
             out.append("-".join(p[:1].upper() + "." for p in word.split("-") if p))
     return " ".join(out)
+
+
+def full_name(last: str | None, first: str | None, middle: str | None = None) -> str:
+    """«ПЕТРОВА АННА СЕРГЕЕВНА» → «Петрова Анна Сергеевна»: cleaned, nominative."""
+    return " ".join(p for p in (_clean(last), _clean(first), _clean(middle)) if p)
 
 
 def short_name(last: str | None, first: str | None, middle: str | None = None) -> str:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 import phonenumbers
-from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType, geocoder
+from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
 
 __all__ = ["PhoneCheck", "PhoneKind", "PhoneProblem", "best_mobile", "check_phone", "is_phone_like"]
 
@@ -285,6 +285,15 @@ def _detail(kind: PhoneKind, number: PhoneNumber, country: str | None, home: str
     ru, en = _SENTENCES[kind]
     where_ru = where_en = ""
     if country is not None and country != home:
-        name = geocoder.country_name_for_number(number, "ru") or country
+        name = _country_name(number) or country
         where_ru, where_en = f" ({name})", f" ({country})"
     return f"Номер {shown}{where_ru} {ru}. / {shown}{where_en} {en}."
+
+
+def _country_name(number: PhoneNumber) -> str:
+    """The country's name in Russian; empty with ``phonenumberslite`` (no geocoder data)."""
+    try:
+        from phonenumbers import geocoder
+    except ImportError:  # pragma: no cover - only with phonenumberslite
+        return ""
+    return str(geocoder.country_name_for_number(number, "ru"))

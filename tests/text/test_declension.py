@@ -12,7 +12,13 @@ import sys
 import pytest
 
 from hub.text import declension
-from hub.text.declension import person_dative, phrase_dative, short_dative, short_name
+from hub.text.declension import (
+    full_name,
+    person_dative,
+    phrase_dative,
+    short_dative,
+    short_name,
+)
 
 # (last, first, middle, sex, expected dative). sex: "male" / "female".
 BRIEF_NAMES: list[tuple[str, str, str, str, str]] = [
@@ -195,6 +201,21 @@ def test_short_name_and_short_dative(
 ) -> None:
     assert short_name(last, first, middle) == short
     assert short_dative(last, first, middle, sex) == dative  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("last", "first", "middle", "expected"),
+    [
+        ("Петрова", "Анна", "Сергеевна", "Петрова Анна Сергеевна"),
+        ("ПЕТРОВА", "АННА", "СЕРГЕЕВНА", "Петрова Анна Сергеевна"),
+        ("  кузнецова-лебедева ", "ольга", None, "Кузнецова-Лебедева Ольга"),
+        ("АЛИЕВ", "РАШИД", "ГЕЙДАР ОГЛЫ", "Алиев Рашид Гейдар оглы"),
+        ("Смирнов", "", "", "Смирнов"),
+        (None, None, None, ""),
+    ],
+)
+def test_full_name(last: str | None, first: str | None, middle: str | None, expected: str) -> None:
+    assert full_name(last, first, middle) == expected
 
 
 # --- specialty phrases ---------------------------------------------------------------------
