@@ -27,8 +27,8 @@ import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from hub import feed, jobs
-from hub.events import history
 from hub.db.models import Clinic
+from hub.events import history
 from hub.runtime import Runtime
 
 log = logging.getLogger("hub.scheduler")
