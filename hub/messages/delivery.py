@@ -109,7 +109,7 @@ class Run:
 
     async def go(self) -> int:
         slots = asyncio.Semaphore(self.flush_every)
-        queue: asyncio.Queue[Claimed | None] = asyncio.Queue(maxsize=self.settings.worker_batch)
+        queue: asyncio.Queue[Claimed | None] = asyncio.Queue(maxsize=self.flush_every)
         tasks: list[asyncio.Task[None]] = []
         producer = asyncio.create_task(self._claim_into(queue))
         heartbeat = asyncio.create_task(self._heartbeat())
@@ -138,7 +138,9 @@ class Run:
 
     async def _claim_into(self, queue: asyncio.Queue[Claimed | None]) -> int:
         """Claim batches into ``queue``; the next claim runs while the previous batch is
-        still being sent (the queue holds one batch).  Ends the queue with ``None``."""
+        still being sent (the queue holds as many messages as may be in flight), so a
+        worker holds at most two batches plus its sends in flight.  Ends the queue with
+        ``None``."""
         settings = self.settings
         lease = dt.timedelta(seconds=settings.worker_lease)
         total = 0
