@@ -38,6 +38,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from hub.context import HookContext
 from hub.messages import cards, communication, outcomes, policy, routing
 from hub.messages.claim import Claimed, claim, extend, write
@@ -64,8 +66,6 @@ WRITE_EVERY = 0.2
 class ClinicView:
     snapshot: ClinicSnapshot
     options: ClinicOptions
-    stop_listed: set[str]
-    opted_out: set[str]
 
 
 class DeliveryStep:
@@ -105,11 +105,13 @@ class Run:
         self.closing = False
         self.clinics: dict[str, ClinicView | None] = {}
         self.contexts: dict[tuple[str, str], HookContext[PluginSettings]] = {}
+        self.stop_listed: set[tuple[str, str]] = set()
+        self.opted_out: set[tuple[str, str]] = set()
         self.max_wait = self.settings.worker_lease / 4
 
     async def go(self) -> int:
         slots = asyncio.Semaphore(self.flush_every)
-        queue: asyncio.Queue[Claimed | None] = asyncio.Queue(maxsize=self.flush_every)
+        queue: asyncio.Queue[Claimed | None] = asyncio.Queue(maxsize=self.settings.worker_batch)
         tasks: list[asyncio.Task[None]] = []
         producer = asyncio.create_task(self._claim_into(queue))
         heartbeat = asyncio.create_task(self._heartbeat())
@@ -138,8 +140,8 @@ class Run:
 
     async def _claim_into(self, queue: asyncio.Queue[Claimed | None]) -> int:
         """Claim batches into ``queue``; the next claim runs while the previous batch is
-        still being sent (the queue holds as many messages as may be in flight), so a
-        worker holds at most two batches plus its sends in flight.  Ends the queue with
+        still being sent (the queue holds one batch), so a worker holds about two batches
+        plus its sends in flight and the results being written.  Ends the queue with
         ``None``."""
         settings = self.settings
         lease = dt.timedelta(seconds=settings.worker_lease)
@@ -154,6 +156,7 @@ class Run:
                         lease=lease,
                         limit=settings.worker_batch,
                     )
+                    await self._blocked(session, claimed)
                 if not claimed:
                     break
                 total += len(claimed)
@@ -182,35 +185,33 @@ class Run:
             slots.release()
         await self.add(message, values)
 
-    async def _load_clinics(self, claimed: list[Claimed]) -> None:
-        """The clinics of these messages, and which of their addresses / patients are
-        blocked now."""
+    async def _blocked(self, session: AsyncSession, claimed: list[Claimed]) -> None:
+        """Which addresses / patients of these messages are blocked now (read in the
+        claim's transaction: no second round trip)."""
         by_clinic: dict[str, list[Claimed]] = {}
         for message in claimed:
             by_clinic.setdefault(message["clinic_id"], []).append(message)
-        async with self.runtime.db.session() as session:
-            for clinic_id, messages in by_clinic.items():
-                view = self.clinics.get(clinic_id)
-                if clinic_id in self.clinics and view is None:
-                    continue
-                if view is None:
-                    try:
-                        snapshot = await self.runtime.snapshot(clinic_id)
-                    except ClinicNotFound:
-                        self.clinics[clinic_id] = None
-                        continue
-                    view = self.clinics[clinic_id] = ClinicView(
-                        snapshot=snapshot,
-                        options=ClinicOptions.model_validate(snapshot.options),
-                        stop_listed=set(),
-                        opted_out=set(),
-                    )
-                addresses = {m["address"] for m in messages}
-                patients = {
-                    m["patient_id"] for m in messages if m["patient_id"] and not m["essential"]
-                }
-                view.stop_listed |= await policy.stop_listed_many(session, clinic_id, addresses)
-                view.opted_out |= await cards.opted_out_many(session, clinic_id, patients)
+        for clinic_id, messages in by_clinic.items():
+            addresses = {m["address"] for m in messages}
+            patients = {m["patient_id"] for m in messages if m["patient_id"] and not m["essential"]}
+            self.stop_listed |= {
+                (clinic_id, a) for a in await policy.stop_listed_many(session, clinic_id, addresses)
+            }
+            self.opted_out |= {
+                (clinic_id, p) for p in await cards.opted_out_many(session, clinic_id, patients)
+            }
+
+    async def _load_clinics(self, claimed: list[Claimed]) -> None:
+        """The clinics of these messages (the runtime's cached snapshots)."""
+        for clinic_id in {m["clinic_id"] for m in claimed} - set(self.clinics):
+            try:
+                snapshot = await self.runtime.snapshot(clinic_id)
+            except ClinicNotFound:
+                self.clinics[clinic_id] = None
+                continue
+            self.clinics[clinic_id] = ClinicView(
+                snapshot=snapshot, options=ClinicOptions.model_validate(snapshot.options)
+            )
 
     async def _heartbeat(self) -> None:
         every = self.settings.worker_lease / 3
@@ -289,12 +290,19 @@ class Run:
         return outcomes.fail(message, self.runtime.clock.now(), code, text, event=event)
 
     def outcome(
-        self, message: Claimed, view: ClinicView, provider: str, candidates: list[str],
+        self,
+        message: Claimed,
+        view: ClinicView,
+        provider: str,
+        candidates: list[str],
         result: DeliveryResult,
     ) -> Values:
         rules = outcomes.Rules(
-            settings=self.settings, redactor=self.runtime.redactor, metrics=self.runtime.metrics,
-            tz=view.snapshot.info.tz, quiet=view.options.quiet_hours,
+            settings=self.settings,
+            redactor=self.runtime.redactor,
+            metrics=self.runtime.metrics,
+            tz=view.snapshot.info.tz,
+            quiet=view.options.quiet_hours,
         )
         now = self.runtime.clock.now()
         return outcomes.outcome(message, now, provider, candidates, result, rules)
@@ -304,11 +312,14 @@ class Run:
         if view is None:
             return self.fail(message, "no_clinic", "the clinic no longer exists")
         now = self.runtime.clock.now()
-        if message["address"] in view.stop_listed:
+        if (message["clinic_id"], message["address"]) in self.stop_listed:
             return self.fail(
                 message, "stop_list", f"{message['address']} is on the clinic's stop list"
             )
-        if not message["essential"] and message["patient_id"] in view.opted_out:
+        if (
+            not message["essential"]
+            and (message["clinic_id"], message["patient_id"]) in self.opted_out
+        ):
             return self.fail(
                 message,
                 "opt_out",
