@@ -38,10 +38,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from hub.context import HookContext
-from hub.messages import cards, communication, outcomes, policy, routing
+from hub.messages import communication, outcomes, policy, routing
 from hub.messages.claim import Claimed, claim, extend, write
 from hub.messages.outcomes import Values
 from hub.messages.quiet import quiet_until
@@ -105,6 +103,7 @@ class Run:
         self.closing = False
         self.clinics: dict[str, ClinicView | None] = {}
         self.contexts: dict[tuple[str, str], HookContext[PluginSettings]] = {}
+        self.routes: dict[tuple[str, str], routing.Route] = {}
         self.stop_listed: set[tuple[str, str]] = set()
         self.opted_out: set[tuple[str, str]] = set()
         self.max_wait = self.settings.worker_lease / 4
@@ -156,7 +155,9 @@ class Run:
                         lease=lease,
                         limit=settings.worker_batch,
                     )
-                    await self._blocked(session, claimed)
+                    stop, opted = await policy.blocked(session, [c.row for c in claimed])
+                self.stop_listed |= stop
+                self.opted_out |= opted
                 if not claimed:
                     break
                 total += len(claimed)
@@ -184,22 +185,6 @@ class Run:
         finally:
             slots.release()
         await self.add(message, values)
-
-    async def _blocked(self, session: AsyncSession, claimed: list[Claimed]) -> None:
-        """Which addresses / patients of these messages are blocked now (read in the
-        claim's transaction: no second round trip)."""
-        by_clinic: dict[str, list[Claimed]] = {}
-        for message in claimed:
-            by_clinic.setdefault(message["clinic_id"], []).append(message)
-        for clinic_id, messages in by_clinic.items():
-            addresses = {m["address"] for m in messages}
-            patients = {m["patient_id"] for m in messages if m["patient_id"] and not m["essential"]}
-            self.stop_listed |= {
-                (clinic_id, a) for a in await policy.stop_listed_many(session, clinic_id, addresses)
-            }
-            self.opted_out |= {
-                (clinic_id, p) for p in await cards.opted_out_many(session, clinic_id, patients)
-            }
 
     async def _load_clinics(self, claimed: list[Claimed]) -> None:
         """The clinics of these messages (the runtime's cached snapshots)."""
@@ -331,7 +316,10 @@ class Run:
             return self.requeue(
                 message, until, "quiet_hours", "quiet hours in the clinic: waiting until morning"
             )
-        route = routing.route(self.runtime, view.snapshot, view.options, message["channel"])
+        route = self.routes.get((message["clinic_id"], message["channel"]))
+        if route is None:
+            route = routing.route(self.runtime, view.snapshot, view.options, message["channel"])
+            self.routes[(message["clinic_id"], message["channel"])] = route
         done = outcomes.fallen_back(message["history"])
         candidates = [p for p in route.providers if p not in done]
         if not candidates:

@@ -8,7 +8,9 @@ Checked when a message is queued and again just before it is sent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,3 +66,23 @@ async def refusal(
     if not essential and await opted_out(session, clinic_id, patient_id):
         return Refusal("opt_out", f"patient {patient_id} opted out of informational messages")
     return None
+
+
+async def blocked(
+    session: AsyncSession, messages: Sequence[Mapping[str, Any]]
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """For messages about to be sent: the (clinic, address) pairs on a stop list and the
+    (clinic, patient) pairs of opted-out patients (non-essential messages only)."""
+    from hub.messages import cards
+
+    by_clinic: dict[str, list[Mapping[str, Any]]] = {}
+    for message in messages:
+        by_clinic.setdefault(message["clinic_id"], []).append(message)
+    stop: set[tuple[str, str]] = set()
+    opted: set[tuple[str, str]] = set()
+    for clinic_id, group in by_clinic.items():
+        addresses = {m["address"] for m in group}
+        patients = {m["patient_id"] for m in group if m["patient_id"] and not m["essential"]}
+        stop |= {(clinic_id, a) for a in await stop_listed_many(session, clinic_id, addresses)}
+        opted |= {(clinic_id, p) for p in await cards.opted_out_many(session, clinic_id, patients)}
+    return stop, opted
