@@ -9,9 +9,12 @@ from hub.db.models.clinic import Clinic
 from hub.db.models.events import Delivery, OutboxEvent
 from hub.db.models.feed import FeedEvent
 from hub.db.models.jobs import JobLock, JobRun
+from hub.db.models.messages import Mailing, Message
 from hub.db.models.patient import PatientRecord
 from hub.db.models.plugins import PluginConfig, PluginHealth, PluginState, SettingsAudit
 from hub.db.models.reference import ReferenceItem
+from hub.db.models.stoplist import StopListEntry
+from hub.db.models.templates import MessageTemplate
 from hub.db.models.tokens import ApiToken
 
 __all__ = [
@@ -22,6 +25,9 @@ __all__ = [
     "FeedEvent",
     "JobLock",
     "JobRun",
+    "Mailing",
+    "Message",
+    "MessageTemplate",
     "OutboxEvent",
     "PatientRecord",
     "PluginConfig",
@@ -29,4 +35,5 @@ __all__ = [
     "PluginState",
     "ReferenceItem",
     "SettingsAudit",
+    "StopListEntry",
 ]

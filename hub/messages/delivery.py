@@ -1,0 +1,392 @@
+"""The delivery worker step: claim due messages, send each through its provider, record.
+
+For each claimed message, in order:
+
+1. the stop list and the patient's opt-out are checked again (they may have changed
+   since the message was queued) → ``failed`` with the reason;
+2. inside the clinic's quiet hours → back to ``queued`` until the window ends;
+3. the route (:mod:`hub.messages.routing`) gives the providers to try; those the
+   message already fell back from are skipped → none left: ``failed``;
+4. the provider account's rate limit: a short wait, or back to ``queued`` for later;
+5. ``send_message`` is called with ``ctx.idempotency_key == message.idempotency_key``;
+6. the answer decides::
+
+       accepted                     → sent (provider id, cost, raw answer redacted)
+       transient, exception, timeout→ queued again after back-off with jitter; after
+                                      HUB_RETRY_MAX_ATTEMPTS with this provider → 7.
+       permanent, provider_side     → 7.
+       permanent                    → failed (the provider's code and text)
+       None (not my channel)        → 7.
+   7. fallback: queued at once for the next provider; none left → failed.
+
+Every attempt and every status change is a line of the message's ``history``; the
+rules of step 6 are :mod:`hub.messages.outcomes`.
+Results are written in batches (``hub.messages.claim.write``), and a batch that runs
+long keeps its lease alive, so another worker never takes over messages still in
+flight here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import logging
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from hub.context import HookContext
+from hub.messages import communication, outcomes, policy, routing
+from hub.messages.claim import Claimed, claim, extend, write
+from hub.messages.outcomes import Values
+from hub.messages.quiet import quiet_until
+from hub.messages.ratelimit import Buckets
+from hub.plugin_settings import SettingsInvalid
+from hub.plugins import PluginCallError
+from hub.runtime import ClinicNotFound, ClinicSnapshot, PluginNotEnabled, Runtime
+from hub.schemas.clinics import ClinicOptions
+from hub.settings import PluginSettings
+from hub.types import DeliveryResult, OutgoingMessage
+
+log = logging.getLogger("hub.messages.delivery")
+
+WORKER_ID = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+#: Batches one call of the step may claim before giving the other steps a turn.
+BATCHES_PER_RUN = 10
+#: Longest time a delivery result waits to be written.
+WRITE_EVERY = 0.2
+
+
+@dataclass
+class ClinicView:
+    snapshot: ClinicSnapshot
+    options: ClinicOptions
+
+
+class DeliveryStep:
+    """``hub.worker`` step ``messages``; one per worker, holding its rate-limit buckets."""
+
+    name = "messages"
+
+    def __init__(self) -> None:
+        self.buckets = Buckets()
+        self._runs = itertools.count(1)
+
+    async def __call__(self, runtime: Runtime) -> int:
+        token = f"{WORKER_ID}:{next(self._runs)}"
+        return await Run(runtime, self.buckets, token).go()
+
+
+class Run:
+    """One call of the step: batches claimed one after another, sent as a stream.
+
+    ``HUB_WORKER_CONCURRENCY`` sends are in flight at once; the next batch is claimed as
+    soon as the last message of the previous one has a slot, so the gateway never
+    waits for a claim or for the slowest message of a batch.  A run stops after
+    :data:`BATCHES_PER_RUN` batches, or when a claim comes back short (nothing more is
+    due), so the worker's other steps get their turn.
+    """
+
+    def __init__(self, runtime: Runtime, buckets: Buckets, token: str) -> None:
+        self.runtime = runtime
+        self.buckets = buckets
+        self.token = token
+        self.settings = runtime.settings
+        self.pending: set[int] = set()
+        self.results: list[tuple[Claimed, dict[str, Any]]] = []
+        self.flush_every = max(1, self.settings.worker_concurrency)
+        self.write_lock = asyncio.Lock()
+        self.ready = asyncio.Event()
+        self.closing = False
+        self.clinics: dict[str, ClinicView | None] = {}
+        self.contexts: dict[tuple[str, str], HookContext[PluginSettings]] = {}
+        self.routes: dict[tuple[str, str], routing.Route] = {}
+        self.stop_listed: set[tuple[str, str]] = set()
+        self.opted_out: set[tuple[str, str]] = set()
+        self.max_wait = self.settings.worker_lease / 4
+
+    async def go(self) -> int:
+        slots = asyncio.Semaphore(self.flush_every)
+        queue: asyncio.Queue[Claimed | None] = asyncio.Queue(maxsize=self.settings.worker_batch)
+        tasks: list[asyncio.Task[None]] = []
+        producer = asyncio.create_task(self._claim_into(queue))
+        heartbeat = asyncio.create_task(self._heartbeat())
+        writer = asyncio.create_task(self._writer())
+        try:
+            while (message := await queue.get()) is not None:
+                await slots.acquire()
+                tasks.append(asyncio.create_task(self._one(message, slots)))
+            await asyncio.gather(*tasks)
+            return await producer
+        finally:
+            producer.cancel()
+            self.closing = True
+            self.ready.set()
+            await writer
+            heartbeat.cancel()
+
+    async def _context(self, clinic_id: str, provider: str) -> HookContext[PluginSettings]:
+        """The provider's context for the clinic, built once per run (not per message:
+        a run is short, and the settings cache would otherwise be re-read mid-run)."""
+        found = self.contexts.get((clinic_id, provider))
+        if found is None:
+            found = await self.runtime.context(clinic_id, provider)
+            self.contexts[(clinic_id, provider)] = found
+        return found
+
+    async def _claim_into(self, queue: asyncio.Queue[Claimed | None]) -> int:
+        """Claim batches into ``queue``; the next claim runs while the previous batch is
+        still being sent (the queue holds one batch), so a worker holds about two batches
+        plus its sends in flight and the results being written.  Ends the queue with
+        ``None``."""
+        settings = self.settings
+        lease = dt.timedelta(seconds=settings.worker_lease)
+        total = 0
+        try:
+            for _ in range(BATCHES_PER_RUN):
+                async with self.runtime.db.session() as session:
+                    claimed = await claim(
+                        session,
+                        now=self.runtime.clock.now(),
+                        token=self.token,
+                        lease=lease,
+                        limit=settings.worker_batch,
+                    )
+                    stop, opted = await policy.blocked(session, [c.row for c in claimed])
+                self.stop_listed |= stop
+                self.opted_out |= opted
+                if not claimed:
+                    break
+                total += len(claimed)
+                self.pending.update(c["id"] for c in claimed)
+                await self._load_clinics(claimed)
+                for message in claimed:
+                    await queue.put(message)
+                if len(claimed) < settings.worker_batch:
+                    break
+        finally:
+            await queue.put(None)
+        return total
+
+    async def _one(self, message: Claimed, slots: asyncio.Semaphore) -> None:
+        try:
+            values = await self.handle(message)
+        except Exception:  # a bug here must not leave the rest of the batch unsent
+            log.exception("delivery of message %s failed", message["id"])
+            values = self.requeue(
+                message,
+                self.runtime.clock.now() + dt.timedelta(seconds=60),
+                "error",
+                "internal error in the delivery worker; retrying",
+            )
+        finally:
+            slots.release()
+        await self.add(message, values)
+
+    async def _load_clinics(self, claimed: list[Claimed]) -> None:
+        """The clinics of these messages (the runtime's cached snapshots)."""
+        for clinic_id in {m["clinic_id"] for m in claimed} - set(self.clinics):
+            try:
+                snapshot = await self.runtime.snapshot(clinic_id)
+            except ClinicNotFound:
+                self.clinics[clinic_id] = None
+                continue
+            self.clinics[clinic_id] = ClinicView(
+                snapshot=snapshot, options=ClinicOptions.model_validate(snapshot.options)
+            )
+
+    async def _heartbeat(self) -> None:
+        every = self.settings.worker_lease / 3
+        while True:
+            await asyncio.sleep(every)
+            until = self.runtime.clock.now() + dt.timedelta(seconds=self.settings.worker_lease)
+            async with self.runtime.db.session() as session:
+                await extend(session, ids=list(self.pending), token=self.token, until=until)
+
+    async def add(self, message: Claimed, values: dict[str, Any]) -> None:
+        self.results.append((message, values))
+        if len(self.results) >= self.flush_every:
+            self.ready.set()
+
+    async def _writer(self) -> None:
+        """Write results as they come: whatever accumulated while the last write ran
+        goes in the next one (at least every :data:`WRITE_EVERY` seconds)."""
+        while True:
+            try:
+                await asyncio.wait_for(self.ready.wait(), WRITE_EVERY)
+            except TimeoutError:
+                pass
+            self.ready.clear()
+            await self.flush()
+            if self.closing and not self.results:
+                return
+
+    async def flush(self) -> None:
+        async with self.write_lock:
+            results, self.results = self.results, []
+            if not results:
+                return
+            for attempt in range(3):
+                try:
+                    await self._write(results)
+                    break
+                except Exception:
+                    if attempt == 2:  # the leases expire and another claim sends them again
+                        log.exception("could not record %d delivery results", len(results))
+                        return
+                    await asyncio.sleep(0.5 * (attempt + 1))
+            for message, _ in results:
+                self.pending.discard(message["id"])
+
+    async def _write(self, results: list[tuple[Claimed, dict[str, Any]]]) -> None:
+        async with self.runtime.db.session() as session:
+            await write(session, results)
+            marks = self._communication(results)
+            if marks:
+                await communication.mark_sent(session, marks, now=self.runtime.clock.now())
+
+    def _communication(
+        self, results: list[tuple[Claimed, dict[str, Any]]]
+    ) -> list[communication.Sent]:
+        marks = []
+        for message, values in results:
+            view = self.clinics.get(message["clinic_id"])
+            if values["status"] != "sent" or not message["appointment_id"] or view is None:
+                continue
+            status = message["communication_status"] or view.options.communication_status
+            if status:
+                marks.append(
+                    communication.Sent(
+                        message["clinic_id"], message["appointment_id"], message["id"], status
+                    )
+                )
+        return marks
+
+    # --- one message --------------------------------------------------------------
+
+    def requeue(self, message: Claimed, due: dt.datetime, event: str, text: str) -> Values:
+        return outcomes.requeue(message, self.runtime.clock.now(), due, event, text)
+
+    def fail(self, message: Claimed, code: str, text: str, *, event: str = "refused") -> Values:
+        self.runtime.metrics.messages.labels(message["provider"] or "-", "failed").inc()
+        return outcomes.fail(message, self.runtime.clock.now(), code, text, event=event)
+
+    def outcome(
+        self,
+        message: Claimed,
+        view: ClinicView,
+        provider: str,
+        candidates: list[str],
+        result: DeliveryResult,
+    ) -> Values:
+        rules = outcomes.Rules(
+            settings=self.settings,
+            redactor=self.runtime.redactor,
+            metrics=self.runtime.metrics,
+            tz=view.snapshot.info.tz,
+            quiet=view.options.quiet_hours,
+        )
+        now = self.runtime.clock.now()
+        return outcomes.outcome(message, now, provider, candidates, result, rules)
+
+    async def handle(self, message: Claimed) -> dict[str, Any]:
+        view = self.clinics.get(message["clinic_id"])
+        if view is None:
+            return self.fail(message, "no_clinic", "the clinic no longer exists")
+        now = self.runtime.clock.now()
+        if (message["clinic_id"], message["address"]) in self.stop_listed:
+            return self.fail(
+                message, "stop_list", f"{message['address']} is on the clinic's stop list"
+            )
+        if (
+            not message["essential"]
+            and (message["clinic_id"], message["patient_id"]) in self.opted_out
+        ):
+            return self.fail(
+                message,
+                "opt_out",
+                f"patient {message['patient_id']} opted out of informational messages",
+            )
+        info = view.snapshot.info
+        until = quiet_until(now, info.tz, view.options.quiet_hours)
+        if until is not None:
+            return self.requeue(
+                message, until, "quiet_hours", "quiet hours in the clinic: waiting until morning"
+            )
+        route = self.routes.get((message["clinic_id"], message["channel"]))
+        if route is None:
+            route = routing.route(self.runtime, view.snapshot, view.options, message["channel"])
+            self.routes[(message["clinic_id"], message["channel"])] = route
+        done = outcomes.fallen_back(message["history"])
+        candidates = [p for p in route.providers if p not in done]
+        if not candidates:
+            if done:
+                return self.fail(
+                    message,
+                    message["error_code"] or "all_providers_failed",
+                    f"every provider failed (tried {', '.join(sorted(done))}); last error: "
+                    f"{message['error_text'] or 'none recorded'}",
+                    event="failed",
+                )
+            return self.fail(
+                message, "no_provider", route.explain(message["channel"]), event="failed"
+            )
+        provider = candidates[0]
+        key = f"{message['clinic_id']}:message:{message['id']}"
+        try:
+            ctx = (await self._context(message["clinic_id"], provider)).with_key(key)
+        except (PluginNotEnabled, SettingsInvalid) as exc:
+            result = DeliveryResult.permanent("provider_unavailable", str(exc), provider_side=True)
+            return self.outcome(message, view, provider, candidates, result)
+        wait, bucket = self.buckets.reserve(provider, ctx.settings)
+        if wait > self.max_wait:
+            self.buckets.refund(bucket)
+            due = now + dt.timedelta(seconds=wait)
+            return self.requeue(
+                message, due, "rate_limited", f"{provider}'s rate limit: waiting {wait:.0f} s"
+            )
+        if wait > 0:
+            await asyncio.sleep(wait)
+        outgoing = OutgoingMessage(
+            id=message["id"],
+            clinic_id=message["clinic_id"],
+            kind=message["kind"],
+            channel=message["channel"],
+            address=message["address"],
+            text=message["text"],
+            recipient_name=message["recipient_name"],
+            patient_id=message["patient_id"],
+            appointment_id=message["appointment_id"],
+            attempt=message["attempts"] + 1,
+            idempotency_key=key,
+        )
+        started = time.perf_counter()
+        try:
+            result = await self.runtime.host.call_strict(
+                provider, "send_message", ctx, message=outgoing
+            )
+        except PluginCallError as exc:
+            result = DeliveryResult.transient("plugin_error", exc.error)
+        if result is None:
+            result = DeliveryResult.permanent(
+                "not_handled",
+                f"{provider} did not take the {message['channel']} message",
+                provider_side=True,
+            )
+        elif not isinstance(result, DeliveryResult):
+            result = DeliveryResult.permanent(
+                "bad_result",
+                f"{provider}.send_message returned {type(result).__name__}, not a DeliveryResult",
+                provider_side=True,
+            )
+        log.debug(
+            "message %s via %s: %s in %.3f s",
+            message["id"],
+            provider,
+            result.outcome,
+            time.perf_counter() - started,
+        )
+        return self.outcome(message, view, provider, candidates, result)
