@@ -13,6 +13,7 @@ from hub.api import errors
 from hub.api.middleware import BodyLimit, RequestMetrics
 from hub.api.routes import (
     actions,
+<<<<<<< HEAD
     clinic_plugins,
     clinics,
     feed,
@@ -20,6 +21,19 @@ from hub.api.routes import (
     jobs,
     plugins,
     schedules,
+=======
+    appointments,
+    bulk,
+    clinic_plugins,
+    clinics,
+    deliveries,
+    feed,
+    health,
+    jobs,
+    patients,
+    plugins,
+    reference,
+>>>>>>> intake
     tokens,
 )
 from hub.runtime import Runtime
@@ -38,7 +52,15 @@ ROUTERS = (
     jobs.router,
     feed.router,
     tokens.router,
+<<<<<<< HEAD
     schedules.router,
+=======
+    patients.router,
+    appointments.router,
+    reference.router,
+    bulk.router,
+    deliveries.router,
+>>>>>>> intake
 )
 
 

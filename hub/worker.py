@@ -25,6 +25,7 @@ from typing import IO
 
 from sqlalchemy.engine import make_url
 
+from hub.events.dispatch import dispatch
 from hub.runtime import Runtime
 from hub.scheduler import Scheduler
 
@@ -45,7 +46,7 @@ class Step:
 
 def default_steps() -> list[Step]:
     """The delivery loops, in the order a drain runs them."""
-    return []
+    return [Step("events", dispatch)]
 
 
 def sqlite_lock_path(database_url: str) -> Path | None:

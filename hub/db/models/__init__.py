@@ -5,10 +5,14 @@ and the API's request/response models live in ``hub.schemas``.
 """
 
 from hub.db.models.answers import AnswerLink, AppointmentAnswer
+from hub.db.models.appointment import AppointmentRecord
 from hub.db.models.clinic import Clinic
+from hub.db.models.events import Delivery, OutboxEvent
 from hub.db.models.feed import FeedEvent
 from hub.db.models.jobs import JobLock, JobRun
+from hub.db.models.patient import PatientRecord
 from hub.db.models.plugins import PluginConfig, PluginHealth, PluginState, SettingsAudit
+from hub.db.models.reference import ReferenceItem
 from hub.db.models.reminders import MailingSchedule, ScheduledRun
 from hub.db.models.tokens import ApiToken
 
@@ -16,14 +20,19 @@ __all__ = [
     "AnswerLink",
     "ApiToken",
     "AppointmentAnswer",
+    "AppointmentRecord",
     "Clinic",
+    "Delivery",
     "FeedEvent",
     "JobLock",
     "JobRun",
     "MailingSchedule",
+    "OutboxEvent",
+    "PatientRecord",
     "PluginConfig",
     "PluginHealth",
     "PluginState",
+    "ReferenceItem",
     "ScheduledRun",
     "SettingsAudit",
 ]
