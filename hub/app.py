@@ -13,15 +13,6 @@ from hub.api import errors
 from hub.api.middleware import BodyLimit, RequestMetrics
 from hub.api.routes import (
     actions,
-<<<<<<< HEAD
-    clinic_plugins,
-    clinics,
-    feed,
-    health,
-    jobs,
-    plugins,
-    schedules,
-=======
     appointments,
     bulk,
     clinic_plugins,
@@ -33,7 +24,7 @@ from hub.api.routes import (
     patients,
     plugins,
     reference,
->>>>>>> intake
+    schedules,
     tokens,
 )
 from hub.runtime import Runtime
@@ -52,15 +43,12 @@ ROUTERS = (
     jobs.router,
     feed.router,
     tokens.router,
-<<<<<<< HEAD
-    schedules.router,
-=======
     patients.router,
     appointments.router,
     reference.router,
     bulk.router,
     deliveries.router,
->>>>>>> intake
+    schedules.router,
 )
 
 
