@@ -29,6 +29,7 @@ from hub.api.routes import (
 )
 from hub.runtime import Runtime
 from hub.settings import HubSettings
+from hub.web import answer as answer_page
 from hub.webhooks import mount_plugin_routes
 from hub.worker import Worker
 
@@ -49,6 +50,7 @@ ROUTERS = (
     bulk.router,
     deliveries.router,
     schedules.router,
+    answer_page.router,
 )
 
 
