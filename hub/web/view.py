@@ -19,13 +19,17 @@ from zoneinfo import ZoneInfo
 from hub.db.models import AppointmentAnswer
 from hub.types import Appointment, ClinicInfo
 
-__all__ = ["AnswerView", "build", "local_date_text"]
+__all__ = ["AnswerView", "build", "local_date_text", "on_date_text"]
 
 _MONTHS: Final = (
     "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
     "сентября", "октября", "ноября", "декабря",
 )
 _WEEKDAYS: Final = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
+#: «в/во» + the accusative: «во вторник», «в среду».
+_ON_WEEKDAY: Final = (
+    "в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу", "в воскресенье",
+)
 
 #: How each answer reads on the page (the patient's own words).
 ANSWER_TEXT: Final = {
@@ -40,6 +44,11 @@ def local_date_text(day: dt.date) -> str:
     return f"{_WEEKDAYS[day.weekday()]}, {day.day} {_MONTHS[day.month - 1]}"
 
 
+def on_date_text(day: dt.date) -> str:
+    """«во вторник, 24 ноября» (after «Ждём вас»)."""
+    return f"{_ON_WEEKDAY[day.weekday()]}, {day.day} {_MONTHS[day.month - 1]}"
+
+
 @dataclass(frozen=True)
 class AnswerView:
     """Everything the template needs (no database objects)."""
@@ -48,6 +57,7 @@ class AnswerView:
     clinic_address: str
     clinic_phone: str
     date_text: str
+    on_date_text: str
     time_text: str
     doctor: str | None
     specialty: str | None
@@ -98,6 +108,7 @@ def build(
         clinic_address=clinic.address,
         clinic_phone=clinic.phone,
         date_text=local_date_text(start.date()),
+        on_date_text=on_date_text(start.date()),
         time_text=start.strftime("%H:%M"),
         doctor=(doctor.full_name if doctor else None),
         specialty=(appointment.specialty.name if appointment.specialty else None),
@@ -108,7 +119,7 @@ def build(
         reason=answer.reason if answer else None,
         choices=choices,
         change_until=(
-            f"{local_date_text(deadline_local.date())}, {deadline_local:%H:%M}"
+            f"{deadline_local.day} {_MONTHS[deadline_local.month - 1]}, {deadline_local:%H:%M}"
             if state == "answered" else None
         ),
     )

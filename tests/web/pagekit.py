@@ -38,3 +38,8 @@ def nonce_of(html: str) -> str:
     match = re.search(r'name="nonce" value="([^"]+)"', html)
     assert match, "the page has no form nonce"
     return match.group(1)
+
+
+async def reminder_link(hub: Harness, appointment_id: str = "A-1") -> str:
+    """The ``/r/...`` path of a link to the appointment's page (see :func:`issue`)."""
+    return await issue(hub, appointment_id)
