@@ -46,7 +46,9 @@ class Step:
 
 def default_steps() -> list[Step]:
     """The delivery loops, in the order a drain runs them."""
-    return [Step("events", dispatch)]
+    from hub.messages.delivery import DeliveryStep
+
+    return [Step("events", dispatch), Step(DeliveryStep.name, DeliveryStep())]
 
 
 def sqlite_lock_path(database_url: str) -> Path | None:

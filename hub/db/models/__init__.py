@@ -10,10 +10,13 @@ from hub.db.models.clinic import Clinic
 from hub.db.models.events import Delivery, OutboxEvent
 from hub.db.models.feed import FeedEvent
 from hub.db.models.jobs import JobLock, JobRun
+from hub.db.models.messages import Mailing, Message
 from hub.db.models.patient import PatientRecord
 from hub.db.models.plugins import PluginConfig, PluginHealth, PluginState, SettingsAudit
 from hub.db.models.reference import ReferenceItem
 from hub.db.models.reminders import MailingSchedule, ScheduledRun
+from hub.db.models.stoplist import StopListEntry
+from hub.db.models.templates import MessageTemplate
 from hub.db.models.tokens import ApiToken
 
 __all__ = [
@@ -26,7 +29,10 @@ __all__ = [
     "FeedEvent",
     "JobLock",
     "JobRun",
+    "Mailing",
     "MailingSchedule",
+    "Message",
+    "MessageTemplate",
     "OutboxEvent",
     "PatientRecord",
     "PluginConfig",
@@ -35,4 +41,5 @@ __all__ = [
     "ReferenceItem",
     "ScheduledRun",
     "SettingsAudit",
+    "StopListEntry",
 ]
