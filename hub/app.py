@@ -27,6 +27,7 @@ from hub.api.routes import (
     patients,
     plugins,
     reference,
+    reminders,
     schedules,
     stoplist,
     templates,
@@ -60,6 +61,7 @@ ROUTERS = (
     bulk.router,
     deliveries.router,
     schedules.router,
+    reminders.router,
     answer_page.router,
 )
 

@@ -48,6 +48,7 @@ PLACEHOLDERS: dict[str, str] = {
     "cabinet": "кабинет",
     "service": "услуги приёма через запятую",
     "confirm_link": "ссылка для подтверждения или отмены записи",
+    "discount_card_number": "номер дисконтной карты (рассылка «Выдача дисконтной карты»)",
 }
 
 #: Names used by the clinics' previous systems (seed 002: Mango's custom fields).
