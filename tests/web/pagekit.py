@@ -41,5 +41,13 @@ def nonce_of(html: str) -> str:
 
 
 async def reminder_link(hub: Harness, appointment_id: str = "A-1") -> str:
-    """The ``/r/...`` path of a link to the appointment's page (see :func:`issue`)."""
-    return await issue(hub, appointment_id)
+    """Run the clinic's reminder for tomorrow and return the ``/r/...`` path of the link in
+    the message queued for ``appointment_id``, as the patient's phone would show it."""
+    response = await hub.client.post("/api/v1/clinics/clinic-1/reminders/run", json={})
+    assert response.status_code == 200, response.text
+    (message_id,) = [r["message_id"] for r in response.json()["recipients"]
+                     if r["appointment_id"] == appointment_id]
+    text = (await hub.message(message_id))["text"]
+    match = re.search(r"http://hub\.test(/r/[A-Za-z0-9_-]{22})\b", text)
+    assert match, f"no answer link in {text!r}"
+    return match.group(1)
