@@ -2,10 +2,11 @@
 
     timing.py      local time of daily runs in the clinic's time zone (DST, missed runs)
     runs.py        one run per (clinic, rule, local date): claimed in the database
-    texts.py       placeholders of reminder texts: checking and rendering
+    rules.py       a rule: the default reminder or a schedule (text, channel, filters)
     selection.py   who gets a reminder and who is skipped, and why (pure)
-    planner.py     one run: select, render, queue (dedupe keys), warn about bad phones
-    schedules.py   what each of the seven schedule kinds selects
+    planner.py     one run: render, queue (dedupe keys), answer links, card warnings
+    daily.py       runs over a local day of appointments (default, days before, after services)
+    kinds.py       what each of the seven schedule kinds selects, and its dedupe key
     ticks.py       the scheduler ticks that start due runs
     links.py       answer-page links: unguessable tokens, stored hashed
     answers.py     recording the patient's answer: feed event, hook, history

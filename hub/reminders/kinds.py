@@ -173,8 +173,8 @@ async def run_interval(
     now = runtime.clock.now()
     minutes = dt.timedelta(minutes=int(schedule.params.get("minutes", 0)))
     tz = ZoneInfo(snapshot.info.timezone)
-    # event-based kinds: triggers in [since, now - minutes], never before the schedule existed
-    since = max(now - grace, schedule.created_at) - minutes
+    # event-based kinds: events in [since, now - minutes], none from before the schedule
+    since = max(now - grace - minutes, schedule.created_at)
     async with runtime.db.session() as session:
         if schedule.kind == "minutes_before":
             found = await load_appointments(

@@ -82,3 +82,20 @@ def utc_of(day: dt.date, at: dt.time, zone: str) -> dt.datetime:
 
 async def messages(hub: Harness, clinic_id: str) -> list[dict[str, Any]]:
     return list((await hub.journal(clinic_id, per_page=20))["items"])
+
+
+async def feed_of(hub: Harness, clinic_id: str, type: str, count: int) -> list[dict[str, Any]]:
+    """The clinic's feed events of ``type``, waiting (up to 10 s) until there are ``count``.
+
+    On PostgreSQL the feed shows an event only once every older transaction has ended
+    (gap-free cursors, see ``hub.feed``); on a server shared with other test runs that
+    can take a moment.
+    """
+    import asyncio
+
+    for _ in range(100):
+        events = [e for e in await hub.feed(clinic_id) if e["type"] == type]
+        if len(events) >= count:
+            return events
+        await asyncio.sleep(0.1)
+    return events

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import EXPECTED_SKIPS, appointment, clinic, full_day, local, messages, utc_of
+from conftest import EXPECTED_SKIPS, appointment, clinic, feed_of, full_day, local, messages, utc_of
 from hub.testing import Harness
 
 TODAY = dt.date(2026, 11, 23)
@@ -48,7 +48,7 @@ async def test_vladivostok_runs_at_its_noon_for_tomorrows_eligible_appointments(
     (message,) = await messages(hub, "vl")
     assert message["phone"] == "+79181234567" and message["kind"] == "reminder"
     # cards without a usable phone are flagged for the clinic system
-    warnings = [e["data"] for e in await hub.feed("vl") if e["type"] == "card.warning"]
+    warnings = [e["data"] for e in await feed_of(hub, "vl", "card.warning", 3)]
     assert sorted((w["patient_id"], w["reason"]) for w in warnings) == [
         ("P-bad", "invalid_phone"), ("P-land", "not_mobile"), ("P-none", "no_phone")]
 

@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.api.deps import ClinicAccess, RuntimeDep, clinic_scope
 from hub.db.crud import schedules as crud
+from hub.db.crud import templates as templates_crud
 from hub.db.models import MailingSchedule
-from hub.reminders import texts
+from hub.messages import templates as tpl
 from hub.schemas.schedules import (
     PARAMS,
     ScheduleCreate,
@@ -48,9 +49,14 @@ async def _load(session: AsyncSession, access: ClinicAccess, schedule_id: int) -
 
 async def _check_text(session: AsyncSession, clinic_id: str, template_id: int | None, text: str | None) -> None:
     """A template of this clinic, or a text whose placeholders are known (422 otherwise)."""
-    problems = await texts.problems(session, clinic_id=clinic_id, template_id=template_id, text=text)
-    if problems:
-        raise HTTPException(422, problems)
+    if template_id is not None:
+        if await templates_crud.get(session, clinic_id=clinic_id, template_id=template_id) is None:
+            raise HTTPException(422, f"template_id: no template {template_id} in this clinic")
+        return
+    try:
+        tpl.validate(text or "")
+    except tpl.TemplateError as exc:
+        raise HTTPException(422, f"text: {exc}") from None
 
 
 @router.get("", response_model=ScheduleList)

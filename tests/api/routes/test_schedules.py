@@ -30,6 +30,8 @@ async def clinic(hub: Harness) -> str:
 @pytest.mark.parametrize(("kind", "params"), KINDS)
 async def test_each_kind_round_trips(hub: Harness, clinic: str, kind: str, params: dict[str, Any]) -> None:
     body = {"kind": kind, "params": params, "text": "{patient_first_name}, ждём вас {date}", "name": kind}
+    if kind == "discount_card_issued":
+        body["text"] = "{patient_first_name}, ваша карта {discount_card_number}"
     created = await hub.client.post(URL, json=body)
     assert created.status_code == 201, created.text
     schedule = created.json()
@@ -76,7 +78,8 @@ async def test_bad_parameters_are_named(hub: Harness, clinic: str, body: dict[st
         ({}, "exactly one of template_id or text"),
         ({"text": "x", "template_id": 1}, "exactly one of template_id or text"),
         ({"text": "Ждём вас {when}"}, "unknown placeholder {when}"),
-        ({"text": "Ждём вас {date:%d}"}, "plain name"),
+        ({"text": "Ждём вас {date:%d}"}, "may not have a format"),
+        ({"template_id": 999}, "no template 999 in this clinic"),
     ],
 )
 async def test_text_problems_are_explained(hub: Harness, clinic: str, extra: dict[str, Any], message: str) -> None:
