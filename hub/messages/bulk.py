@@ -56,6 +56,9 @@ class Draft:
     not_before: dt.datetime | None = None
     essential: bool = False
     communication_status: str | None = None
+    #: The address is already the stored form for the channel (from
+    #: ``hub.messages.recipients.for_card``): skip normalising it again.
+    normalized: bool = False
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -86,7 +89,10 @@ async def queue_messages(
             raise EmptyText("the message text is empty")
         if len(draft.text) > MAX_TEXT:
             raise ValueError(f"the message text is {len(draft.text)} characters; at most {MAX_TEXT}")
-        addresses.append(normalize(draft.channel, draft.address, options.phone_region))
+        addresses.append(
+            draft.address if draft.normalized
+            else normalize(draft.channel, draft.address, options.phone_region)
+        )
     blocked = await policy.stop_listed_many(session, clinic_id, set(addresses))
     opted = await cards.opted_out_many(
         session, clinic_id, {d.patient_id for d in drafts if d.patient_id and not d.essential}
@@ -120,12 +126,11 @@ async def queue_messages(
                 entry(now, "queued", "queued", due=due.isoformat() if due != now else None)
             ])
         rows.append(row)
-    queued: dict[str, int] = {}
-    for i in range(0, len(rows), CHUNK):
-        result = await session.execute(
-            _insert(session).values(rows[i : i + CHUNK])
-            .on_conflict_do_nothing(index_elements=["clinic_id", "dedupe_key"])
-            .returning(_MESSAGE.c.dedupe_key, _MESSAGE.c.id)
-        )
-        queued.update({key: int(message_id) for key, message_id in result.all()})
-    return queued
+    # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs
+    # ("insertmanyvalues") from one cached compiled statement.
+    statement = (
+        _insert(session).on_conflict_do_nothing(index_elements=["clinic_id", "dedupe_key"])
+        .returning(_MESSAGE.c.dedupe_key, _MESSAGE.c.id)
+    )
+    result = await session.execute(statement, rows, execution_options={"insertmanyvalues_page_size": CHUNK})
+    return {key: int(message_id) for key, message_id in result.all()}

@@ -18,6 +18,7 @@ names a clinic's old system used (``{Пациент_ФИО}``, ``{Дата}``, `
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -177,6 +178,7 @@ class TemplateContext:
         return cls(values)
 
 
+@functools.lru_cache(maxsize=1024)
 def _phone(value: str) -> str:
     try:
         number = phonenumbers.parse(value, "RU")

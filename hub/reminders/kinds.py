@@ -130,6 +130,7 @@ async def _send_to_patients(
             appointment_id=item.appointment.id if item.appointment else None,
             appointment_at=item.appointment.start if item.appointment else None,
             communication_status=rule.communication_status if item.appointment else None,
+            normalized=True,
         ))
     queued = await queue_messages(session, runtime, clinic_id=info.id, drafts=drafts)
     for patient_id, (reason, detail) in warnings.items():

@@ -157,7 +157,7 @@ async def execute(
               dedupe_key=p.dedupe_key, recipient_name=p.appointment.patient.full_name
               if p.appointment.patient else None, patient_id=p.appointment.patient_id,
               appointment_id=p.appointment.id, appointment_at=p.appointment.start,
-              communication_status=rule.communication_status)
+              communication_status=rule.communication_status, normalized=True)
         for p in outcome.planned
     ]
     queued = await queue_messages(session, runtime, clinic_id=clinic_id, drafts=drafts)
