@@ -6,6 +6,11 @@ key of the current delivery) and coroutines that act on the hub on the plugin's
 behalf: publish a feed event, keep state, read the mirrored clinic data, queue
 messages, report delivery statuses and patient answers.  It never exposes a database
 session: the hub's tables are not part of the plugin API.
+
+    feed         publish
+    state        ctx.state.get / set / delete / items
+    clinic data  get_patient, get_appointment, find_appointments, reference
+    write-back   upsert_appointment (a booking made outside), report_lab_results
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ import logging
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
+from pydantic import ValidationError
 
 from hub import feed, state
 from hub.settings import PluginSettings
-from hub.types import ClinicInfo, DeliveryReport
+from hub.types import Appointment, Card, ClinicInfo, DeliveryReport, LabResults
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -202,4 +208,120 @@ class HookContext(Generic[S]):
             return await awaiting_report(
                 session, clinic_id=self.clinic.id, plugin=self.plugin, older_than=older_than,
                 limit=limit, now=self._runtime.clock.now(),
+            )
+
+    # --- the clinic's data, as mirrored from its clinic system ---------------------------
+
+    async def get_patient(self, patient_id: str) -> Card | None:
+        """The patient's card, or ``None`` if the clinic never sent it.  A card the clinic
+        deleted is returned with ``deleted=True``."""
+        from hub.intake.snapshots import load_card
+
+        async with self._runtime.db.session() as session:
+            return await load_card(session, self.clinic.id, patient_id)
+
+    async def get_appointment(self, appointment_id: str) -> Appointment | None:
+        """The appointment (cancelled ones too) with its patient, doctor, specialty and
+        services resolved, or ``None`` if unknown."""
+        from hub.intake.snapshots import load_appointments
+
+        async with self._runtime.db.session() as session:
+            found = await load_appointments(
+                session, self.clinic.id, ids=[appointment_id], include_cancelled=True
+            )
+        return found[0] if found else None
+
+    async def find_appointments(
+        self, start_from: dt.datetime, start_to: dt.datetime, include_cancelled: bool = False
+    ) -> list[Appointment]:
+        """Appointments starting in ``[start_from, start_to)`` (aware times; a naive one is
+        the clinic's local time), ordered by start."""
+        from hub.intake.snapshots import load_appointments
+
+        def aware(value: dt.datetime) -> dt.datetime:
+            return value if value.tzinfo else value.replace(tzinfo=self.clinic.tz)
+
+        async with self._runtime.db.session() as session:
+            return await load_appointments(
+                session, self.clinic.id, start_from=aware(start_from), start_to=aware(start_to),
+                include_cancelled=include_cancelled,
+            )
+
+    async def reference(self, kind: str) -> list[dict[str, Any]]:
+        """The clinic's current reference data of ``kind`` (``doctors``, ``specialties``,
+        ``services``, ``price_list_sections``): each item as sent, with ``id``, plus the
+        ``dative`` forms in use for doctors and specialties.
+
+        :raises ValueError: for an unknown kind.
+        """
+        from hub.intake import reference
+        from hub.schemas.reference import KINDS
+
+        if kind not in KINDS:
+            raise ValueError(f"unknown reference kind {kind!r}: one of {', '.join(KINDS)}")
+        async with self._runtime.db.session() as session:
+            return await reference.current(session, self.clinic.id, kind)
+
+    # --- writing back ------------------------------------------------------------------
+
+    async def upsert_appointment(self, external_id: str, data: dict[str, Any]) -> Appointment:
+        """Create or change an appointment made outside the clinic system (a portal booking).
+
+        ``data`` is what ``PUT /api/v1/clinics/{clinic}/appointments/{id}`` takes and is
+        validated the same way.  The other enabled plugins get the usual event
+        (``on_appointment_created``...; never this plugin itself), and the clinic system
+        learns of it from its feed: ``appointment.booked`` for a new appointment,
+        ``appointment.changed`` for a change, ``appointment.cancelled`` for a cancellation
+        (``data`` holds the appointment; ``source`` is this plugin).
+
+        :raises ValueError: naming each problem (unknown patient or doctor, end before
+            start...); nothing is written then.
+        """
+        from hub.intake import appointments, feed_types, tx
+        from hub.intake.problems import IntakeError, from_validation
+        from hub.intake.scope import ClinicScope
+        from hub.schemas.appointments import AppointmentIn
+
+        try:
+            parsed = AppointmentIn.model_validate(data)
+        except ValidationError as exc:
+            raise IntakeError(from_validation(exc)) from None
+        runtime, now = self._runtime, self._runtime.clock.now()
+        scope = await ClinicScope.load(runtime, self.clinic.id)
+
+        async def work(session: Any) -> Appointment:
+            outcome = await appointments.upsert_appointment(
+                session, runtime, scope, external_id, parsed, now=now,
+                source=self.plugin, exclude={self.plugin},
+            )
+            assert outcome.appointment is not None
+            published = feed_types.written_back(outcome.result, outcome.appointment, outcome.changes)
+            if published is not None:
+                await feed.publish(session, clinic_id=self.clinic.id, type=published[0],
+                                   data=published[1], source=self.plugin, at=now)
+            return outcome.appointment
+
+        return await tx.write(runtime.db, work)
+
+    async def report_lab_results(self, results: LabResults) -> None:
+        """Report laboratory results that came in: the other plugins get
+        ``on_lab_results_ready`` and the clinic system a ``labs.results_ready`` feed event.
+
+        :raises ValueError: if the patient (or the given appointment) is unknown.
+        """
+        from hub import events
+        from hub.intake import clinic_events
+
+        runtime, now = self._runtime, self._runtime.clock.now()
+        async with runtime.db.session() as session:
+            card = await clinic_events.card_for(session, self.clinic.id, results.patient_id,
+                                                results.appointment_id)
+            await events.emit(
+                session, clinic_id=self.clinic.id, hook="on_lab_results_ready",
+                subject=f"card:{card.id}", payload={"card": card, "results": results},
+                now=now, runtime=runtime, source=self.plugin, exclude={self.plugin},
+            )
+            await feed.publish(
+                session, clinic_id=self.clinic.id, type="labs.results_ready",
+                data=results.model_dump(mode="json"), source=self.plugin, at=now,
             )

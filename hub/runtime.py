@@ -84,6 +84,8 @@ class Runtime:
         self.host.failure_sinks.append(self._on_failure)
         self.http = build_http_client(settings, http_transport)
         self._snapshots: dict[str, ClinicSnapshot] = {}
+        self._loading: dict[str, asyncio.Future[ClinicSnapshot]] = {}
+        self._generation = 0
         self._background: set[asyncio.Task[None]] = set()
 
     # --- lifecycle ----------------------------------------------------------------
@@ -133,15 +135,32 @@ class Runtime:
 
     def invalidate(self, clinic_id: str | None = None) -> None:
         """Forget cached configuration (of one clinic, or all)."""
+        self._generation += 1  # a reload already running must not store what it read
         if clinic_id is None:
             self._snapshots.clear()
+            self._loading.clear()
         else:
             self._snapshots.pop(clinic_id, None)
+            self._loading.pop(clinic_id, None)
 
     async def snapshot(self, clinic_id: str) -> ClinicSnapshot:
         cached = self._snapshots.get(clinic_id)
         if cached is not None and time.monotonic() - cached.loaded_at < CACHE_SECONDS:
             return cached
+        # One reload per clinic at a time: a worker running 32 deliveries at once must not
+        # send 32 identical queries (and open as many connections) when the cache expires.
+        loading = self._loading.get(clinic_id)
+        if loading is None:
+            loading = asyncio.ensure_future(self._load_snapshot(clinic_id))
+            self._loading[clinic_id] = loading
+            loading.add_done_callback(
+                lambda done: self._loading.pop(clinic_id, None)
+                if self._loading.get(clinic_id) is done else None
+            )
+        return await asyncio.shield(loading)
+
+    async def _load_snapshot(self, clinic_id: str) -> ClinicSnapshot:
+        generation = self._generation
         async with self.db.session() as session:
             clinic = await session.get(Clinic, clinic_id)
             if clinic is None:
@@ -170,7 +189,8 @@ class Runtime:
         snapshot = ClinicSnapshot(
             info=clinic_info(clinic), options=dict(clinic.options), enabled=enabled
         )
-        self._snapshots[clinic_id] = snapshot
+        if generation == self._generation:
+            self._snapshots[clinic_id] = snapshot
         return snapshot
 
     def register_secrets(self, model: type[PluginSettings], values: Mapping[str, object]) -> None:

@@ -13,6 +13,7 @@ twice, or come from two workers at once without doing anything twice.
     reminders         HUB_SCHEDULER_TICK   the default reminder and the daily mailing
                                         schedules at their local time (hub.reminders.ticks)
     schedules         HUB_SCHEDULER_TICK   the minute-based mailing schedules
+    events-prune      1 hour            delivered events older than HUB_EVENT_RETENTION_DAYS
 
 Other parts add ticks (``Scheduler.add``); tests call :meth:`Scheduler.tick_all`
 with a frozen clock instead of waiting.
@@ -29,6 +30,7 @@ import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from hub import feed, jobs
+from hub.events import history
 from hub.db.models import Clinic
 from hub.reminders.ticks import reminders_tick, schedules_tick
 from hub.runtime import Runtime
@@ -63,6 +65,15 @@ async def feed_prune_tick(runtime: Runtime) -> int:
     return pruned
 
 
+async def events_prune_tick(runtime: Runtime) -> int:
+    before = runtime.clock.now() - dt.timedelta(days=runtime.settings.event_retention_days)
+    async with runtime.db.session() as session:
+        pruned = await history.prune(session, before=before)
+    if pruned:
+        log.info("pruned %d delivered events older than %s", pruned, before.isoformat())
+    return pruned
+
+
 class Scheduler:
     """APScheduler running the ticks; each tick is isolated from the others."""
 
@@ -71,6 +82,7 @@ class Scheduler:
         self.ticks: list[Tick] = [
             Tick("plugin-jobs", plugin_jobs_tick, runtime.settings.scheduler_tick),
             Tick("feed-prune", feed_prune_tick, 3600.0),
+            Tick("events-prune", events_prune_tick, 3600.0),
             Tick("reminders", reminders_tick, runtime.settings.scheduler_tick),
             Tick("schedules", schedules_tick, runtime.settings.scheduler_tick),
         ]

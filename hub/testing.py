@@ -30,8 +30,10 @@ through :meth:`Harness.drain`, the scheduler through :meth:`Harness.tick`.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
+import time
 import secrets as pysecrets
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -292,7 +294,33 @@ class Harness:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
+    async def settle_feed(self, timeout: float = 60.0) -> None:
+        """Wait until every feed event committed so far is readable.
+
+        On PostgreSQL the feed hands out an event only once every transaction older than
+        it has ended, cluster-wide (see :mod:`hub.feed`), so another process's long
+        transaction delays it for a moment; tests wait here instead of flaking.
+        """
+        if self.runtime.db.is_sqlite:
+            return
+        deadline = time.monotonic() + timeout
+        query = sa.text(
+            "SELECT coalesce(max(txid), 0) < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+            " FROM feed_event"
+        )
+        while time.monotonic() < deadline:
+            async with self.runtime.db.session() as session:
+                if (await session.execute(query)).scalar_one():
+                    return
+            await asyncio.sleep(0.05)
+        raise AssertionError(
+            f"feed events still held back after {timeout:.0f} s: a transaction older than "
+            "them is still running on this PostgreSQL server"
+        )
+
     async def feed(self, clinic: str = "clinic-1", after: str | None = None) -> list[dict[str, Any]]:
+        """The clinic's feed after ``after`` (waits for :meth:`settle_feed` first)."""
+        await self.settle_feed()
         params = {"limit": 1000, **({"after": after} if after else {})}
         response = await self.client.get(f"/api/v1/clinics/{clinic}/feed", params=params)
         assert response.status_code == 200, response.text

@@ -69,10 +69,20 @@ def _json(value: Any) -> Any:
 
 def _check(
     data: AppointmentIn, clinic: ClinicScope, patients: dict[str, dict[str, Any]],
-    refs: References, prefix: tuple[str | int, ...],
+    refs: References, prefix: tuple[str | int, ...], old: dict[str, Any] | None,
 ) -> tuple[list[Problem], dict[str, Any]]:
-    """Problems of one item, and its values as stored (times aware UTC)."""
+    """Problems of one item, and its values as stored (times aware UTC).
+
+    A reference removed from the clinic's lists since the appointment was stored is
+    still accepted for it, as long as the appointment keeps it.
+    """
     problems: list[Problem] = []
+    kept_services = {s["id"] for s in old["services"]} if old else set()
+
+    def known(kind: str, item_id: str, field: str) -> bool:
+        if refs.is_active(kind, item_id):
+            return True
+        return old is not None and old[field] == item_id and refs.get(kind, item_id) is not None
 
     def problem(loc: tuple[str | int, ...], msg: str, kind: str = "unknown_reference") -> None:
         problems.append(Problem((*prefix, *loc), msg, kind))
@@ -89,14 +99,14 @@ def _check(
     elif patient["deleted_at"] is not None:
         problem(("patient_id",), f"the card of patient {data.patient_id!r} was deleted",
                 "deleted_reference")
-    if data.doctor_id is not None and not refs.is_active("doctors", data.doctor_id):
+    if data.doctor_id is not None and not known("doctors", data.doctor_id, "doctor_id"):
         problem(("doctor_id",), f"unknown doctor {data.doctor_id!r}: not in reference/doctors")
-    if data.specialty_id is not None and not refs.is_active("specialties", data.specialty_id):
+    if data.specialty_id is not None and not known("specialties", data.specialty_id, "specialty_id"):
         problem(("specialty_id",),
                 f"unknown specialty {data.specialty_id!r}: not in reference/specialties")
     check_sections = refs.has_any("price_list_sections")
     for i, service in enumerate(data.services):
-        if not refs.is_active("services", service.id):
+        if not refs.is_active("services", service.id) and service.id not in kept_services:
             problem(("services", i, "id"), f"unknown service {service.id!r}: not in reference/services")
         section = service.price_list_section
         if section is not None and check_sections and not refs.is_active("price_list_sections", section):
@@ -143,12 +153,12 @@ async def upsert_appointments(
     outcomes: list[AppointmentOutcome] = []
     for index, (appointment_id, data) in enumerate(items):
         prefix = loc[index] if loc is not None else ("body",)
-        problems, values = _check(data, clinic, patients, refs, prefix)
+        old = existing.get(appointment_id)
+        problems, values = _check(data, clinic, patients, refs, prefix, old)
         if problems:
             outcomes.append(AppointmentOutcome(appointment_id, "error", problems=problems))
             continue
         cancelled = is_cancelled_status(data.status)
-        old = existing.get(appointment_id)
         hook: str | None
         if old is None:
             row = {
