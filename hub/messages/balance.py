@@ -33,9 +33,9 @@ class BalanceInfo:
     error: str | None = None
 
 
-_cache: weakref.WeakKeyDictionary[Runtime, dict[tuple[str, str, str | None], tuple[float, BalanceInfo]]] = (
-    weakref.WeakKeyDictionary()
-)
+_cache: weakref.WeakKeyDictionary[
+    Runtime, dict[tuple[str, str, str | None], tuple[float, BalanceInfo]]
+] = weakref.WeakKeyDictionary()
 
 
 async def balance(

@@ -25,14 +25,17 @@ async def opted_out(session: AsyncSession, clinic_id: str, patient_id: str | Non
     return bool(await opted_out_many(session, clinic_id, {patient_id}))
 
 
-async def opted_out_many(session: AsyncSession, clinic_id: str, patient_ids: Iterable[str]) -> set[str]:
+async def opted_out_many(
+    session: AsyncSession, clinic_id: str, patient_ids: Iterable[str]
+) -> set[str]:
     """Which of these patients carry the opt-out flag."""
     ids = sorted(set(patient_ids))
     if not ids:
         return set()
     rows = await session.execute(
         sa.select(PATIENT.c.external_id).where(
-            PATIENT.c.clinic_id == clinic_id, PATIENT.c.external_id.in_(ids),
+            PATIENT.c.clinic_id == clinic_id,
+            PATIENT.c.external_id.in_(ids),
             PATIENT.c.opt_out.is_(True),
         )
     )

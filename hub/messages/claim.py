@@ -31,8 +31,18 @@ TABLE: sa.Table = Message.__table__  # type: ignore[attr-defined]
 
 #: Columns a result may change; every result writes all of them (one executemany).
 RESULT_COLUMNS = (
-    "status", "history", "attempts", "next_attempt_at", "lease_until", "lease_owner",
-    "provider", "provider_message_id", "cost", "error_code", "error_text", "raw",
+    "status",
+    "history",
+    "attempts",
+    "next_attempt_at",
+    "lease_until",
+    "lease_owner",
+    "provider",
+    "provider_message_id",
+    "cost",
+    "error_code",
+    "error_text",
+    "raw",
     "sent_at",
 )
 
@@ -65,25 +75,37 @@ async def claim(
     until = now + lease
     ids = [r["id"] for r in rows]
     await session.execute(
-        sa.update(TABLE).where(TABLE.c.id.in_(ids)).values(
-            status="sending", lease_owner=token, lease_until=until, next_attempt_at=until
-        )
+        sa.update(TABLE)
+        .where(TABLE.c.id.in_(ids))
+        .values(status="sending", lease_owner=token, lease_until=until, next_attempt_at=until)
     )
     lost = [r for r in rows if r["status"] == "sending"]
     if lost:
         for r in lost:
             r["attempts"] += 1
-            r["history"] = [*r["history"], entry(
-                now, "lease_expired", "sending", provider=r["provider"], worker=r["lease_owner"],
-                text="the worker sending this message stopped before recording the result; "
-                "the provider may have sent it; trying again",
-            )]
+            r["history"] = [
+                *r["history"],
+                entry(
+                    now,
+                    "lease_expired",
+                    "sending",
+                    provider=r["provider"],
+                    worker=r["lease_owner"],
+                    text="the worker sending this message stopped before recording the result; "
+                    "the provider may have sent it; trying again",
+                ),
+            ]
         await session.execute(
-            sa.update(TABLE).where(TABLE.c.id == sa.bindparam("b_id")).values(
+            sa.update(TABLE)
+            .where(TABLE.c.id == sa.bindparam("b_id"))
+            .values(
                 attempts=sa.bindparam("b_attempts"),
                 history=sa.bindparam("b_history", type_=TABLE.c.history.type),
             ),
-            [{"b_id": r["id"], "b_attempts": r["attempts"], "b_history": r["history"]} for r in lost],
+            [
+                {"b_id": r["id"], "b_attempts": r["attempts"], "b_history": r["history"]}
+                for r in lost
+            ],
         )
     for r in rows:
         r["status"], r["lease_owner"], r["lease_until"] = "sending", token, until

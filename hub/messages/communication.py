@@ -41,8 +41,10 @@ async def mark_sent(session: AsyncSession, items: Sequence[Sent], *, now: dt.dat
             .where(
                 APPOINTMENT.c.clinic_id == item.clinic_id,
                 APPOINTMENT.c.external_id == item.appointment_id,
-                sa.or_(APPOINTMENT.c.communication_status.is_(None),
-                       APPOINTMENT.c.communication_status != item.status),
+                sa.or_(
+                    APPOINTMENT.c.communication_status.is_(None),
+                    APPOINTMENT.c.communication_status != item.status,
+                ),
             )
             .values(communication_status=item.status, updated_at=now)
         )
@@ -50,8 +52,15 @@ async def mark_sent(session: AsyncSession, items: Sequence[Sent], *, now: dt.dat
             continue
         changed += 1
         await feed.publish(
-            session, clinic_id=item.clinic_id, type=FEED_TYPE, source="hub", at=now,
-            data={"appointment_id": item.appointment_id, "communication_status": item.status,
-                  "message_id": item.message_id},
+            session,
+            clinic_id=item.clinic_id,
+            type=FEED_TYPE,
+            source="hub",
+            at=now,
+            data={
+                "appointment_id": item.appointment_id,
+                "communication_status": item.status,
+                "message_id": item.message_id,
+            },
         )
     return changed

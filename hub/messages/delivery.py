@@ -40,8 +40,8 @@ from typing import Any
 
 from hub.messages import cards, communication, policy, routing
 from hub.messages.claim import Claimed, claim, extend, write
-from hub.messages.quiet import first_allowed, quiet_until
 from hub.messages.queue import entry
+from hub.messages.quiet import first_allowed, quiet_until
 from hub.messages.ratelimit import Buckets
 from hub.messages.retry import backoff
 from hub.plugin_settings import SettingsInvalid
@@ -64,7 +64,8 @@ def to_json(value: Any) -> Any:
 
 def provider_attempts(history: list[dict[str, Any]], provider: str) -> int:
     return sum(
-        1 for line in history
+        1
+        for line in history
         if line.get("provider") == provider and line.get("event") in ("attempt", "lease_expired")
     )
 
@@ -96,7 +97,10 @@ class DeliveryStep:
         lease = dt.timedelta(seconds=settings.worker_lease)
         async with runtime.db.session() as session:
             claimed = await claim(
-                session, now=runtime.clock.now(), token=token, lease=lease,
+                session,
+                now=runtime.clock.now(),
+                token=token,
+                lease=lease,
                 limit=settings.worker_batch,
             )
         if not claimed:
@@ -108,7 +112,9 @@ class DeliveryStep:
 class Batch:
     """One claimed batch on its way through the providers."""
 
-    def __init__(self, runtime: Runtime, buckets: Buckets, claimed: list[Claimed], token: str) -> None:
+    def __init__(
+        self, runtime: Runtime, buckets: Buckets, claimed: list[Claimed], token: str
+    ) -> None:
         self.runtime = runtime
         self.buckets = buckets
         self.claimed = claimed
@@ -133,8 +139,10 @@ class Batch:
                 except Exception:  # a bug here must not leave the rest of the batch unsent
                     log.exception("delivery of message %s failed", message["id"])
                     values = self.requeue(
-                        message, self.runtime.clock.now() + dt.timedelta(seconds=60),
-                        "error", "internal error in the delivery worker; retrying",
+                        message,
+                        self.runtime.clock.now() + dt.timedelta(seconds=60),
+                        "error",
+                        "internal error in the delivery worker; retrying",
                     )
                 await self.add(message, values)
 
@@ -156,7 +164,9 @@ class Batch:
                     self.clinics[clinic_id] = None
                     continue
                 addresses = {m["address"] for m in messages}
-                patients = {m["patient_id"] for m in messages if m["patient_id"] and not m["essential"]}
+                patients = {
+                    m["patient_id"] for m in messages if m["patient_id"] and not m["essential"]
+                }
                 self.clinics[clinic_id] = ClinicView(
                     snapshot=snapshot,
                     options=ClinicOptions.model_validate(snapshot.options),
@@ -190,7 +200,9 @@ class Batch:
             for message, _ in results:
                 self.pending.discard(message["id"])
 
-    def _communication(self, results: list[tuple[Claimed, dict[str, Any]]]) -> list[communication.Sent]:
+    def _communication(
+        self, results: list[tuple[Claimed, dict[str, Any]]]
+    ) -> list[communication.Sent]:
         marks = []
         for message, values in results:
             view = self.clinics.get(message["clinic_id"])
@@ -198,9 +210,11 @@ class Batch:
                 continue
             status = message["communication_status"] or view.options.communication_status
             if status:
-                marks.append(communication.Sent(
-                    message["clinic_id"], message["appointment_id"], message["id"], status
-                ))
+                marks.append(
+                    communication.Sent(
+                        message["clinic_id"], message["appointment_id"], message["id"], status
+                    )
+                )
         return marks
 
     # --- one message --------------------------------------------------------------
@@ -208,16 +222,28 @@ class Batch:
     def requeue(self, message: Claimed, due: dt.datetime, event: str, text: str) -> dict[str, Any]:
         now = self.runtime.clock.now()
         return {
-            "status": "queued", "next_attempt_at": due, "lease_owner": None, "lease_until": None,
-            "history": [*message["history"], entry(now, event, "queued", due=due.isoformat(), text=text)],
+            "status": "queued",
+            "next_attempt_at": due,
+            "lease_owner": None,
+            "lease_until": None,
+            "history": [
+                *message["history"],
+                entry(now, event, "queued", due=due.isoformat(), text=text),
+            ],
         }
 
-    def fail(self, message: Claimed, code: str, text: str, *, event: str = "refused") -> dict[str, Any]:
+    def fail(
+        self, message: Claimed, code: str, text: str, *, event: str = "refused"
+    ) -> dict[str, Any]:
         now = self.runtime.clock.now()
         self.runtime.metrics.messages.labels(message["provider"] or "-", "failed").inc()
         return {
-            "status": "failed", "next_attempt_at": now, "lease_owner": None, "lease_until": None,
-            "error_code": code, "error_text": text,
+            "status": "failed",
+            "next_attempt_at": now,
+            "lease_owner": None,
+            "lease_until": None,
+            "error_code": code,
+            "error_text": text,
             "history": [*message["history"], entry(now, event, "failed", code=code, text=text)],
         }
 
@@ -227,26 +253,36 @@ class Batch:
             return self.fail(message, "no_clinic", "the clinic no longer exists")
         now = self.runtime.clock.now()
         if message["address"] in view.stop_listed:
-            return self.fail(message, "stop_list", f"{message['address']} is on the clinic's stop list")
+            return self.fail(
+                message, "stop_list", f"{message['address']} is on the clinic's stop list"
+            )
         if message["patient_id"] in view.opted_out:
             return self.fail(
-                message, "opt_out", f"patient {message['patient_id']} opted out of informational messages"
+                message,
+                "opt_out",
+                f"patient {message['patient_id']} opted out of informational messages",
             )
         info = view.snapshot.info
         until = quiet_until(now, info.tz, view.options.quiet_hours)
         if until is not None:
-            return self.requeue(message, until, "quiet_hours", "quiet hours in the clinic: waiting until morning")
+            return self.requeue(
+                message, until, "quiet_hours", "quiet hours in the clinic: waiting until morning"
+            )
         route = routing.route(self.runtime, view.snapshot, view.options, message["channel"])
         done = fallen_back(message["history"])
         candidates = [p for p in route.providers if p not in done]
         if not candidates:
             if done:
                 return self.fail(
-                    message, message["error_code"] or "all_providers_failed",
+                    message,
+                    message["error_code"] or "all_providers_failed",
                     f"every provider failed (tried {', '.join(sorted(done))}); last error: "
-                    f"{message['error_text'] or 'none recorded'}", event="failed",
+                    f"{message['error_text'] or 'none recorded'}",
+                    event="failed",
                 )
-            return self.fail(message, "no_provider", route.explain(message["channel"]), event="failed")
+            return self.fail(
+                message, "no_provider", route.explain(message["channel"]), event="failed"
+            )
         provider = candidates[0]
         key = f"{message['clinic_id']}:message:{message['id']}"
         try:
@@ -258,37 +294,58 @@ class Batch:
         if wait > self.max_wait:
             self.buckets.refund(bucket)
             due = now + dt.timedelta(seconds=wait)
-            return self.requeue(message, due, "rate_limited", f"{provider}'s rate limit: waiting {wait:.0f} s")
+            return self.requeue(
+                message, due, "rate_limited", f"{provider}'s rate limit: waiting {wait:.0f} s"
+            )
         if wait > 0:
             await asyncio.sleep(wait)
         outgoing = OutgoingMessage(
-            id=message["id"], clinic_id=message["clinic_id"], kind=message["kind"],
-            channel=message["channel"], address=message["address"], text=message["text"],
-            recipient_name=message["recipient_name"], patient_id=message["patient_id"],
-            appointment_id=message["appointment_id"], attempt=message["attempts"] + 1,
+            id=message["id"],
+            clinic_id=message["clinic_id"],
+            kind=message["kind"],
+            channel=message["channel"],
+            address=message["address"],
+            text=message["text"],
+            recipient_name=message["recipient_name"],
+            patient_id=message["patient_id"],
+            appointment_id=message["appointment_id"],
+            attempt=message["attempts"] + 1,
             idempotency_key=key,
         )
         started = time.perf_counter()
         try:
-            result = await self.runtime.host.call_strict(provider, "send_message", ctx, message=outgoing)
+            result = await self.runtime.host.call_strict(
+                provider, "send_message", ctx, message=outgoing
+            )
         except PluginCallError as exc:
             result = DeliveryResult.transient("plugin_error", exc.error)
         if result is None:
             result = DeliveryResult.permanent(
-                "not_handled", f"{provider} did not take the {message['channel']} message",
+                "not_handled",
+                f"{provider} did not take the {message['channel']} message",
                 provider_side=True,
             )
         elif not isinstance(result, DeliveryResult):
             result = DeliveryResult.permanent(
-                "bad_result", f"{provider}.send_message returned {type(result).__name__}, "
-                "not a DeliveryResult", provider_side=True,
+                "bad_result",
+                f"{provider}.send_message returned {type(result).__name__}, not a DeliveryResult",
+                provider_side=True,
             )
-        log.debug("message %s via %s: %s in %.3f s", message["id"], provider, result.outcome,
-                  time.perf_counter() - started)
+        log.debug(
+            "message %s via %s: %s in %.3f s",
+            message["id"],
+            provider,
+            result.outcome,
+            time.perf_counter() - started,
+        )
         return self.outcome(message, view, provider, candidates, result)
 
     def outcome(
-        self, message: Claimed, view: ClinicView, provider: str, candidates: list[str],
+        self,
+        message: Claimed,
+        view: ClinicView,
+        provider: str,
+        candidates: list[str],
         result: DeliveryResult,
     ) -> dict[str, Any]:
         """The message's new values after ``provider`` answered ``result``."""
@@ -299,26 +356,52 @@ class Batch:
         raw = redactor.redact_json(to_json(result.raw))
         attempts = message["attempts"] + 1
         values: dict[str, Any] = {
-            "attempts": attempts, "provider": provider, "raw": raw,
-            "lease_owner": None, "lease_until": None,
+            "attempts": attempts,
+            "provider": provider,
+            "raw": raw,
+            "lease_owner": None,
+            "lease_until": None,
         }
-        line = dict(provider=provider, attempt=attempts, outcome=result.outcome,
-                    code=result.error_code, text=text)
+        line = dict(
+            provider=provider,
+            attempt=attempts,
+            outcome=result.outcome,
+            code=result.error_code,
+            text=text,
+        )
         history = list(message["history"])
         metrics = runtime.metrics.messages
         if result.outcome == "accepted":
             metrics.labels(provider, "sent").inc()
-            history.append(entry(now, "attempt", "sent", provider_message_id=result.provider_message_id,
-                                 cost=str(result.cost) if result.cost is not None else None, **line))
-            return {**values, "status": "sent", "sent_at": now, "next_attempt_at": now,
-                    "provider_message_id": result.provider_message_id, "cost": result.cost,
-                    "error_code": None, "error_text": None, "history": history}
+            history.append(
+                entry(
+                    now,
+                    "attempt",
+                    "sent",
+                    provider_message_id=result.provider_message_id,
+                    cost=str(result.cost) if result.cost is not None else None,
+                    **line,
+                )
+            )
+            return {
+                **values,
+                "status": "sent",
+                "sent_at": now,
+                "next_attempt_at": now,
+                "provider_message_id": result.provider_message_id,
+                "cost": result.cost,
+                "error_code": None,
+                "error_text": None,
+                "history": history,
+            }
         values.update(error_code=result.error_code, error_text=text)
         if result.outcome == "transient":
             tries = provider_attempts(history, provider) + 1
             if tries < self.settings.retry_max_attempts:
                 metrics.labels(provider, "retry").inc()
-                delay = backoff(tries, base=self.settings.retry_base_delay, cap=self.settings.retry_max_delay)
+                delay = backoff(
+                    tries, base=self.settings.retry_base_delay, cap=self.settings.retry_max_delay
+                )
                 due = first_allowed(now + delay, view.snapshot.info.tz, view.options.quiet_hours)
                 history.append(entry(now, "attempt", "queued", retry_at=due.isoformat(), **line))
                 return {**values, "status": "queued", "next_attempt_at": due, "history": history}
@@ -333,11 +416,26 @@ class Batch:
         if remaining:
             metrics.labels(provider, "fallback").inc()
             history.append(entry(now, "attempt", "queued", **line))
-            history.append(entry(now, "fallback", "queued", provider=provider, next=remaining[0],
-                                 text=f"{reason}; trying {remaining[0]}"))
+            history.append(
+                entry(
+                    now,
+                    "fallback",
+                    "queued",
+                    provider=provider,
+                    next=remaining[0],
+                    text=f"{reason}; trying {remaining[0]}",
+                )
+            )
             return {**values, "status": "queued", "next_attempt_at": now, "history": history}
         metrics.labels(provider, "failed").inc()
         history.append(entry(now, "attempt", "failed", **line))
-        history.append(entry(now, "fallback", "failed", provider=provider,
-                             text=f"{reason}; no other provider is configured for {message['channel']}"))
+        history.append(
+            entry(
+                now,
+                "fallback",
+                "failed",
+                provider=provider,
+                text=f"{reason}; no other provider is configured for {message['channel']}",
+            )
+        )
         return {**values, "status": "failed", "next_attempt_at": now, "history": history}

@@ -38,9 +38,7 @@ def statuses(words: Sequence[str]) -> list[str] | None:
     for word in words:
         found = STATUS_WORDS.get(word.strip().lower())
         if found is None:
-            raise BadFilter(
-                f"status: unknown value {word!r}; use {', '.join(STATUS_WORDS)}"
-            )
+            raise BadFilter(f"status: unknown value {word!r}; use {', '.join(STATUS_WORDS)}")
         out.extend(s for s in found if s not in out)
     return out
 

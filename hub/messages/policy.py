@@ -28,16 +28,14 @@ async def stop_listed(session: AsyncSession, clinic_id: str, address: str) -> St
     return await session.get(StopListEntry, (clinic_id, address))
 
 
-async def stop_listed_many(
-    session: AsyncSession, clinic_id: str, addresses: set[str]
-) -> set[str]:
+async def stop_listed_many(session: AsyncSession, clinic_id: str, addresses: set[str]) -> set[str]:
     """Which of ``addresses`` are on the clinic's stop list."""
     if not addresses:
         return set()
+    table: sa.Table = StopListEntry.__table__  # type: ignore[attr-defined]
     rows = await session.execute(
-        sa.select(StopListEntry.phone).where(
-            StopListEntry.clinic_id == clinic_id,  # type: ignore[arg-type]
-            StopListEntry.phone.in_(addresses),  # type: ignore[attr-defined]
+        sa.select(table.c.phone).where(
+            table.c.clinic_id == clinic_id, table.c.phone.in_(sorted(addresses))
         )
     )
     return set(rows.scalars())
@@ -64,7 +62,5 @@ async def refusal(
         note = f" ({entry.note})" if entry.note else ""
         return Refusal("stop_list", f"{address} is on the clinic's stop list{note}")
     if not essential and await opted_out(session, clinic_id, patient_id):
-        return Refusal(
-            "opt_out", f"patient {patient_id} opted out of informational messages"
-        )
+        return Refusal("opt_out", f"patient {patient_id} opted out of informational messages")
     return None

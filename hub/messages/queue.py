@@ -64,7 +64,7 @@ def entry(at: dt.datetime, event: str, status: str, **fields: Any) -> dict[str, 
 
 
 def _insert(session: AsyncSession) -> Any:
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(Message)
 
 
@@ -109,15 +109,27 @@ async def queue_message(
         session, clinic_id=clinic_id, address=address, patient_id=patient_id, essential=essential
     )
     values: dict[str, Any] = dict(
-        clinic_id=clinic_id, kind=kind, channel=channel, address=address, text=text,
-        recipient_name=recipient_name, recipient_search=search_key(recipient_name),
-        patient_id=patient_id, appointment_id=appointment_id, appointment_at=appointment_at,
-        mailing_id=mailing_id, essential=essential, dedupe_key=dedupe_key, created_at=now,
+        clinic_id=clinic_id,
+        kind=kind,
+        channel=channel,
+        address=address,
+        text=text,
+        recipient_name=recipient_name,
+        recipient_search=search_key(recipient_name),
+        patient_id=patient_id,
+        appointment_id=appointment_id,
+        appointment_at=appointment_at,
+        mailing_id=mailing_id,
+        essential=essential,
+        dedupe_key=dedupe_key,
+        created_at=now,
         communication_status=communication_status,
     )
     if refused is not None:
         values.update(
-            status="failed", next_attempt_at=now, error_code=refused.code,
+            status="failed",
+            next_attempt_at=now,
+            error_code=refused.code,
             error_text=refused.text,
             history=[entry(now, "refused", "failed", code=refused.code, text=refused.text)],
         )
@@ -125,11 +137,13 @@ async def queue_message(
         due = max(now, not_before) if not_before is not None else now
         due = first_allowed(due, clinic_tz(clinic), options.quiet_hours)
         values.update(
-            status="queued", next_attempt_at=due,
+            status="queued",
+            next_attempt_at=due,
             history=[entry(now, "queued", "queued", due=due.isoformat() if due != now else None)],
         )
     statement = (
-        _insert(session).values(**values)
+        _insert(session)
+        .values(**values)
         .on_conflict_do_nothing(index_elements=["clinic_id", "dedupe_key"])
         .returning(Message)
     )

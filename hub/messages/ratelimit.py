@@ -59,7 +59,9 @@ class Buckets:
     def __init__(self) -> None:
         self._buckets: dict[tuple[str, str], Bucket] = {}
 
-    def reserve(self, plugin: str, settings: PluginSettings) -> tuple[float, tuple[str, str] | None]:
+    def reserve(
+        self, plugin: str, settings: PluginSettings
+    ) -> tuple[float, tuple[str, str] | None]:
         """Seconds to wait before sending, and the bucket's key (``None``: no limit)."""
         rate = getattr(settings, "rate_limit_per_second", None)
         if not rate:
@@ -68,7 +70,9 @@ class Buckets:
         bucket = self._buckets.get(key)
         if bucket is None or bucket.rate != rate:
             capacity = max(1.0, float(rate))
-            bucket = self._buckets[key] = Bucket(rate=float(rate), capacity=capacity, tokens=capacity)
+            bucket = self._buckets[key] = Bucket(
+                rate=float(rate), capacity=capacity, tokens=capacity
+            )
         return bucket.reserve(time.monotonic()), key
 
     def refund(self, key: tuple[str, str] | None) -> None:

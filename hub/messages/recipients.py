@@ -36,7 +36,9 @@ def for_card(card: Card, channel: str, region: str = "RU") -> CardAddress:
     if channel == "email":
         if card.email and card.email.strip():
             return CardAddress(card.email.strip())
-        return CardAddress(None, "no_email", "в карте пациента нет адреса e-mail / the card has no e-mail address")
+        return CardAddress(
+            None, "no_email", "в карте пациента нет адреса e-mail / the card has no e-mail address"
+        )
     check = best_mobile(list(card.phones), region)
     if check.usable and check.e164:
         return CardAddress(check.e164)
@@ -49,11 +51,20 @@ def for_card(card: Card, channel: str, region: str = "RU") -> CardAddress:
 
 
 async def warn(
-    session: AsyncSession, *, clinic_id: str, patient_id: str, reason: str, detail: str,
+    session: AsyncSession,
+    *,
+    clinic_id: str,
+    patient_id: str,
+    reason: str,
+    detail: str,
     now: dt.datetime,
 ) -> str:
     """Publish a ``card.warning`` for the clinic system; its feed cursor."""
     return await feed.publish(
-        session, clinic_id=clinic_id, type=WARNING, source="hub", at=now,
+        session,
+        clinic_id=clinic_id,
+        type=WARNING,
+        source="hub",
+        at=now,
         data={"patient_id": patient_id, "reason": reason, "detail": detail},
     )

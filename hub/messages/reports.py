@@ -38,14 +38,20 @@ async def report_delivery(
 ) -> bool:
     """Apply ``report``; ``True`` if the message was found."""
     message = (
-        await session.execute(
-            sa.select(Message).where(
-                Message.clinic_id == clinic_id,  # type: ignore[arg-type]
-                Message.provider == plugin,  # type: ignore[arg-type]
-                Message.provider_message_id == report.provider_message_id,  # type: ignore[arg-type]
-            ).with_for_update()
+        (
+            await session.execute(
+                sa.select(Message)
+                .where(
+                    Message.clinic_id == clinic_id,  # type: ignore[arg-type]
+                    Message.provider == plugin,  # type: ignore[arg-type]
+                    Message.provider_message_id == report.provider_message_id,  # type: ignore[arg-type]
+                )
+                .with_for_update()
+            )
         )
-    ).scalars().first()
+        .scalars()
+        .first()
+    )
     if message is None:
         return False
     if message.status == report.status and message.status in FINAL:
@@ -64,8 +70,15 @@ async def report_delivery(
         message.cost = report.cost
     message.history = [
         *message.history,
-        entry(now, "report", report.status, provider=plugin, reported_at=at.isoformat(),
-              code=report.error_code, text=report.error_text),
+        entry(
+            now,
+            "report",
+            report.status,
+            provider=plugin,
+            reported_at=at.isoformat(),
+            code=report.error_code,
+            text=report.error_text,
+        ),
     ]
     return True
 
@@ -85,9 +98,12 @@ async def awaiting_report(
         await session.execute(
             sa.select(t.c.id, t.c.provider_message_id)
             .where(
-                t.c.clinic_id == clinic_id, t.c.provider == plugin, t.c.status == "sent",
+                t.c.clinic_id == clinic_id,
+                t.c.provider == plugin,
+                t.c.status == "sent",
                 t.c.provider_message_id.is_not(None),
-                t.c.sent_at <= now - older_than, t.c.sent_at >= now - POLL_HORIZON,
+                t.c.sent_at <= now - older_than,
+                t.c.sent_at >= now - POLL_HORIZON,
             )
             .order_by(t.c.polled_at.is_not(None), t.c.polled_at, t.c.sent_at)
             .limit(limit)

@@ -29,10 +29,13 @@ class Route:
         return f"no enabled provider plugin sends {channel} for this clinic{why}"
 
 
-def route(runtime: Runtime, snapshot: ClinicSnapshot, options: ClinicOptions, channel: str) -> Route:
+def route(
+    runtime: Runtime, snapshot: ClinicSnapshot, options: ClinicOptions, channel: str
+) -> Route:
     serving = runtime.host.providers(channel)
     usable = {
-        name for name, settings in snapshot.enabled.items()
+        name
+        for name, settings in snapshot.enabled.items()
         if not isinstance(settings, SettingsInvalid)
     }
     configured = options.channels.get(channel)  # type: ignore[call-overload]

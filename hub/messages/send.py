@@ -43,7 +43,9 @@ class NoAddress(SendRefused):
     published as ``card.warning``)."""
 
     def __init__(self, patient_id: str, reason: str, detail: str) -> None:
-        super().__init__(422, f"the card of patient {patient_id!r} has no usable address: {detail} ({reason})")
+        super().__init__(
+            422, f"the card of patient {patient_id!r} has no usable address: {detail} ({reason})"
+        )
         self.patient_id = patient_id
         self.reason = reason
         self.warning = detail
@@ -70,12 +72,15 @@ def check_text(text: str, channel: str) -> None:
         count = parts(text)
         if count > MAX_SMS_PARTS:
             raise SendRefused(
-                422, f"text is {len(text)} characters, {count} SMS parts; at most "
+                422,
+                f"text is {len(text)} characters, {count} SMS parts; at most "
                 f"{MAX_SMS_PARTS} parts can be sent as one message",
             )
 
 
-async def draft(session: AsyncSession, runtime: Runtime, snapshot: ClinicSnapshot, request: SendRequest) -> Draft:
+async def draft(
+    session: AsyncSession, runtime: Runtime, snapshot: ClinicSnapshot, request: SendRequest
+) -> Draft:
     """Resolve the recipient and the text of ``request``."""
     options = ClinicOptions.model_validate(snapshot.options)
     if request.phone is not None and request.appointment_id is None and request.patient_id is None:
@@ -84,31 +89,47 @@ async def draft(session: AsyncSession, runtime: Runtime, snapshot: ClinicSnapsho
         except InvalidAddress as exc:
             raise SendRefused(422, f"phone: {exc.detail} ({exc.reason})") from None
         assert request.text is not None
-        return Draft(address, request.text, request.kind or "custom", request.recipient_name,
-                     None, None)
+        return Draft(
+            address, request.text, request.kind or "custom", request.recipient_name, None, None
+        )
     from hub.messages import targets
 
     return await targets.draft_for_patient(session, runtime, snapshot, options, request)
 
 
-async def send(session: AsyncSession, runtime: Runtime, snapshot: ClinicSnapshot, request: SendRequest) -> Message:
+async def send(
+    session: AsyncSession, runtime: Runtime, snapshot: ClinicSnapshot, request: SendRequest
+) -> Message:
     """Queue the one-off message of ``request`` or raise :class:`SendRefused`."""
     clinic_id = snapshot.info.id
     d = await draft(session, runtime, snapshot, request)
     check_text(d.text, request.channel)
     refused = await policy.refusal(
-        session, clinic_id=clinic_id, address=d.address, patient_id=d.patient_id,
+        session,
+        clinic_id=clinic_id,
+        address=d.address,
+        patient_id=d.patient_id,
         essential=request.essential,
     )
     if refused is not None:
         raise SendRefused(409, f"{refused.text} ({refused.code}); nothing was sent")
-    found = routing.route(runtime, snapshot, ClinicOptions.model_validate(snapshot.options), request.channel)
+    found = routing.route(
+        runtime, snapshot, ClinicOptions.model_validate(snapshot.options), request.channel
+    )
     if not found.providers:
         raise SendRefused(409, found.explain(request.channel))
     message = await queue_message(
-        session, runtime, clinic_id=clinic_id, kind=d.kind, channel=request.channel,
-        address=d.address, text=d.text, recipient_name=d.recipient_name, patient_id=d.patient_id,
-        appointment_id=d.appointment_id, essential=request.essential,
+        session,
+        runtime,
+        clinic_id=clinic_id,
+        kind=d.kind,
+        channel=request.channel,
+        address=d.address,
+        text=d.text,
+        recipient_name=d.recipient_name,
+        patient_id=d.patient_id,
+        appointment_id=d.appointment_id,
+        essential=request.essential,
     )
     assert message is not None  # no dedupe key: always inserted
     return message

@@ -23,14 +23,21 @@ from hub.schemas.messages import SendRequest
 from hub.types import Appointment, Card
 
 
-async def load_appointment(session: AsyncSession, clinic_id: str, appointment_id: str) -> Appointment | None:
+async def load_appointment(
+    session: AsyncSession, clinic_id: str, appointment_id: str
+) -> Appointment | None:
     """The appointment (cancelled ones too) with its patient, doctor and specialty."""
-    found = await load_appointments(session, clinic_id, ids=[appointment_id], include_cancelled=True)
+    found = await load_appointments(
+        session, clinic_id, ids=[appointment_id], include_cancelled=True
+    )
     return found[0] if found else None
 
 
 async def draft_for_patient(
-    session: AsyncSession, runtime: Runtime, snapshot: ClinicSnapshot, options: ClinicOptions,
+    session: AsyncSession,
+    runtime: Runtime,
+    snapshot: ClinicSnapshot,
+    options: ClinicOptions,
     request: SendRequest,
 ) -> Draft:
     clinic_id = snapshot.info.id
@@ -39,7 +46,9 @@ async def draft_for_patient(
     if request.appointment_id is not None:
         appointment = await load_appointment(session, clinic_id, request.appointment_id)
         if appointment is None:
-            raise SendRefused(422, f"appointment_id: no appointment {request.appointment_id!r} in this clinic")
+            raise SendRefused(
+                422, f"appointment_id: no appointment {request.appointment_id!r} in this clinic"
+            )
         if request.patient_id is not None and request.patient_id != appointment.patient_id:
             raise SendRefused(422, "patient_id: the appointment belongs to another patient")
         card = appointment.patient
@@ -51,7 +60,9 @@ async def draft_for_patient(
     if card is None:
         raise SendRefused(422, f"patient_id: no patient card {patient_id!r} in this clinic")
     if card.deleted:
-        raise SendRefused(409, f"the card of patient {patient_id!r} was deleted in the clinic system")
+        raise SendRefused(
+            409, f"the card of patient {patient_id!r} was deleted in the clinic system"
+        )
 
     if request.phone is not None:
         try:
@@ -76,21 +87,32 @@ async def draft_for_patient(
             text = tpl.render(template.body, context)
         except tpl.EmptyPlaceholder as exc:
             raise SendRefused(422, f"template {template.id} ({template.name}): {exc}") from None
-    return Draft(address, text, kind or "custom", request.recipient_name or card.full_name,
-                 patient_id, appointment.id if appointment else None)
+    return Draft(
+        address,
+        text,
+        kind or "custom",
+        request.recipient_name or card.full_name,
+        patient_id,
+        appointment.id if appointment else None,
+    )
 
 
 async def _template(session: AsyncSession, clinic_id: str, request: SendRequest):  # type: ignore[no-untyped-def]
     if request.template_id is not None:
-        template = await templates_crud.get(session, clinic_id=clinic_id, template_id=request.template_id)
+        template = await templates_crud.get(
+            session, clinic_id=clinic_id, template_id=request.template_id
+        )
         if template is None:
             raise SendRefused(422, f"template_id: no template {request.template_id} in this clinic")
         return template
     kind = request.kind or "reminder"
-    template = await templates_crud.default(session, clinic_id=clinic_id, kind=kind, channel=request.channel)
+    template = await templates_crud.default(
+        session, clinic_id=clinic_id, kind=kind, channel=request.channel
+    )
     if template is None:
         raise SendRefused(
-            422, f"no default {request.channel} template of kind {kind!r} for patients: give "
+            422,
+            f"no default {request.channel} template of kind {kind!r} for patients: give "
             "template_id or text, or mark a template as default",
         )
     return template

@@ -93,7 +93,8 @@ class EmptyPlaceholder(ValueError):
     def __init__(self, names: list[str]) -> None:
         self.names = names
         super().__init__(
-            "no value for " + ", ".join("{" + n + "}" for n in names)
+            "no value for "
+            + ", ".join("{" + n + "}" for n in names)
             + " in this appointment: the text would have a gap"
         )
 
@@ -220,5 +221,6 @@ def sample_context(clinic: ClinicInfo, now: dt.datetime) -> TemplateContext:
     """A made-up appointment tomorrow at 10:30 local time, for previews."""
     from hub.messages.sample import sample_appointment
 
-    return TemplateContext.build(sample_appointment(clinic, now), clinic,
-                                 confirm_link="https://hub.example/r/AbC123")
+    return TemplateContext.build(
+        sample_appointment(clinic, now), clinic, confirm_link="https://hub.example/r/AbC123"
+    )

@@ -12,8 +12,13 @@ from hub.schemas.messages import Channel
 
 Recipient = Literal["patient", "doctor", "chief_doctor"]
 Kind = str
-KIND_FIELD = Field("reminder", min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$",
-                   description="The kind of message it writes: reminder, mailing, custom…")
+KIND_FIELD = Field(
+    "reminder",
+    min_length=1,
+    max_length=40,
+    pattern=r"^[a-z][a-z0-9_]*$",
+    description="The kind of message it writes: reminder, mailing, custom…",
+)
 
 
 class TemplateBase(StrictModel):
@@ -62,8 +67,12 @@ class PlaceholderPublic(BaseModel):
 class PreviewRequest(StrictModel):
     """Render a body (or a saved template) for an appointment, or for a sample one."""
 
-    body: str | None = Field(None, min_length=1, max_length=4000,
-                             description="A body to try; a saved template's own when omitted.")
+    body: str | None = Field(
+        None,
+        min_length=1,
+        max_length=4000,
+        description="A body to try; a saved template's own when omitted.",
+    )
     appointment_id: ExternalId | None = None
     confirm_link: str | None = Field(None, max_length=500)
 

@@ -40,7 +40,9 @@ class ScriptedProvider:
         return ["sms"]
 
     @hookimpl
-    async def send_message(self, ctx: HookContext[ScriptedSettings], message: OutgoingMessage) -> DeliveryResult:
+    async def send_message(
+        self, ctx: HookContext[ScriptedSettings], message: OutgoingMessage
+    ) -> DeliveryResult:
         self.calls.append(message)
         self.keys.append(ctx.idempotency_key)
         step = self.script.pop(0) if self.script else "accept"
@@ -90,8 +92,9 @@ async def clinic(hub: Harness) -> str:
     return "clinic-1"
 
 
-async def send(hub: Harness, text: str = "Напоминание о приёме", phone: str = "8 (918) 123-45-67",
-               **extra: Any) -> dict[str, Any]:
+async def send(
+    hub: Harness, text: str = "Напоминание о приёме", phone: str = "8 (918) 123-45-67", **extra: Any
+) -> dict[str, Any]:
     response = await hub.client.post(
         "/api/v1/clinics/clinic-1/messages", json={"phone": phone, "text": text, **extra}
     )

@@ -34,7 +34,9 @@ async def test_quiet_hours_follow_the_clinic_time_zone_and_options(
     hub: Harness, primary: ScriptedProvider
 ) -> None:
     await hub.create_clinic(
-        "clinic-1", timezone="Asia/Vladivostok", channels={"sms": ["primary"]},
+        "clinic-1",
+        timezone="Asia/Vladivostok",
+        channels={"sms": ["primary"]},
         quiet_hours={"start": "20:00", "end": "08:30"},
     )
     await hub.enable("primary", "clinic-1")
@@ -57,7 +59,9 @@ async def test_a_retry_that_falls_into_the_night_waits_again(
     # a message claimed during the night (say the options changed) is put back, unsent
     async with hub.runtime.db.session() as session:
         await session.execute(
-            sa.update(Message).where(Message.id == queued["id"]).values(  # type: ignore[arg-type]
+            sa.update(Message)
+            .where(Message.id == queued["id"])
+            .values(  # type: ignore[arg-type]
                 next_attempt_at=dt.datetime(2026, 11, 23, 23, 0, tzinfo=MSK)
             )
         )
@@ -89,8 +93,9 @@ async def test_message_of_a_dead_worker_is_reclaimed_after_its_lease(
 ) -> None:
     queued = await send(hub)
     async with hub.runtime.db.session() as session:  # a worker claims it, then dies
-        taken = await claim(session, now=hub.clock.now(), token="dead:1",
-                            lease=dt.timedelta(seconds=60), limit=10)
+        taken = await claim(
+            session, now=hub.clock.now(), token="dead:1", lease=dt.timedelta(seconds=60), limit=10
+        )
     assert [c["id"] for c in taken] == [queued["id"]]
     await hub.drain()
     assert primary.calls == []  # leased: nobody else touches it
@@ -107,13 +112,22 @@ async def test_message_of_a_dead_worker_is_reclaimed_after_its_lease(
 async def test_dedupe_key_queues_once_per_clinic(hub: Harness, clinic: str) -> None:
     await hub.create_clinic("clinic-2")
     async with hub.runtime.db.session() as session:
-        args = dict(kind="reminder", channel="sms", address="+79181234567", text="x",
-                    dedupe_key="reminder:1:A-1:2026-11-24")
+        args = dict(
+            kind="reminder",
+            channel="sms",
+            address="+79181234567",
+            text="x",
+            dedupe_key="reminder:1:A-1:2026-11-24",
+        )
         first = await queue_message(session, hub.runtime, clinic_id="clinic-1", **args)
         again = await queue_message(session, hub.runtime, clinic_id="clinic-1", **args)
         other = await queue_message(session, hub.runtime, clinic_id="clinic-2", **args)
-        plain = [await queue_message(session, hub.runtime, clinic_id="clinic-1", **{**args, "dedupe_key": None})
-                 for _ in range(2)]
+        plain = [
+            await queue_message(
+                session, hub.runtime, clinic_id="clinic-1", **{**args, "dedupe_key": None}
+            )
+            for _ in range(2)
+        ]
     assert first is not None and other is not None
     assert again is None
     assert all(m is not None for m in plain)
@@ -134,22 +148,43 @@ async def test_queue_refuses_an_unusable_address(
 ) -> None:
     async with hub.runtime.db.session() as session:
         with pytest.raises(InvalidAddress) as caught:
-            await queue_message(session, hub.runtime, clinic_id="clinic-1", kind="custom",
-                                channel=channel, address=address, text="x")
+            await queue_message(
+                session,
+                hub.runtime,
+                clinic_id="clinic-1",
+                kind="custom",
+                channel=channel,
+                address=address,
+                text="x",
+            )
     assert caught.value.reason == error
 
 
 async def test_queue_refuses_an_empty_text(hub: Harness, clinic: str) -> None:
     async with hub.runtime.db.session() as session:
         with pytest.raises(EmptyText):
-            await queue_message(session, hub.runtime, clinic_id="clinic-1", kind="custom",
-                                channel="sms", address="+79181234567", text="  ")
+            await queue_message(
+                session,
+                hub.runtime,
+                clinic_id="clinic-1",
+                kind="custom",
+                channel="sms",
+                address="+79181234567",
+                text="  ",
+            )
 
 
 async def test_landline_is_fine_for_a_voice_call(hub: Harness, clinic: str) -> None:
     async with hub.runtime.db.session() as session:
-        message = await queue_message(session, hub.runtime, clinic_id="clinic-1", kind="custom",
-                                      channel="voice", address="8 495 123-45-67", text="x")
+        message = await queue_message(
+            session,
+            hub.runtime,
+            clinic_id="clinic-1",
+            kind="custom",
+            channel="voice",
+            address="8 495 123-45-67",
+            text="x",
+        )
     assert message is not None and message.address == "+74951234567"
 
 
@@ -158,12 +193,24 @@ async def test_ctx_queue_message_and_delivery_reports(
 ) -> None:
     ctx = await hub.context("primary")
     message_id = await ctx.queue_message(
-        kind="link_code", channel="sms", address="89181234567", text="Код: 123456789",
-        essential=True, dedupe_key="link:P-1",
+        kind="link_code",
+        channel="sms",
+        address="89181234567",
+        text="Код: 123456789",
+        essential=True,
+        dedupe_key="link:P-1",
     )
     assert message_id is not None
-    assert await ctx.queue_message(kind="link_code", channel="sms", address="89181234567",
-                                   text="Код: 123456789", dedupe_key="link:P-1") is None
+    assert (
+        await ctx.queue_message(
+            kind="link_code",
+            channel="sms",
+            address="89181234567",
+            text="Код: 123456789",
+            dedupe_key="link:P-1",
+        )
+        is None
+    )
     await hub.drain()
     provider_id = (await hub.message(message_id))["provider_message_id"]
 
@@ -184,9 +231,10 @@ async def test_ctx_queue_message_and_delivery_reports(
 
     other = await hub.context("backup")  # another plugin's ids are not its to report
     assert await other.report_delivery(report) is False
-    assert await ctx.report_delivery(
-        DeliveryReport(provider_message_id="nope", status="failed")
-    ) is False
+    assert (
+        await ctx.report_delivery(DeliveryReport(provider_message_id="nope", status="failed"))
+        is False
+    )
 
 
 async def test_failed_delivery_report_keeps_code_and_text(
@@ -196,10 +244,14 @@ async def test_failed_delivery_report_keeps_code_and_text(
     await hub.drain()
     provider_id = (await hub.message(queued["id"]))["provider_message_id"]
     ctx = await hub.context("primary")
-    assert await ctx.report_delivery(DeliveryReport(
-        provider_message_id=provider_id, status="failed", error_code="104",
-        error_text="Не доставлено: время жизни истекло",
-    ))
+    assert await ctx.report_delivery(
+        DeliveryReport(
+            provider_message_id=provider_id,
+            status="failed",
+            error_code="104",
+            error_text="Не доставлено: время жизни истекло",
+        )
+    )
     message = await hub.message(queued["id"])
     assert (message["status"], message["error_code"]) == ("failed", "104")
     assert message["error"] == "Не доставлено: время жизни истекло"

@@ -26,17 +26,29 @@ def _status(progress: dict[str, int]) -> str:
 
 def _public(m: Mailing, progress: dict[str, int]) -> MailingPublic:
     return MailingPublic(
-        id=m.id, clinic=m.clinic_id, name=m.name, period_from=m.period_from,
-        period_to=m.period_to, filters=m.filters, template_id=m.template_id, kind=m.kind,
-        channel=m.channel, matched=m.matched, queued=m.queued,
+        id=m.id,
+        clinic=m.clinic_id,
+        name=m.name,
+        period_from=m.period_from,
+        period_to=m.period_to,
+        filters=m.filters,
+        template_id=m.template_id,
+        kind=m.kind,
+        channel=m.channel,
+        matched=m.matched,
+        queued=m.queued,
         skipped=[Skipped.model_validate(s) for s in m.skipped],
         estimate=Estimate.model_validate(m.estimate) if m.estimate else None,
-        progress=progress, status=_status(progress), created_at=m.created_at,
+        progress=progress,
+        status=_status(progress),
+        created_at=m.created_at,
     )
 
 
 @router.post("", status_code=201, response_model=MailingPublic)
-async def create_mailing(request: MailingCreate, access: ClinicSystem, runtime: RuntimeDep) -> MailingPublic:
+async def create_mailing(
+    request: MailingCreate, access: ClinicSystem, runtime: RuntimeDep
+) -> MailingPublic:
     """Queue a template's text to every patient with a matching appointment in the period."""
     snapshot = access.clinic
     try:
@@ -47,23 +59,38 @@ async def create_mailing(request: MailingCreate, access: ClinicSystem, runtime: 
         raise HTTPException(exc.status, exc.detail) from None
     if plan.matched == 0:
         raise HTTPException(
-            422, f"no appointment from {request.period_from} to {request.period_to} matches the "
+            422,
+            f"no appointment from {request.period_from} to {request.period_to} matches the "
             "filters: nobody to send to, nothing was stored",
         )
     cost = await mailings.estimate(runtime, snapshot, request.channel, plan)
     if request.dry_run:
         draft = Mailing(
-            clinic_id=access.clinic_id, name=request.name, period_from=request.period_from,
-            period_to=request.period_to, filters=mailings.filters_of(request),
-            template_id=template.id, channel=request.channel, kind=request.kind,
-            matched=plan.matched, queued=len(plan.texts), skipped=plan.skipped, estimate=cost,
+            clinic_id=access.clinic_id,
+            name=request.name,
+            period_from=request.period_from,
+            period_to=request.period_to,
+            filters=mailings.filters_of(request),
+            template_id=template.id,
+            channel=request.channel,
+            kind=request.kind,
+            matched=plan.matched,
+            queued=len(plan.texts),
+            skipped=plan.skipped,
+            estimate=cost,
             created_at=runtime.clock.now(),
         )
         return _public(draft, {}).model_copy(update={"status": "dry_run"})
     async with runtime.db.session() as session:
         mailing = await mailings.create(
-            session, runtime, snapshot, request, actor=access.principal.actor, p=plan,
-            template=template, cost=cost,
+            session,
+            runtime,
+            snapshot,
+            request,
+            actor=access.principal.actor,
+            p=plan,
+            template=template,
+            cost=cost,
         )
     return _public(mailing, {"queued": mailing.queued} if mailing.queued else {})
 
@@ -72,11 +99,20 @@ async def create_mailing(request: MailingCreate, access: ClinicSystem, runtime: 
 async def list_mailings(access: ClinicReader, runtime: RuntimeDep) -> MailingList:
     """The clinic's mailings, newest first, with their progress."""
     async with runtime.db.session() as session:
-        rows = (await session.execute(
-            sa.select(Mailing).where(Mailing.clinic_id == access.clinic_id)  # type: ignore[arg-type]
-            .order_by(Mailing.id.desc())  # type: ignore[union-attr]
-        )).scalars().all()
-        counts = await messages_crud.status_counts(session, mailing_ids=[r.id for r in rows if r.id])
+        rows = (
+            (
+                await session.execute(
+                    sa.select(Mailing)
+                    .where(Mailing.clinic_id == access.clinic_id)  # type: ignore[arg-type]
+                    .order_by(Mailing.id.desc())  # type: ignore[union-attr]
+                )
+            )
+            .scalars()
+            .all()
+        )
+        counts = await messages_crud.status_counts(
+            session, mailing_ids=[r.id for r in rows if r.id]
+        )
     return MailingList(items=[_public(r, counts.get(r.id or 0, {})) for r in rows])
 
 

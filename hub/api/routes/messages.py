@@ -46,21 +46,39 @@ CSV_CHUNK = 500
 
 def to_row(m: Message) -> MessageRow:
     return MessageRow(
-        id=m.id or 0, clinic=m.clinic_id, kind=m.kind, kind_title=KIND_TITLES.get(m.kind, m.kind),
-        recipient=m.recipient_name, phone=m.address if m.channel in PHONE_CHANNELS else None,
-        address=m.address, appointment_id=m.appointment_id, appointment_at=m.appointment_at,
-        channel=m.channel, provider=m.provider, status=m.status,
-        status_title=STATUS_TITLES.get(m.status, m.status), created_at=m.created_at,
-        sent_at=m.sent_at, cost=m.cost, error_code=m.error_code, error=m.error_text,
+        id=m.id or 0,
+        clinic=m.clinic_id,
+        kind=m.kind,
+        kind_title=KIND_TITLES.get(m.kind, m.kind),
+        recipient=m.recipient_name,
+        phone=m.address if m.channel in PHONE_CHANNELS else None,
+        address=m.address,
+        appointment_id=m.appointment_id,
+        appointment_at=m.appointment_at,
+        channel=m.channel,
+        provider=m.provider,
+        status=m.status,
+        status_title=STATUS_TITLES.get(m.status, m.status),
+        created_at=m.created_at,
+        sent_at=m.sent_at,
+        cost=m.cost,
+        error_code=m.error_code,
+        error=m.error_text,
     )
 
 
 def to_detail(m: Message) -> MessageDetail:
     return MessageDetail(
-        **to_row(m).model_dump(), text=m.text, patient_id=m.patient_id, mailing_id=m.mailing_id,
-        essential=m.essential, provider_message_id=m.provider_message_id, attempts=m.attempts,
+        **to_row(m).model_dump(),
+        text=m.text,
+        patient_id=m.patient_id,
+        mailing_id=m.mailing_id,
+        essential=m.essential,
+        provider_message_id=m.provider_message_id,
+        attempts=m.attempts,
         next_attempt_at=m.next_attempt_at if m.status in ("queued", "sending") else None,
-        delivered_at=m.delivered_at, history=[HistoryLine.model_validate(h) for h in m.history],
+        delivered_at=m.delivered_at,
+        history=[HistoryLine.model_validate(h) for h in m.history],
         raw=m.raw,
     )
 
@@ -68,7 +86,12 @@ def to_detail(m: Message) -> MessageDetail:
 class Scope:
     """The journal's filter for this caller, built from the query parameters."""
 
-    def __init__(self, filter: crud.JournalFilter, clinic: str | None, window: tuple[dt.datetime, dt.datetime | None]) -> None:
+    def __init__(
+        self,
+        filter: crud.JournalFilter,
+        clinic: str | None,
+        window: tuple[dt.datetime, dt.datetime | None],
+    ) -> None:
         self.filter = filter
         self.clinic = clinic
         self.window = window
@@ -77,12 +100,25 @@ class Scope:
 async def journal_scope(
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    clinic: Annotated[list[str] | None, Query(description="Clinic id(s); a clinic token: its own.")] = None,
-    recipient: Annotated[str | None, Query(max_length=255, description="Part of the recipient's name.")] = None,
-    phone: Annotated[str | None, Query(max_length=64, description="A number or part of one.")] = None,
-    kind: Annotated[list[str] | None, Query(description="reminder, link_code... or «Напоминание».")] = None,
-    status: Annotated[list[str] | None, Query(description="queued, sending, sent, delivered, failed, waiting, error.")] = None,
-    sent_from: Annotated[str | None, Query(description="Date or date-time; default: a month ago.")] = None,
+    clinic: Annotated[
+        list[str] | None, Query(description="Clinic id(s); a clinic token: its own.")
+    ] = None,
+    recipient: Annotated[
+        str | None, Query(max_length=255, description="Part of the recipient's name.")
+    ] = None,
+    phone: Annotated[
+        str | None, Query(max_length=64, description="A number or part of one.")
+    ] = None,
+    kind: Annotated[
+        list[str] | None, Query(description="reminder, link_code... or «Напоминание».")
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        Query(description="queued, sending, sent, delivered, failed, waiting, error."),
+    ] = None,
+    sent_from: Annotated[
+        str | None, Query(description="Date or date-time; default: a month ago.")
+    ] = None,
     sent_to: Annotated[str | None, Query(description="Date (inclusive) or date-time.")] = None,
     mailing: Annotated[int | None, Query(description="Messages of one group mailing.")] = None,
 ) -> Scope:
@@ -92,7 +128,10 @@ async def journal_scope(
             raise HTTPException(403, "This token belongs to another clinic")
         clinics = [principal.clinic_id or ""]
     elif principal.role not in ("admin", "webadmin"):
-        raise HTTPException(403, f"The journal needs the admin, webadmin or clinic role; this token is {principal.role}")
+        raise HTTPException(
+            403,
+            f"The journal needs the admin, webadmin or clinic role; this token is {principal.role}",
+        )
     single = clinics[0] if clinics and len(clinics) == 1 else None
     tz, region = ZoneInfo("UTC"), "RU"
     if single is not None:
@@ -106,9 +145,14 @@ async def journal_scope(
         start, stop = journal.window(sent_from, sent_to, tz, runtime.clock.now())
         exact, digits = journal.phone(phone, region)
         f = crud.JournalFilter(
-            clinics=clinics, recipient=journal.recipient(recipient), phone_exact=exact,
-            phone_digits=digits, kinds=journal.kinds(kind or []),
-            statuses=journal.statuses(status or []), sent_from=start, sent_to=stop,
+            clinics=clinics,
+            recipient=journal.recipient(recipient),
+            phone_exact=exact,
+            phone_digits=digits,
+            kinds=journal.kinds(kind or []),
+            statuses=journal.statuses(status or []),
+            sent_from=start,
+            sent_to=stop,
             mailing_id=mailing,
         )
     except journal.BadFilter as exc:
@@ -123,7 +167,9 @@ async def _balance(runtime: Runtime, clinic: str | None) -> BalancePublic | None
     if clinic is None:
         return None
     info = await balance(runtime, clinic, max_age=CACHE_SECONDS)
-    return BalancePublic(provider=info.provider, amount=info.amount, currency=info.currency, error=info.error)
+    return BalancePublic(
+        provider=info.provider, amount=info.amount, currency=info.currency, error=info.error
+    )
 
 
 @router.get("/messages", response_model=Journal)
@@ -137,15 +183,34 @@ async def list_messages(
     async with runtime.db.session() as session:
         rows, total, cost = await crud.page(session, scope.filter, page=page, per_page=per_page)
     return Journal(
-        items=[to_row(r) for r in rows], total=total, total_cost=cost, page=page,
-        per_page=per_page, sent_from=scope.window[0], sent_to=scope.window[1],
+        items=[to_row(r) for r in rows],
+        total=total,
+        total_cost=cost,
+        page=page,
+        per_page=per_page,
+        sent_from=scope.window[0],
+        sent_to=scope.window[1],
         balance=await _balance(runtime, scope.clinic),
     )
 
 
 CSV_COLUMNS = (
-    "id", "clinic", "kind", "kind_title", "recipient", "phone", "appointment_at", "channel",
-    "provider", "status", "status_title", "created_at", "sent_at", "cost", "error_code", "error",
+    "id",
+    "clinic",
+    "kind",
+    "kind_title",
+    "recipient",
+    "phone",
+    "appointment_at",
+    "channel",
+    "provider",
+    "status",
+    "status_title",
+    "created_at",
+    "sent_at",
+    "cost",
+    "error_code",
+    "error",
     "text",
 )
 
@@ -188,18 +253,23 @@ async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResp
 
     stamp = runtime.clock.now().strftime("%Y%m%d-%H%M")
     return StreamingResponse(
-        rows(), media_type="text/csv; charset=utf-8",
+        rows(),
+        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="messages-{stamp}.csv"'},
     )
 
 
 @router.get("/messages/{message_id}", response_model=MessageDetail)
-async def get_message(message_id: int, principal: PrincipalDep, runtime: RuntimeDep) -> MessageDetail:
+async def get_message(
+    message_id: int, principal: PrincipalDep, runtime: RuntimeDep
+) -> MessageDetail:
     """One message: text, provider and its answer, every attempt, error code and text."""
     async with runtime.db.session() as session:
         message = await crud.get(session, message_id=message_id)
     if message is None or (principal.role == "clinic" and message.clinic_id != principal.clinic_id):
         raise HTTPException(404, f"No message {message_id}")
     if principal.role not in ("admin", "webadmin", "clinic"):
-        raise HTTPException(403, f"This needs the admin, webadmin or clinic role; this token is {principal.role}")
+        raise HTTPException(
+            403, f"This needs the admin, webadmin or clinic role; this token is {principal.role}"
+        )
     return to_detail(message)

@@ -9,6 +9,8 @@ clinic's plugins, so providers mirror it in their own stop lists (sms.ru's
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import sqlalchemy as sa
 from fastapi import APIRouter, Body, HTTPException, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,16 +34,21 @@ def _phone(raw: str, options: ClinicOptions) -> str:
 
 
 def _public(entry: StopListEntry) -> StopListEntryPublic:
-    return StopListEntryPublic(phone=entry.phone, note=entry.note, actor=entry.actor,
-                               created_at=entry.created_at)
+    return StopListEntryPublic(
+        phone=entry.phone, note=entry.note, actor=entry.actor, created_at=entry.created_at
+    )
 
 
 async def _emit(
     session: AsyncSession, runtime: Runtime, clinic_id: str, phone: str, blocked: bool, note: str
 ) -> None:
     await events.emit(
-        session, clinic_id=clinic_id, hook="on_stoplist_changed", subject=f"phone:{phone}",
-        payload={"phone": phone, "blocked": blocked, "note": note}, now=runtime.clock.now(),
+        session,
+        clinic_id=clinic_id,
+        hook="on_stoplist_changed",
+        subject=f"phone:{phone}",
+        payload={"phone": phone, "blocked": blocked, "note": note},
+        now=runtime.clock.now(),
         runtime=runtime,
     )
 
@@ -50,17 +57,22 @@ async def _emit(
 async def list_stoplist(access: ClinicReader, runtime: RuntimeDep) -> StopListPublic:
     """Every blocked number of the clinic."""
     async with runtime.db.session() as session:
-        rows = (await session.execute(
-            sa.select(StopListEntry).where(StopListEntry.clinic_id == access.clinic_id)  # type: ignore[arg-type]
-            .order_by(StopListEntry.phone)  # type: ignore[arg-type]
-        )).scalars().all()
+        table: sa.Table = StopListEntry.__table__  # type: ignore[attr-defined]
+        query = (
+            sa.select(StopListEntry)
+            .where(table.c.clinic_id == access.clinic_id)
+            .order_by(table.c.phone)
+        )
+        rows = (await session.execute(query)).scalars().all()
     return StopListPublic(items=[_public(r) for r in rows])
 
 
 @router.put("/{phone}", response_model=StopListEntryPublic)
 async def block_phone(
-    phone: str, access: ClinicSystem, runtime: RuntimeDep,
-    data: StopListPut | None = Body(None),
+    phone: str,
+    access: ClinicSystem,
+    runtime: RuntimeDep,
+    data: Annotated[StopListPut | None, Body()] = None,
 ) -> StopListEntryPublic:
     """Block a number (or change its note)."""
     number = _phone(phone, ClinicOptions.model_validate(access.clinic.options))
@@ -68,8 +80,13 @@ async def block_phone(
     async with runtime.db.session() as session:
         entry = await session.get(StopListEntry, (access.clinic_id, number))
         if entry is None:
-            entry = StopListEntry(clinic_id=access.clinic_id, phone=number, note=note,
-                                  actor=access.principal.actor, created_at=runtime.clock.now())
+            entry = StopListEntry(
+                clinic_id=access.clinic_id,
+                phone=number,
+                note=note,
+                actor=access.principal.actor,
+                created_at=runtime.clock.now(),
+            )
             session.add(entry)
         elif entry.note == note:
             return _public(entry)

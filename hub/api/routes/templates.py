@@ -35,9 +35,17 @@ router = APIRouter(prefix="/api/v1/clinics/{clinic}/templates", tags=["templates
 
 def _public(row: MessageTemplate) -> TemplatePublic:
     return TemplatePublic(
-        id=row.id or 0, clinic=row.clinic_id, name=row.name, recipient=row.recipient,  # type: ignore[arg-type]
-        kind=row.kind, channel=row.channel, is_default=row.is_default, body=row.body,  # type: ignore[arg-type]
-        placeholders=tpl.placeholders(row.body), created_at=row.created_at, updated_at=row.updated_at,
+        id=row.id or 0,
+        clinic=row.clinic_id,
+        name=row.name,
+        recipient=row.recipient,
+        kind=row.kind,
+        channel=row.channel,
+        is_default=row.is_default,
+        body=row.body,
+        placeholders=tpl.placeholders(row.body),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -45,7 +53,9 @@ def _check(body: str) -> None:
     try:
         tpl.validate(body)
     except tpl.TemplateError as exc:
-        raise HTTPException(422, [{"loc": ["body", "body"], "msg": str(exc), "type": "template"}]) from None
+        raise HTTPException(
+            422, [{"loc": ["body", "body"], "msg": str(exc), "type": "template"}]
+        ) from None
 
 
 async def _get(runtime: Runtime, clinic_id: str, template_id: int) -> MessageTemplate:
@@ -58,7 +68,8 @@ async def _get(runtime: Runtime, clinic_id: str, template_id: int) -> MessageTem
 
 @router.get("", response_model=TemplateList)
 async def list_templates(
-    access: ClinicReader, runtime: RuntimeDep,
+    access: ClinicReader,
+    runtime: RuntimeDep,
     kind: Annotated[str | None, Query(max_length=40)] = None,
 ) -> TemplateList:
     async with runtime.db.session() as session:
@@ -74,18 +85,26 @@ async def list_placeholders(access: ClinicReader, runtime: RuntimeDep) -> list[P
     for alias, name in tpl.ALIASES.items():
         aliases.setdefault(name, []).append(alias)
     return [
-        PlaceholderPublic(name=name, description=description, aliases=aliases.get(name, []),
-                          sample=context.values[name])
+        PlaceholderPublic(
+            name=name,
+            description=description,
+            aliases=aliases.get(name, []),
+            sample=context.values[name],
+        )
         for name, description in tpl.PLACEHOLDERS.items()
     ]
 
 
 @router.post("", status_code=201, response_model=TemplatePublic)
-async def create_template(data: TemplateCreate, access: ClinicSystem, runtime: RuntimeDep) -> TemplatePublic:
+async def create_template(
+    data: TemplateCreate, access: ClinicSystem, runtime: RuntimeDep
+) -> TemplatePublic:
     _check(data.body)
     now = runtime.clock.now()
     async with runtime.db.session() as session:
-        row = MessageTemplate(clinic_id=access.clinic_id, **data.model_dump(), created_at=now, updated_at=now)
+        row = MessageTemplate(
+            clinic_id=access.clinic_id, **data.model_dump(), created_at=now, updated_at=now
+        )
         session.add(row)
         await session.flush()
         if row.is_default:
@@ -94,7 +113,9 @@ async def create_template(data: TemplateCreate, access: ClinicSystem, runtime: R
 
 
 @router.get("/{template_id}", response_model=TemplatePublic)
-async def get_template(template_id: int, access: ClinicReader, runtime: RuntimeDep) -> TemplatePublic:
+async def get_template(
+    template_id: int, access: ClinicReader, runtime: RuntimeDep
+) -> TemplatePublic:
     return _public(await _get(runtime, access.clinic_id, template_id))
 
 
@@ -130,7 +151,9 @@ async def delete_template(template_id: int, access: ClinicSystem, runtime: Runti
     return Response(status_code=204)
 
 
-async def _preview(runtime: Runtime, clinic: ClinicInfo, body: str, request: PreviewRequest) -> PreviewPublic:
+async def _preview(
+    runtime: Runtime, clinic: ClinicInfo, body: str, request: PreviewRequest
+) -> PreviewPublic:
     if request.appointment_id is None:
         context, sample = tpl.sample_context(clinic, runtime.clock.now()), True
         appointment_id = "sample"
@@ -138,7 +161,9 @@ async def _preview(runtime: Runtime, clinic: ClinicInfo, body: str, request: Pre
         async with runtime.db.session() as session:
             appointment = await load_appointment(session, clinic.id, request.appointment_id)
         if appointment is None:
-            raise HTTPException(422, f"appointment_id: no appointment {request.appointment_id!r} in this clinic")
+            raise HTTPException(
+                422, f"appointment_id: no appointment {request.appointment_id!r} in this clinic"
+            )
         context = tpl.TemplateContext.build(appointment, clinic, request.confirm_link)
         sample, appointment_id = False, appointment.id
     if request.confirm_link is not None:
@@ -147,23 +172,36 @@ async def _preview(runtime: Runtime, clinic: ClinicInfo, body: str, request: Pre
     length = count_sms(text)
     gaps = tpl.missing(body, context)
     return PreviewPublic(
-        text=text, characters=length.characters, encoding=length.encoding, parts=length.parts,
-        appointment_id=appointment_id, sample=sample, missing=gaps, sendable=not gaps,
+        text=text,
+        characters=length.characters,
+        encoding=length.encoding,
+        parts=length.parts,
+        appointment_id=appointment_id,
+        sample=sample,
+        missing=gaps,
+        sendable=not gaps,
     )
 
 
 @router.post("/preview", response_model=PreviewPublic)
-async def preview_body(request: PreviewRequest, access: ClinicReader, runtime: RuntimeDep) -> PreviewPublic:
+async def preview_body(
+    request: PreviewRequest, access: ClinicReader, runtime: RuntimeDep
+) -> PreviewPublic:
     """Render ``body`` (not saved) for an appointment or the sample one."""
     if request.body is None:
-        raise HTTPException(422, [{"loc": ["body", "body"], "msg": "give the body to preview", "type": "missing"}])
+        raise HTTPException(
+            422, [{"loc": ["body", "body"], "msg": "give the body to preview", "type": "missing"}]
+        )
     _check(request.body)
     return await _preview(runtime, access.clinic.info, request.body, request)
 
 
 @router.post("/{template_id}/preview", response_model=PreviewPublic)
 async def preview_template(
-    template_id: int, access: ClinicReader, runtime: RuntimeDep, request: PreviewRequest | None = None,
+    template_id: int,
+    access: ClinicReader,
+    runtime: RuntimeDep,
+    request: PreviewRequest | None = None,
 ) -> PreviewPublic:
     """Render a saved template for an appointment or the sample one."""
     request = request or PreviewRequest()

@@ -74,12 +74,18 @@ async def page(
         )
     ).one()
     rows = (
-        await session.execute(
-            sa.select(Message).where(*where)
-            .order_by(JOURNAL_AT.desc(), T.c.id.desc())
-            .offset((page - 1) * per_page).limit(per_page)
+        (
+            await session.execute(
+                sa.select(Message)
+                .where(*where)
+                .order_by(JOURNAL_AT.desc(), T.c.id.desc())
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     return list(rows), int(total), Decimal(str(cost))
 
 
@@ -107,7 +113,9 @@ async def get(session: AsyncSession, *, message_id: int) -> Message | None:
     return await session.get(Message, message_id)
 
 
-async def status_counts(session: AsyncSession, *, mailing_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+async def status_counts(
+    session: AsyncSession, *, mailing_ids: Sequence[int]
+) -> dict[int, dict[str, int]]:
     """Messages of each mailing by status."""
     if not mailing_ids:
         return {}

@@ -1,4 +1,4 @@
-"""Message templates of a clinic: list, get, create, update, delete, the default one."""
+"""Message templates of a clinic: list, get, the default one, one default per kind."""
 
 from __future__ import annotations
 
@@ -10,42 +10,56 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import MessageTemplate
 
-T = MessageTemplate
+T: sa.Table = MessageTemplate.__table__  # type: ignore[attr-defined]
 
 
-async def list_all(session: AsyncSession, *, clinic_id: str, kind: str | None = None) -> Sequence[MessageTemplate]:
-    query = sa.select(T).where(T.clinic_id == clinic_id)  # type: ignore[arg-type]
+async def list_all(
+    session: AsyncSession, *, clinic_id: str, kind: str | None = None
+) -> Sequence[MessageTemplate]:
+    query = sa.select(MessageTemplate).where(T.c.clinic_id == clinic_id)
     if kind is not None:
-        query = query.where(T.kind == kind)  # type: ignore[arg-type]
-    return list((await session.execute(query.order_by(T.id))).scalars())  # type: ignore[arg-type]
+        query = query.where(T.c.kind == kind)
+    return list((await session.execute(query.order_by(T.c.id))).scalars())
 
 
-async def get(session: AsyncSession, *, clinic_id: str, template_id: int) -> MessageTemplate | None:
-    row = await session.get(T, template_id)
+async def get(
+    session: AsyncSession, *, clinic_id: str, template_id: int
+) -> MessageTemplate | None:
+    row = await session.get(MessageTemplate, template_id)
     return row if row is not None and row.clinic_id == clinic_id else None
 
 
 async def default(
-    session: AsyncSession, *, clinic_id: str, kind: str, channel: str = "sms",
+    session: AsyncSession,
+    *,
+    clinic_id: str,
+    kind: str,
+    channel: str = "sms",
     recipient: str = "patient",
 ) -> MessageTemplate | None:
     """The clinic's default template of ``kind`` (for ``channel`` and ``recipient``)."""
-    return (
-        await session.execute(
-            sa.select(T).where(
-                T.clinic_id == clinic_id, T.kind == kind, T.channel == channel,  # type: ignore[arg-type]
-                T.recipient == recipient, T.is_default.is_(True),  # type: ignore[arg-type,attr-defined]
-            ).order_by(T.id).limit(1)  # type: ignore[arg-type]
+    query = (
+        sa.select(MessageTemplate)
+        .where(
+            T.c.clinic_id == clinic_id, T.c.kind == kind, T.c.channel == channel,
+            T.c.recipient == recipient, T.c.is_default.is_(True),
         )
-    ).scalar_one_or_none()
+        .order_by(T.c.id)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
 
 
-async def clear_other_defaults(session: AsyncSession, template: MessageTemplate, now: dt.datetime) -> None:
+async def clear_other_defaults(
+    session: AsyncSession, template: MessageTemplate, now: dt.datetime
+) -> None:
     """Only one default per (clinic, kind, channel, recipient): unset the others."""
     await session.execute(
-        sa.update(T).where(
-            T.clinic_id == template.clinic_id, T.kind == template.kind,  # type: ignore[arg-type]
-            T.channel == template.channel, T.recipient == template.recipient,  # type: ignore[arg-type]
-            T.id != template.id, T.is_default.is_(True),  # type: ignore[arg-type,attr-defined]
-        ).values(is_default=False, updated_at=now)
+        sa.update(T)
+        .where(
+            T.c.clinic_id == template.clinic_id, T.c.kind == template.kind,
+            T.c.channel == template.channel, T.c.recipient == template.recipient,
+            T.c.id != template.id, T.c.is_default.is_(True),
+        )
+        .values(is_default=False, updated_at=now)
     )

@@ -37,7 +37,8 @@ class Message(SQLModel, table=True):
     __table_args__ = (
         sa.Index("uq_message_dedupe", "clinic_id", "dedupe_key", unique=True),
         sa.Index(
-            "ix_message_due", "next_attempt_at",
+            "ix_message_due",
+            "next_attempt_at",
             postgresql_where=sa.text("status IN ('queued', 'sending')"),
             sqlite_where=sa.text("status IN ('queued', 'sending')"),
         ),

@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from hub import Balance, ChannelSettings, DeliveryReport, DeliveryResult, HookContext, OutgoingMessage, hookimpl
+from hub import (
+    Balance,
+    ChannelSettings,
+    DeliveryReport,
+    DeliveryResult,
+    HookContext,
+    OutgoingMessage,
+    hookimpl,
+)
 from hub.messages.queue import queue_message
 from hub.testing import Harness
 
@@ -47,7 +55,9 @@ async def _clinic(hub: Harness, clinic: str = "clinic-1") -> None:
     await hub.enable("gateway", clinic)
 
 
-async def _send(hub: Harness, phone: str = "+79181234567", clinic: str = "clinic-1", **body: Any) -> int:
+async def _send(
+    hub: Harness, phone: str = "+79181234567", clinic: str = "clinic-1", **body: Any
+) -> int:
     response = await hub.client.post(
         f"/api/v1/clinics/{clinic}/messages", json={"phone": phone, "text": "Напоминание", **body}
     )
@@ -60,13 +70,36 @@ async def test_rows_carry_the_contract_fields(hub: Harness) -> None:
     await _send(hub, recipient_name="Петрова Анна Сергеевна", kind="reminder")
     await hub.drain()
     journal = await hub.journal()
-    assert (journal["total"], journal["total_cost"], journal["page"], journal["per_page"]) == (1, "1.40", 1, 20)
+    assert (journal["total"], journal["total_cost"], journal["page"], journal["per_page"]) == (
+        1,
+        "1.40",
+        1,
+        20,
+    )
     row = journal["items"][0]
-    assert {"id", "clinic", "kind", "recipient", "phone", "appointment_at", "channel", "provider",
-            "status", "created_at", "sent_at", "cost", "error_code", "error"} <= set(row)
+    assert {
+        "id",
+        "clinic",
+        "kind",
+        "recipient",
+        "phone",
+        "appointment_at",
+        "channel",
+        "provider",
+        "status",
+        "created_at",
+        "sent_at",
+        "cost",
+        "error_code",
+        "error",
+    } <= set(row)
     assert row["kind_title"] == "Напоминание"
     assert (row["status"], row["status_title"]) == ("sent", "Отправлено")
-    assert (row["recipient"], row["phone"], row["cost"]) == ("Петрова Анна Сергеевна", "+79181234567", "1.40")
+    assert (row["recipient"], row["phone"], row["cost"]) == (
+        "Петрова Анна Сергеевна",
+        "+79181234567",
+        "1.40",
+    )
 
 
 async def test_twenty_rows_a_page_with_totals_of_the_whole_set(hub: Harness) -> None:
@@ -93,7 +126,9 @@ async def test_status_filter_takes_the_seed_words(hub: Harness) -> None:
     delivered = await _send(hub, phone="+79181234568")
     await hub.drain()
     ctx = await hub.context("gateway")
-    assert await ctx.report_delivery(DeliveryReport(provider_message_id=f"gw-{delivered}", status="delivered"))
+    assert await ctx.report_delivery(
+        DeliveryReport(provider_message_id=f"gw-{delivered}", status="delivered")
+    )
     waiting = await _send(hub)
 
     async def ids(*status: str) -> set[int]:
@@ -105,7 +140,11 @@ async def test_status_filter_takes_the_seed_words(hub: Harness) -> None:
     assert await ids("error") == {failed}
     assert await ids("waiting", "error") == {waiting, failed}
     row = (await hub.journal(status=["error"]))["items"][0]
-    assert (row["error_code"], row["error"], row["sent_at"]) == ("207", "На этот номер нет маршрута", None)
+    assert (row["error_code"], row["error"], row["sent_at"]) == (
+        "207",
+        "На этот номер нет маршрута",
+        None,
+    )
     response = await hub.client.get("/api/v1/messages", params={"status": "lost"})
     assert response.status_code == 422
     assert "status: unknown value 'lost'" in response.json()["detail"]
@@ -114,7 +153,9 @@ async def test_status_filter_takes_the_seed_words(hub: Harness) -> None:
 async def test_recipient_phone_and_kind_filters(hub: Harness) -> None:
     await _clinic(hub)
     anna = await _send(hub, recipient_name="Королёва Анна", kind="reminder")
-    ivan = await _send(hub, phone="8 (926) 555-12-34", recipient_name="Иванов Иван", kind="link_code")
+    ivan = await _send(
+        hub, phone="8 (926) 555-12-34", recipient_name="Иванов Иван", kind="link_code"
+    )
 
     async def ids(**filters: Any) -> set[int]:
         return {r["id"] for r in (await hub.journal(**filters))["items"]}
@@ -160,7 +201,9 @@ async def test_clinic_token_sees_only_its_clinic(hub: Harness) -> None:
     webadmin = hub.client_for(await hub.token("webadmin"))
     seen = (await clinic_client.get("/api/v1/messages")).json()
     assert [r["id"] for r in seen["items"]] == [mine]
-    assert (await clinic_client.get("/api/v1/messages", params={"clinic": "clinic-2"})).status_code == 403
+    assert (
+        await clinic_client.get("/api/v1/messages", params={"clinic": "clinic-2"})
+    ).status_code == 403
     assert (await clinic_client.get(f"/api/v1/messages/{theirs}")).status_code == 404
     assert (await clinic_client.get(f"/api/v1/messages/{mine}")).status_code == 200
     every = (await webadmin.get("/api/v1/messages")).json()
@@ -169,14 +212,22 @@ async def test_clinic_token_sees_only_its_clinic(hub: Harness) -> None:
     only = (await webadmin.get("/api/v1/messages", params={"clinic": "clinic-2"})).json()
     assert [r["id"] for r in only["items"]] == [theirs]
     assert (await hub.client_for(None).get("/api/v1/messages")).status_code == 401
-    assert (await webadmin.post("/api/v1/clinics/clinic-1/messages",
-                                json={"phone": "+79181234567", "text": "x"})).status_code == 403
+    assert (
+        await webadmin.post(
+            "/api/v1/clinics/clinic-1/messages", json={"phone": "+79181234567", "text": "x"}
+        )
+    ).status_code == 403
 
 
 async def test_balance_is_reported_beside_the_total_cost(hub: Harness) -> None:
     await _clinic(hub)
     journal = await hub.journal("clinic-1")
-    assert journal["balance"] == {"provider": "gateway", "amount": "4122.56", "currency": "RUB", "error": None}
+    assert journal["balance"] == {
+        "provider": "gateway",
+        "amount": "4122.56",
+        "currency": "RUB",
+        "error": None,
+    }
     response = await hub.client.get("/api/v1/clinics/clinic-1/balance")
     assert response.json()["amount"] == "4122.56"
 
@@ -187,7 +238,11 @@ async def test_detail_shows_text_history_and_error(hub: Harness) -> None:
     await hub.drain()
     detail = await hub.message(message_id)
     assert detail["text"] == "Напоминание"
-    assert (detail["error_code"], detail["error"], detail["attempts"]) == ("207", "На этот номер нет маршрута", 1)
+    assert (detail["error_code"], detail["error"], detail["attempts"]) == (
+        "207",
+        "На этот номер нет маршрута",
+        1,
+    )
     assert [h["event"] for h in detail["history"]] == ["queued", "attempt"]
     assert (await hub.client.get("/api/v1/messages/999999")).status_code == 404
     assert (await hub.client.get("/api/v1/messages/abc")).status_code == 422
@@ -197,9 +252,16 @@ async def test_csv_export_streams_the_whole_filtered_set(hub: Harness) -> None:
     await _clinic(hub)
     async with hub.runtime.db.session() as session:
         for i in range(510):
-            await queue_message(session, hub.runtime, clinic_id="clinic-1", kind="reminder",
-                                channel="sms", address=f"+7918{i:07d}", text=f"Текст; {i}",
-                                recipient_name=f"Пациент {i}")
+            await queue_message(
+                session,
+                hub.runtime,
+                clinic_id="clinic-1",
+                kind="reminder",
+                channel="sms",
+                address=f"+7918{i:07d}",
+                text=f"Текст; {i}",
+                recipient_name=f"Пациент {i}",
+            )
     await _send(hub, kind="custom")
     response = await hub.client.get("/api/v1/messages.csv", params={"kind": "reminder"})
     assert response.status_code == 200

@@ -21,7 +21,9 @@ class Mirror:
         return ["sms"]
 
     @hookimpl
-    async def on_stoplist_changed(self, ctx: HookContext, phone: str, blocked: bool, note: str) -> None:
+    async def on_stoplist_changed(
+        self, ctx: HookContext, phone: str, blocked: bool, note: str
+    ) -> None:
         self.changes.append((ctx.clinic.id, phone, blocked, note))
 
 
@@ -44,7 +46,9 @@ async def test_block_list_and_unblock(hub: Harness, mirror: Mirror) -> None:
     listed = (await hub.client.get(URL)).json()["items"]
     assert [(e["phone"], e["note"]) for e in listed] == [("+79181234567", "жалоба на спам")]
     # the same PUT again changes nothing and tells nobody
-    assert (await hub.client.put(f"{URL}/+79181234567", json={"note": "жалоба на спам"})).status_code == 200
+    assert (
+        await hub.client.put(f"{URL}/+79181234567", json={"note": "жалоба на спам"})
+    ).status_code == 200
     assert (await hub.client.delete(f"{URL}/+79181234567")).status_code == 204
     assert (await hub.client.get(URL)).json()["items"] == []
     assert (await hub.client.delete(f"{URL}/+79181234567")).status_code == 404
@@ -58,14 +62,18 @@ async def test_block_list_and_unblock(hub: Harness, mirror: Mirror) -> None:
 async def test_a_blocked_number_gets_nothing(hub: Harness) -> None:
     await hub.create_clinic("clinic-1", channels={"sms": ["console"]})
     await hub.enable("console")
-    queued = (await hub.client.post("/api/v1/clinics/clinic-1/messages",
-                                    json={"phone": "+79181234567", "text": "x"})).json()["message"]
+    queued = (
+        await hub.client.post(
+            "/api/v1/clinics/clinic-1/messages", json={"phone": "+79181234567", "text": "x"}
+        )
+    ).json()["message"]
     await hub.client.put(f"{URL}/+79181234567", json={"note": "просил не писать"})
     await hub.drain()
     message = await hub.message(queued["id"])  # blocked after it was queued: caught at send time
     assert (message["status"], message["error_code"]) == ("failed", "stop_list")
-    response = await hub.client.post("/api/v1/clinics/clinic-1/messages",
-                                     json={"phone": "89181234567", "text": "x"})
+    response = await hub.client.post(
+        "/api/v1/clinics/clinic-1/messages", json={"phone": "89181234567", "text": "x"}
+    )
     assert response.status_code == 409
     assert "stop list" in response.json()["detail"]
 

@@ -8,8 +8,10 @@ import pytest
 
 from hub.testing import Harness
 
-BODY = ("{patient_name_patronymic}, напоминаем о записи к {specialty_dative} {doctor_dative_short} "
-        "{date} ({weekday}) в {time}, каб. {cabinet}. {clinic_name}")
+BODY = (
+    "{patient_name_patronymic}, напоминаем о записи к {specialty_dative} {doctor_dative_short} "
+    "{date} ({weekday}) в {time}, каб. {cabinet}. {clinic_name}"
+)
 URL = "/api/v1/clinics/clinic-1/templates"
 
 
@@ -23,7 +25,11 @@ async def _create(hub: Harness, **fields: Any) -> dict[str, Any]:
 async def test_crud(hub: Harness) -> None:
     await hub.create_clinic("clinic-1")
     created = await _create(hub, recipient="patient", kind="reminder", is_default=True)
-    assert created["placeholders"][:3] == ["patient_name_patronymic", "specialty_dative", "doctor_dative_short"]
+    assert created["placeholders"][:3] == [
+        "patient_name_patronymic",
+        "specialty_dative",
+        "doctor_dative_short",
+    ]
     listed = (await hub.client.get(URL)).json()["items"]
     assert [t["id"] for t in listed] == [created["id"]]
     patched = await hub.client.patch(f"{URL}/{created['id']}", json={"name": "Завтра приём"})
@@ -80,7 +86,11 @@ async def test_preview_with_the_sample_appointment(hub: Harness) -> None:
         "Иван Иванович, напоминаем о записи к врачу-терапевту Петровой А. С. "
         "24.11.2026 (вторник) в 10:30, каб. 214. Клиника clinic-1"
     )
-    assert (preview["encoding"], preview["characters"], preview["parts"]) == ("UCS-2", len(preview["text"]), 2)
+    assert (preview["encoding"], preview["characters"], preview["parts"]) == (
+        "UCS-2",
+        len(preview["text"]),
+        2,
+    )
     assert (preview["sample"], preview["sendable"], preview["missing"]) == (True, True, [])
 
 
@@ -102,12 +112,20 @@ async def test_preview_counts_characters_and_sms_parts(
     response = await hub.client.post(f"{URL}/preview", json={"body": body})
     assert response.status_code == 200, response.text
     preview = response.json()
-    assert (preview["encoding"], preview["characters"], preview["parts"]) == (encoding, characters, parts)
+    assert (preview["encoding"], preview["characters"], preview["parts"]) == (
+        encoding,
+        characters,
+        parts,
+    )
 
 
 async def test_preview_reports_empty_placeholders(hub: Harness) -> None:
     await hub.create_clinic("clinic-1")  # no address
-    preview = (await hub.client.post(f"{URL}/preview", json={"body": "Ждём по адресу {clinic_address}. {confirm_link}"})).json()
+    preview = (
+        await hub.client.post(
+            f"{URL}/preview", json={"body": "Ждём по адресу {clinic_address}. {confirm_link}"}
+        )
+    ).json()
     assert preview["missing"] == ["clinic_address"]  # the sample has a confirm link
     assert preview["sendable"] is False
 
@@ -122,13 +140,19 @@ async def test_placeholders_are_listed_with_samples(hub: Harness) -> None:
 
 async def test_aliases_of_the_old_systems_render(hub: Harness) -> None:
     await hub.create_clinic("clinic-1")
-    preview = (await hub.client.post(f"{URL}/preview", json={"body": "{Пациент_ФИО}: {Дата} {Время}, {Специалист}"})).json()
+    preview = (
+        await hub.client.post(
+            f"{URL}/preview", json={"body": "{Пациент_ФИО}: {Дата} {Время}, {Специалист}"}
+        )
+    ).json()
     assert preview["text"] == "Иванов Иван Иванович: 24.11.2026 10:30, Петрова Анна Сергеевна"
 
 
 async def test_preview_of_an_unknown_appointment_is_422(hub: Harness) -> None:
     await hub.create_clinic("clinic-1")
-    response = await hub.client.post(f"{URL}/preview", json={"body": "{date}", "appointment_id": "A-404"})
+    response = await hub.client.post(
+        f"{URL}/preview", json={"body": "{date}", "appointment_id": "A-404"}
+    )
     assert response.status_code == 422
     assert "A-404" in response.json()["detail"]
 
