@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import EXPECTED_SKIPS, appointment, clinic, feed_of, full_day, local, messages, utc_of
+from remkit import EXPECTED_SKIPS, appointment, clinic, feed_of, full_day, local, messages, utc_of
 from hub.testing import Harness
 
 TODAY = dt.date(2026, 11, 23)

@@ -6,11 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from conftest import appointment, clinic, feed_of, local, messages, utc_of
-from hub import events
-from hub.intake.snapshots import load_card
+from remkit import appointment, clinic, feed_of, local, messages, utc_of
 from hub.testing import Harness
-from hub.types import LabResults
 
 ZONE = "Europe/Moscow"
 TODAY = dt.date(2026, 11, 23)
@@ -125,23 +122,19 @@ async def test_minutes_after_a_status_change(hub: Harness) -> None:
     assert await texts(hub) == ["Оцените приём у Петровой А. С.: https://clinic.example/review"]
 
 
-async def _emit(hub: Harness, hook: str, payload: dict[str, Any]) -> None:
-    async with hub.runtime.db.session() as session:
-        await events.emit(session, clinic_id="msk", hook=hook, subject="card:P-ok",
-                          payload=payload, now=hub.clock.now(), runtime=hub.runtime)
+async def _post_event(hub: Harness, **event: Any) -> None:
+    """A clinic event, as the clinic system reports it."""
+    response = await hub.client.post("/api/v1/clinics/msk/events", json=event)
+    assert response.status_code == 201, response.text
 
 
 async def test_lab_results_ready_once_complete(hub: Harness) -> None:
     await setup(hub, dt.time(9))
     await schedule(hub, "lab_results_ready", {"minutes": 10, "only_when_complete": True},
                    "{patient_first_name}, результаты анализов готовы")
-    async with hub.runtime.db.session() as session:
-        card = await load_card(session, "msk", "P-ok")
-    await _emit(hub, "on_lab_results_ready",
-                {"card": card, "results": LabResults(patient_id="P-ok", order_id="O-1", complete=False)})
+    await _post_event(hub, type="lab_results.ready", patient_id="P-ok", order_id="O-1", complete=False)
     hub.clock.advance(60)
-    await _emit(hub, "on_lab_results_ready",
-                {"card": card, "results": LabResults(patient_id="P-ok", order_id="O-1", complete=True)})
+    await _post_event(hub, type="lab_results.ready", patient_id="P-ok", order_id="O-1", complete=True)
     hub.clock.advance(9 * 60)
     await hub.tick()
     assert await messages(hub, "msk") == []
@@ -153,19 +146,17 @@ async def test_lab_results_ready_once_complete(hub: Harness) -> None:
 
 async def test_discount_card_issued_with_its_number(hub: Harness) -> None:
     await setup(hub, dt.time(9))
-    async with hub.runtime.db.session() as session:
-        card = await load_card(session, "msk", "P-ok")
-    await _emit(hub, "on_discount_card_issued", {"card": card, "number": "DC-0042"})  # before the schedule
+    await _post_event(hub, type="discount_card.issued", patient_id="P-ok", number="DC-0042")  # before the schedule
     hub.clock.advance(1)
     sid = await schedule(hub, "discount_card_issued", {"minutes": 5}, "Ваша карта {discount_card_number} готова")
     hub.clock.advance(60)
-    await _emit(hub, "on_discount_card_issued", {"card": card, "number": "DC-0043"})
+    await _post_event(hub, type="discount_card.issued", patient_id="P-ok", number="DC-0043")
     hub.clock.advance(5 * 60)
     await hub.tick()
     await hub.tick()
     assert await texts(hub) == ["Ваша карта DC-0043 готова"]
     assert (await hub.client.patch(f"/api/v1/clinics/msk/schedules/{sid}", json={"enabled": False})).status_code == 200
-    await _emit(hub, "on_discount_card_issued", {"card": card, "number": "DC-0044"})
+    await _post_event(hub, type="discount_card.issued", patient_id="P-ok", number="DC-0044")
     hub.clock.advance(6 * 60)
     await hub.tick()
     assert len(await messages(hub, "msk")) == 1

@@ -9,7 +9,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from conftest import appointment, clinic, local, messages, utc_of
+from remkit import appointment, clinic, local, messages, utc_of
 from hub.db.models import Message, ScheduledRun
 from hub.reminders import daily
 from hub.runtime import Runtime

@@ -1,4 +1,4 @@
-"""Reminder tests: clinics of every time zone, cards with every kind of problem."""
+"""Helpers of the reminder tests: clinics of every time zone, cards with every kind of problem."""
 
 from __future__ import annotations
 
