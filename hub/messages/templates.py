@@ -175,6 +175,7 @@ class TemplateContext:
             "cabinet": appointment.cabinet or "",
             "service": ", ".join(s.name for s in appointment.services if s.name),
             "confirm_link": confirm_link or "",
+            "discount_card_number": "",  # filled by the «discount card issued» schedule
         }
         return cls(values)
 
