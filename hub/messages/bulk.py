@@ -64,7 +64,7 @@ class Draft:
 def _insert(session: AsyncSession) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(_MESSAGE)
 
 
@@ -88,9 +88,12 @@ async def queue_messages(
         if not draft.text.strip():
             raise EmptyText("the message text is empty")
         if len(draft.text) > MAX_TEXT:
-            raise ValueError(f"the message text is {len(draft.text)} characters; at most {MAX_TEXT}")
+            raise ValueError(
+                f"the message text is {len(draft.text)} characters; at most {MAX_TEXT}"
+            )
         addresses.append(
-            draft.address if draft.normalized
+            draft.address
+            if draft.normalized
             else normalize(draft.channel, draft.address, options.phone_region)
         )
     blocked = await policy.stop_listed_many(session, clinic_id, set(addresses))
@@ -100,15 +103,33 @@ async def queue_messages(
     rows: list[dict[str, Any]] = []
     for draft, address in zip(drafts, addresses, strict=True):
         row: dict[str, Any] = dict(
-            clinic_id=clinic_id, kind=draft.kind, channel=draft.channel, address=address,
-            text=draft.text, recipient_name=draft.recipient_name,
-            recipient_search=search_key(draft.recipient_name), patient_id=draft.patient_id,
-            appointment_id=draft.appointment_id, appointment_at=draft.appointment_at,
-            mailing_id=None, essential=draft.essential, dedupe_key=draft.dedupe_key,
-            created_at=now, communication_status=draft.communication_status, attempts=0,
-            lease_until=None, lease_owner=None, provider=None, provider_message_id=None,
-            cost=None, error_code=None, error_text=None, raw=None, sent_at=None,
-            delivered_at=None, polled_at=None,
+            clinic_id=clinic_id,
+            kind=draft.kind,
+            channel=draft.channel,
+            address=address,
+            text=draft.text,
+            recipient_name=draft.recipient_name,
+            recipient_search=search_key(draft.recipient_name),
+            patient_id=draft.patient_id,
+            appointment_id=draft.appointment_id,
+            appointment_at=draft.appointment_at,
+            mailing_id=None,
+            essential=draft.essential,
+            dedupe_key=draft.dedupe_key,
+            created_at=now,
+            communication_status=draft.communication_status,
+            attempts=0,
+            lease_until=None,
+            lease_owner=None,
+            provider=None,
+            provider_message_id=None,
+            cost=None,
+            error_code=None,
+            error_text=None,
+            raw=None,
+            sent_at=None,
+            delivered_at=None,
+            polled_at=None,
         )
         refusal = None
         if address in blocked:
@@ -116,21 +137,32 @@ async def queue_messages(
         elif not draft.essential and draft.patient_id in opted:
             refusal = ("opt_out", f"patient {draft.patient_id} opted out of informational messages")
         if refusal is not None:
-            row.update(status="failed", next_attempt_at=now, error_code=refusal[0],
-                       error_text=refusal[1],
-                       history=[entry(now, "refused", "failed", code=refusal[0], text=refusal[1])])
+            row.update(
+                status="failed",
+                next_attempt_at=now,
+                error_code=refusal[0],
+                error_text=refusal[1],
+                history=[entry(now, "refused", "failed", code=refusal[0], text=refusal[1])],
+            )
         else:
             due = max(now, draft.not_before) if draft.not_before is not None else now
             due = first_allowed(due, tz, options.quiet_hours)
-            row.update(status="queued", next_attempt_at=due, history=[
-                entry(now, "queued", "queued", due=due.isoformat() if due != now else None)
-            ])
+            row.update(
+                status="queued",
+                next_attempt_at=due,
+                history=[
+                    entry(now, "queued", "queued", due=due.isoformat() if due != now else None)
+                ],
+            )
         rows.append(row)
     # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs
     # ("insertmanyvalues") from one cached compiled statement.
     statement = (
-        _insert(session).on_conflict_do_nothing(index_elements=["clinic_id", "dedupe_key"])
+        _insert(session)
+        .on_conflict_do_nothing(index_elements=["clinic_id", "dedupe_key"])
         .returning(_MESSAGE.c.dedupe_key, _MESSAGE.c.id)
     )
-    result = await session.execute(statement, rows, execution_options={"insertmanyvalues_page_size": CHUNK})
+    result = await session.execute(
+        statement, rows, execution_options={"insertmanyvalues_page_size": CHUNK}
+    )
     return {key: int(message_id) for key, message_id in result.all()}

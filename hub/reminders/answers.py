@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -40,7 +40,13 @@ if TYPE_CHECKING:
     from hub.runtime import Runtime
 
 __all__ = [
-    "ANSWERS", "FEED_TYPES", "AnswerRefused", "Recorded", "current", "current_many", "public",
+    "ANSWERS",
+    "FEED_TYPES",
+    "AnswerRefused",
+    "Recorded",
+    "current",
+    "current_many",
+    "public",
     "record",
 ]
 
@@ -71,7 +77,9 @@ class Recorded:
     changed: bool
 
 
-async def current(session: AsyncSession, clinic_id: str, appointment_id: str) -> AppointmentAnswer | None:
+async def current(
+    session: AsyncSession, clinic_id: str, appointment_id: str
+) -> AppointmentAnswer | None:
     return await session.get(AppointmentAnswer, (clinic_id, appointment_id))
 
 
@@ -97,22 +105,33 @@ def public(row: AppointmentAnswer | None) -> PatientAnswerPublic | None:
     if row is None:
         return None
     return PatientAnswerPublic(
-        answer=row.answer, reason=row.reason, at=row.answered_at,  # type: ignore[arg-type]
-        source=row.source, history=row.history,
+        answer=row.answer,
+        reason=row.reason,
+        at=row.answered_at,
+        source=row.source,
+        history=row.history,
     )
 
 
-async def _lock(session: AsyncSession, clinic_id: str, appointment_id: str) -> AppointmentAnswer | None:
-    query = sa.select(AppointmentAnswer).where(
-        AppointmentAnswer.clinic_id == clinic_id,  # type: ignore[arg-type]
-        AppointmentAnswer.appointment_id == appointment_id,  # type: ignore[arg-type]
-    ).with_for_update()
-    return (await session.execute(query.execution_options(populate_existing=True))).scalar_one_or_none()
+async def _lock(
+    session: AsyncSession, clinic_id: str, appointment_id: str
+) -> AppointmentAnswer | None:
+    query = (
+        sa.select(AppointmentAnswer)
+        .where(
+            AppointmentAnswer.clinic_id == clinic_id,  # type: ignore[arg-type]
+            AppointmentAnswer.appointment_id == appointment_id,  # type: ignore[arg-type]
+        )
+        .with_for_update()
+    )
+    return (
+        await session.execute(query.execution_options(populate_existing=True))
+    ).scalar_one_or_none()
 
 
-def _insert(session: AsyncSession) -> sa.Insert:
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(_TABLE)  # type: ignore[no-any-return]
+def _insert(session: AsyncSession) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(_TABLE)
 
 
 async def record(
@@ -146,8 +165,15 @@ async def record(
             raise AnswerRefused("cancelled", "the clinic has cancelled this appointment")
         inserted = await session.execute(
             _insert(session)
-            .values(clinic_id=clinic_id, appointment_id=appointment.id, answer=answer,
-                    reason=reason, source=source, answered_at=now, history=[line])
+            .values(
+                clinic_id=clinic_id,
+                appointment_id=appointment.id,
+                answer=answer,
+                reason=reason,
+                source=source,
+                answered_at=now,
+                history=[line],
+            )
             .on_conflict_do_nothing(index_elements=["clinic_id", "appointment_id"])
             .returning(_TABLE.c.appointment_id)
         )
@@ -173,29 +199,50 @@ async def record(
 
 
 async def _announce(
-    session: AsyncSession, runtime: Runtime, clinic_id: str, appointment: Appointment,
-    row: AppointmentAnswer, *, previous: str | None, now: dt.datetime,
+    session: AsyncSession,
+    runtime: Runtime,
+    clinic_id: str,
+    appointment: Appointment,
+    row: AppointmentAnswer,
+    *,
+    previous: str | None,
+    now: dt.datetime,
 ) -> None:
     """The feed event for the clinic system and the durable hook call for plugins."""
     data = {
-        "appointment_id": appointment.id, "patient_id": appointment.patient_id,
-        "answer": row.answer, "reason": row.reason, "previous": previous,
-        "start": appointment.start.isoformat(), "via": row.source,
+        "appointment_id": appointment.id,
+        "patient_id": appointment.patient_id,
+        "answer": row.answer,
+        "reason": row.reason,
+        "previous": previous,
+        "start": appointment.start.isoformat(),
+        "via": row.source,
     }
     await feed.publish(
-        session, clinic_id=clinic_id, type=FEED_TYPES[row.answer], data=data,
-        source="hub" if row.source == "answer_page" else row.source, at=now,
+        session,
+        clinic_id=clinic_id,
+        type=FEED_TYPES[row.answer],
+        data=data,
+        source="hub" if row.source == "answer_page" else row.source,
+        at=now,
     )
     await events.emit(
-        session, clinic_id=clinic_id, hook="on_patient_answered",
+        session,
+        clinic_id=clinic_id,
+        hook="on_patient_answered",
         subject=f"appointment:{appointment.id}",
         payload={
             "appointment": appointment,
             "answer": PatientAnswer(
-                appointment_id=appointment.id, answer=row.answer,  # type: ignore[arg-type]
-                reason=row.reason, at=now, source=row.source,
+                appointment_id=appointment.id,
+                answer=row.answer,
+                reason=row.reason,
+                at=now,
+                source=row.source,
             ),
         },
-        now=now, runtime=runtime, source=row.source,
+        now=now,
+        runtime=runtime,
+        source=row.source,
         exclude=() if row.source == "answer_page" else (row.source,),
     )

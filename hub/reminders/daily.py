@@ -59,7 +59,9 @@ def target_date(rule: Rule, options: ClinicOptions, run_date: dt.date) -> dt.dat
         return run_date + dt.timedelta(days=int(schedule.params["days"]))
     if schedule.kind == "after_services":
         return run_date - dt.timedelta(days=int(schedule.params["days_after"]))
-    raise RuleError(f"schedule {schedule.id} ({schedule.kind}) does not run over a day of appointments")
+    raise RuleError(
+        f"schedule {schedule.id} ({schedule.kind}) does not run over a day of appointments"
+    )
 
 
 def _matches(rule: Rule, appointment: Appointment) -> bool:
@@ -102,14 +104,27 @@ async def run_day(
         )
         selected = [a for a in found if _matches(rule, a)]
         outcome = await planner.plan(
-            session, runtime, clinic=info, region=options.phone_region, rule=rule,
-            appointments=selected, day_key=lambda a: timing.local_date(a.start, tz).isoformat(),
+            session,
+            runtime,
+            clinic=info,
+            region=options.phone_region,
+            rule=rule,
+            appointments=selected,
+            day_key=lambda a: timing.local_date(a.start, tz).isoformat(),
             dry_run=dry_run,
         )
         if not dry_run:
-            await planner.execute(session, runtime, clinic_id=info.id, rule=rule, outcome=outcome, now=now)
-    return DayRun(date=day, dry_run=dry_run, rule=rule.key, queued=outcome.queued,
-                  recipients=outcome.recipients, skipped=outcome.skipped)
+            await planner.execute(
+                session, runtime, clinic_id=info.id, rule=rule, outcome=outcome, now=now
+            )
+    return DayRun(
+        date=day,
+        dry_run=dry_run,
+        rule=rule.key,
+        queued=outcome.queued,
+        recipients=outcome.recipients,
+        skipped=outcome.skipped,
+    )
 
 
 @dataclass(frozen=True)
@@ -126,7 +141,10 @@ class DueRun:
 
 
 def due_daily_runs(
-    snapshot: ClinicSnapshot, schedules: list[MailingSchedule], now: dt.datetime, grace: dt.timedelta
+    snapshot: ClinicSnapshot,
+    schedules: list[MailingSchedule],
+    now: dt.datetime,
+    grace: dt.timedelta,
 ) -> list[DueRun]:
     """The default reminder and the daily schedules of a clinic that are due at ``now``."""
     tz = ZoneInfo(snapshot.info.timezone)
@@ -150,8 +168,14 @@ async def run_claimed(runtime: Runtime, snapshot: ClinicSnapshot, due: DueRun, r
     clinic_id = snapshot.info.id
     now = runtime.clock.now()
     async with runtime.db.session() as session:
-        mine = await runs.claim(session, clinic_id=clinic_id, rule=due.key, run_date=due.run_date,
-                                planned_at=due.planned_at, now=now)
+        mine = await runs.claim(
+            session,
+            clinic_id=clinic_id,
+            rule=due.key,
+            run_date=due.run_date,
+            planned_at=due.planned_at,
+            now=now,
+        )
     if not mine:
         return 0
     queued = skipped = 0
@@ -163,8 +187,23 @@ async def run_claimed(runtime: Runtime, snapshot: ClinicSnapshot, due: DueRun, r
         log.exception("run %s of clinic %s for %s failed", due.key, clinic_id, due.run_date)
         error = f"{type(exc).__name__}: {exc}"
     async with runtime.db.session() as session:
-        await runs.finish(session, clinic_id=clinic_id, rule=due.key, run_date=due.run_date,
-                          now=runtime.clock.now(), queued=queued, skipped=skipped, error=error)
-    log.info("run %s of clinic %s for %s: %d queued, %d skipped%s", due.key, clinic_id,
-             due.run_date, queued, skipped, f", failed: {error}" if error else "")
+        await runs.finish(
+            session,
+            clinic_id=clinic_id,
+            rule=due.key,
+            run_date=due.run_date,
+            now=runtime.clock.now(),
+            queued=queued,
+            skipped=skipped,
+            error=error,
+        )
+    log.info(
+        "run %s of clinic %s for %s: %d queued, %d skipped%s",
+        due.key,
+        clinic_id,
+        due.run_date,
+        queued,
+        skipped,
+        f", failed: {error}" if error else "",
+    )
     return queued

@@ -1,15 +1,21 @@
 """What each mailing-schedule kind selects, and its dedupe key (one message per key).
 
-    kind                  selects                                          key after ``schedule:<id>``
-    days_before           appointments of run date + days                  :<appointment>:<its local date>
-    after_services        appointments of run date - days with a service  :<appointment>:<its local date>
-    birthday              cards whose birthday is run date + days_before   :birthday:<patient>:<year>
-    minutes_before        appointments starting in ``minutes``             :<appointment>:<its local date>
-    after_status_change   appointments whose status became ``status``      :<appointment>:<status>:<local date of the change>
-                          ``minutes`` ago
-    lab_results_ready     ``on_lab_results_ready`` events ``minutes`` ago  :lab:<patient>:<visit or order>
-    discount_card_issued  ``on_discount_card_issued`` events ``minutes``   :card:<patient>:<card number>
-                          ago
+    kind                  selects
+      key (after ``schedule:<id>``)
+    days_before           appointments of run date + days
+      :<appointment>:<its local date>
+    after_services        appointments of run date - days_after with one of the services
+      :<appointment>:<its local date>
+    birthday              cards whose birthday is run date + days_before
+      :birthday:<patient>:<year>
+    minutes_before        appointments starting in ``minutes``
+      :<appointment>:<its local date>
+    after_status_change   appointments whose status became ``status`` ``minutes`` ago
+      :<appointment>:<status>:<local date of the change>
+    lab_results_ready     ``on_lab_results_ready`` events ``minutes`` ago
+      :lab:<patient>:<visit or order>
+    discount_card_issued  ``on_discount_card_issued`` events ``minutes`` ago
+      :card:<patient>:<card number>
 
 The minute-based kinds look back ``grace`` (at least two ticks) for triggers that came
 due; the event-based ones never further than the schedule's creation, so a new
@@ -87,19 +93,25 @@ def _values(item: PatientItem, clinic: ClinicInfo) -> tpl.TemplateContext:
         card = item.card
         base = {name: "" for name in tpl.PLACEHOLDERS}
         base.update(
-            clinic_name=clinic.name, clinic_address=clinic.address, clinic_phone=clinic.phone,
+            clinic_name=clinic.name,
+            clinic_address=clinic.address,
+            clinic_phone=clinic.phone,
             patient_full_name=card.full_name if card else "",
             patient_last_name=card.last_name if card else "",
             patient_first_name=card.first_name if card else "",
             patient_middle_name=card.middle_name if card else "",
             patient_name_patronymic=" ".join(p for p in (card.first_name, card.middle_name) if p)
-            if card else "",
+            if card
+            else "",
         )
     return tpl.TemplateContext({**base, **item.extra})
 
 
 async def _send_to_patients(
-    session: AsyncSession, runtime: Runtime, snapshot: ClinicSnapshot, rule: Rule,
+    session: AsyncSession,
+    runtime: Runtime,
+    snapshot: ClinicSnapshot,
+    rule: Rule,
     items: Sequence[PatientItem],
 ) -> tuple[int, int]:
     """Decide, render and queue one message per item; (queued, skipped)."""
@@ -108,9 +120,14 @@ async def _send_to_patients(
     now = runtime.clock.now()
     keys = [f"{rule.key}:{item.key}" for item in items]
     taken = await planner.taken_keys(session, info.id, keys)
-    decided = [(item, key, decide_card(item.card, channel=rule.channel, region=options.phone_region))
-               for item, key in zip(items, keys, strict=True) if key not in taken]
-    blocked = await policy.stop_listed_many(session, info.id, {d.address for _, _, d in decided if d.address})
+    decided = [
+        (item, key, decide_card(item.card, channel=rule.channel, region=options.phone_region))
+        for item, key in zip(items, keys, strict=True)
+        if key not in taken
+    ]
+    blocked = await policy.stop_listed_many(
+        session, info.id, {d.address for _, _, d in decided if d.address}
+    )
     drafts, skipped = [], len(items) - len(decided)
     warnings: dict[str, tuple[str, str]] = {}
     for item, key, decision in decided:
@@ -124,22 +141,32 @@ async def _send_to_patients(
         except tpl.EmptyPlaceholder:
             skipped += 1
             continue
-        drafts.append(Draft(
-            kind=rule.kind, channel=rule.channel, address=decision.address, text=text, dedupe_key=key,
-            recipient_name=item.card.full_name if item.card else None, patient_id=item.patient_id,
-            appointment_id=item.appointment.id if item.appointment else None,
-            appointment_at=item.appointment.start if item.appointment else None,
-            communication_status=rule.communication_status if item.appointment else None,
-            normalized=True,
-        ))
+        drafts.append(
+            Draft(
+                kind=rule.kind,
+                channel=rule.channel,
+                address=decision.address,
+                text=text,
+                dedupe_key=key,
+                recipient_name=item.card.full_name if item.card else None,
+                patient_id=item.patient_id,
+                appointment_id=item.appointment.id if item.appointment else None,
+                appointment_at=item.appointment.start if item.appointment else None,
+                communication_status=rule.communication_status if item.appointment else None,
+                normalized=True,
+            )
+        )
     queued = await queue_messages(session, runtime, clinic_id=info.id, drafts=drafts)
     for patient_id, (reason, detail) in warnings.items():
-        await recipients.warn(session, clinic_id=info.id, patient_id=patient_id, reason=reason,
-                              detail=detail, now=now)
+        await recipients.warn(
+            session, clinic_id=info.id, patient_id=patient_id, reason=reason, detail=detail, now=now
+        )
     return len(queued), skipped + len(drafts) - len(queued)
 
 
-async def _birthdays(runtime: Runtime, snapshot: ClinicSnapshot, rule: Rule, run_date: dt.date) -> tuple[int, int]:
+async def _birthdays(
+    runtime: Runtime, snapshot: ClinicSnapshot, rule: Rule, run_date: dt.date
+) -> tuple[int, int]:
     assert rule.schedule is not None
     target = run_date + dt.timedelta(days=int(rule.schedule.params["days_before"]))
     days = [(target.month, target.day)]
@@ -148,13 +175,21 @@ async def _birthdays(runtime: Runtime, snapshot: ClinicSnapshot, rule: Rule, run
     async with runtime.db.session() as session:
         rows = await session.execute(
             sa.select(_PATIENT).where(
-                _PATIENT.c.clinic_id == snapshot.info.id, _PATIENT.c.deleted_at.is_(None),
+                _PATIENT.c.clinic_id == snapshot.info.id,
+                _PATIENT.c.deleted_at.is_(None),
                 _PATIENT.c.birth_date.is_not(None),
-                sa.or_(*[sa.and_(sa.extract("month", _PATIENT.c.birth_date) == m,
-                                 sa.extract("day", _PATIENT.c.birth_date) == d) for m, d in days]),
+                sa.or_(
+                    *[
+                        sa.and_(
+                            sa.extract("month", _PATIENT.c.birth_date) == m,
+                            sa.extract("day", _PATIENT.c.birth_date) == d,
+                        )
+                        for m, d in days
+                    ]
+                ),
             )
         )
-        cards = [build_card(row._mapping) for row in rows]
+        cards = [build_card(dict(row._mapping)) for row in rows]
         items = [PatientItem(c.id, c, f"birthday:{c.id}:{target.year}") for c in cards]
         return await _send_to_patients(session, runtime, snapshot, rule, items)
 
@@ -179,51 +214,91 @@ async def run_interval(
     async with runtime.db.session() as session:
         if schedule.kind == "minutes_before":
             found = await load_appointments(
-                session, snapshot.info.id, start_from=max(now - grace + minutes, now),
+                session,
+                snapshot.info.id,
+                start_from=max(now - grace + minutes, now),
                 start_to=now + minutes + dt.timedelta(seconds=1),
             )
             if schedule.params.get("only_created_today"):
                 found = await _created_today(session, snapshot.info.id, found, now, tz)
-            return await _appointments(session, runtime, snapshot, rule, found,
-                                       lambda a: timing.local_date(a.start, tz).isoformat())
+            return await _appointments(
+                session,
+                runtime,
+                snapshot,
+                rule,
+                found,
+                lambda a: timing.local_date(a.start, tz).isoformat(),
+            )
         if schedule.kind == "after_status_change":
             return await _status_changes(session, runtime, snapshot, rule, since, now - minutes, tz)
-        hook = {"lab_results_ready": "on_lab_results_ready",
-                "discount_card_issued": "on_discount_card_issued"}.get(schedule.kind)
+        hook = {
+            "lab_results_ready": "on_lab_results_ready",
+            "discount_card_issued": "on_discount_card_issued",
+        }.get(schedule.kind)
         if hook is None:
             raise ValueError(f"schedule kind {schedule.kind!r} is not minute-based")
-        events = (await session.execute(
-            sa.select(_EVENT.c.id, _EVENT.c.payload).where(
-                _EVENT.c.clinic_id == snapshot.info.id, _EVENT.c.hook == hook,
-                _EVENT.c.created_at >= since, _EVENT.c.created_at <= now - minutes,
-            ).order_by(_EVENT.c.id)
-        )).all()
+        events = (
+            await session.execute(
+                sa.select(_EVENT.c.id, _EVENT.c.payload)
+                .where(
+                    _EVENT.c.clinic_id == snapshot.info.id,
+                    _EVENT.c.hook == hook,
+                    _EVENT.c.created_at >= since,
+                    _EVENT.c.created_at <= now - minutes,
+                )
+                .order_by(_EVENT.c.id)
+            )
+        ).all()
         items = await _event_items(session, snapshot.info.id, schedule, events)
         queued, _ = await _send_to_patients(session, runtime, snapshot, rule, items)
         return queued
 
 
 async def _appointments(
-    session: AsyncSession, runtime: Runtime, snapshot: ClinicSnapshot, rule: Rule,
-    found: Sequence[Appointment], day_key: Callable[[Appointment], str],
+    session: AsyncSession,
+    runtime: Runtime,
+    snapshot: ClinicSnapshot,
+    rule: Rule,
+    found: Sequence[Appointment],
+    day_key: Callable[[Appointment], str],
 ) -> int:
     options = ClinicOptions.model_validate(snapshot.options)
-    outcome = await planner.plan(session, runtime, clinic=snapshot.info, region=options.phone_region,
-                                 rule=rule, appointments=found, day_key=day_key, dry_run=False)
-    await planner.execute(session, runtime, clinic_id=snapshot.info.id, rule=rule, outcome=outcome,
-                          now=runtime.clock.now())
+    outcome = await planner.plan(
+        session,
+        runtime,
+        clinic=snapshot.info,
+        region=options.phone_region,
+        rule=rule,
+        appointments=found,
+        day_key=day_key,
+        dry_run=False,
+    )
+    await planner.execute(
+        session,
+        runtime,
+        clinic_id=snapshot.info.id,
+        rule=rule,
+        outcome=outcome,
+        now=runtime.clock.now(),
+    )
     return outcome.queued
 
 
 async def _created_today(
-    session: AsyncSession, clinic_id: str, found: Sequence[Appointment], now: dt.datetime, tz: ZoneInfo
+    session: AsyncSession,
+    clinic_id: str,
+    found: Sequence[Appointment],
+    now: dt.datetime,
+    tz: ZoneInfo,
 ) -> list[Appointment]:
     start, end = timing.day_bounds(timing.local_date(now, tz), tz)
     ids = {a.id for a in found}
     rows = await session.execute(
         sa.select(_APPOINTMENT.c.external_id).where(
-            _APPOINTMENT.c.clinic_id == clinic_id, _APPOINTMENT.c.external_id.in_(sorted(ids)),
-            _APPOINTMENT.c.created_at >= start, _APPOINTMENT.c.created_at < end,
+            _APPOINTMENT.c.clinic_id == clinic_id,
+            _APPOINTMENT.c.external_id.in_(sorted(ids)),
+            _APPOINTMENT.c.created_at >= start,
+            _APPOINTMENT.c.created_at < end,
         )
     )
     today = set(rows.scalars())
@@ -231,14 +306,21 @@ async def _created_today(
 
 
 async def _status_changes(
-    session: AsyncSession, runtime: Runtime, snapshot: ClinicSnapshot, rule: Rule,
-    since: dt.datetime, until: dt.datetime, tz: ZoneInfo,
+    session: AsyncSession,
+    runtime: Runtime,
+    snapshot: ClinicSnapshot,
+    rule: Rule,
+    since: dt.datetime,
+    until: dt.datetime,
+    tz: ZoneInfo,
 ) -> int:
     assert rule.schedule is not None
     params = rule.schedule.params
     query = sa.select(_APPOINTMENT.c.external_id, _APPOINTMENT.c.status_changed_at).where(
-        _APPOINTMENT.c.clinic_id == snapshot.info.id, _APPOINTMENT.c.status == params["status"],
-        _APPOINTMENT.c.status_changed_at >= since, _APPOINTMENT.c.status_changed_at <= until,
+        _APPOINTMENT.c.clinic_id == snapshot.info.id,
+        _APPOINTMENT.c.status == params["status"],
+        _APPOINTMENT.c.status_changed_at >= since,
+        _APPOINTMENT.c.status_changed_at <= until,
     )
     if params.get("only_created_today"):
         start, end = timing.day_bounds(timing.local_date(runtime.clock.now(), tz), tz)
@@ -249,7 +331,11 @@ async def _status_changes(
     found = await load_appointments(session, snapshot.info.id, ids=sorted(changed))
     status = params["status"]
     return await _appointments(
-        session, runtime, snapshot, rule, found,
+        session,
+        runtime,
+        snapshot,
+        rule,
+        found,
         lambda a: f"{status}:{timing.local_date(changed[a.id], tz).isoformat()}",
     )
 
@@ -259,7 +345,7 @@ async def _event_items(
 ) -> list[PatientItem]:
     """Patient items from ``on_lab_results_ready`` / ``on_discount_card_issued`` events,
     with each patient's current card (an opt-out given since counts)."""
-    wanted = []
+    wanted: list[tuple[str, str, str | None, dict[str, str]]] = []
     for event_id, payload in events:
         patient_id = str((payload.get("card") or {}).get("id") or "")
         if not patient_id:
@@ -269,14 +355,27 @@ async def _event_items(
             if schedule.params.get("only_when_complete") and not results.get("complete", True):
                 continue
             visit = results.get("appointment_id") or results.get("order_id") or f"event-{event_id}"
-            wanted.append((patient_id, f"lab:{patient_id}:{visit}", results.get("appointment_id"), {}))
+            wanted.append(
+                (patient_id, f"lab:{patient_id}:{visit}", results.get("appointment_id"), {})
+            )
         else:
             number = str(payload.get("number") or "")
-            wanted.append((patient_id, f"card:{patient_id}:{number}", None,
-                           {"discount_card_number": number}))
+            wanted.append(
+                (patient_id, f"card:{patient_id}:{number}", None, {"discount_card_number": number})
+            )
     cards = await load_cards(session, clinic_id, [w[0] for w in wanted])
     visits = {w[2] for w in wanted if w[2]}
-    found = {a.id: a for a in await load_appointments(
-        session, clinic_id, ids=sorted(visits), include_cancelled=True)} if visits else {}
-    return [PatientItem(pid, cards.get(pid), key, found.get(visit) if visit else None, extra)
-            for pid, key, visit, extra in wanted]
+    found = (
+        {
+            a.id: a
+            for a in await load_appointments(
+                session, clinic_id, ids=sorted(visits), include_cancelled=True
+            )
+        }
+        if visits
+        else {}
+    )
+    return [
+        PatientItem(pid, cards.get(pid), key, found.get(visit) if visit else None, extra)
+        for pid, key, visit, extra in wanted
+    ]

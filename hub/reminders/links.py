@@ -58,9 +58,13 @@ async def save(session: AsyncSession, links: Sequence[NewLink], *, now: dt.datet
     await session.execute(
         sa.insert(_LINK),
         [
-            {"token_hash": hash_token(link.token), "clinic_id": link.clinic_id,
-             "appointment_id": link.appointment_id, "created_at": now,
-             "expires_at": link.expires_at}
+            {
+                "token_hash": hash_token(link.token),
+                "clinic_id": link.clinic_id,
+                "appointment_id": link.appointment_id,
+                "created_at": now,
+                "expires_at": link.expires_at,
+            }
             for link in links
         ],
     )

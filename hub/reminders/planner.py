@@ -67,8 +67,14 @@ class Outcome:
     warnings: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def skip(self, appointment: Appointment, reason: str, detail: str) -> None:
-        self.skipped.append({"appointment_id": appointment.id, "patient_id": appointment.patient_id,
-                             "reason": reason, "detail": detail})
+        self.skipped.append(
+            {
+                "appointment_id": appointment.id,
+                "patient_id": appointment.patient_id,
+                "reason": reason,
+                "detail": detail,
+            }
+        )
 
 
 async def taken_keys(session: AsyncSession, clinic_id: str, keys: Sequence[str]) -> set[str]:
@@ -118,10 +124,17 @@ async def plan(
         )
     decided = []
     for appointment in appointments:
-        decision = decide(appointment, channel=rule.channel, region=region, filters=rule.filters,
-                          already_sent=keys[appointment.id] in taken)
+        decision = decide(
+            appointment,
+            channel=rule.channel,
+            region=region,
+            filters=rule.filters,
+            already_sent=keys[appointment.id] in taken,
+        )
         decided.append((appointment, decision))
-    blocked = await policy.stop_listed_many(session, clinic.id, {d.address for _, d in decided if d.address})
+    blocked = await policy.stop_listed_many(
+        session, clinic.id, {d.address for _, d in decided if d.address}
+    )
     for appointment, decision in decided:
         if decision.address is None or decision.address in blocked:
             reason = decision.reason or "stop_list"
@@ -138,44 +151,78 @@ async def plan(
             outcome.skip(appointment, "empty_placeholder", str(exc))
             continue
         card = appointment.patient
-        outcome.planned.append(Planned(appointment, decision.address, text, keys[appointment.id], token))
-        outcome.recipients.append({
-            "appointment_id": appointment.id, "patient_id": appointment.patient_id,
-            "name": card.full_name if card else None, "channel": rule.channel,
-            "address": decision.address, "start": appointment.start.isoformat(), "text": text,
-        })
+        outcome.planned.append(
+            Planned(appointment, decision.address, text, keys[appointment.id], token)
+        )
+        outcome.recipients.append(
+            {
+                "appointment_id": appointment.id,
+                "patient_id": appointment.patient_id,
+                "name": card.full_name if card else None,
+                "channel": rule.channel,
+                "address": decision.address,
+                "start": appointment.start.isoformat(),
+                "text": text,
+            }
+        )
     return outcome
 
 
 async def execute(
-    session: AsyncSession, runtime: Runtime, *, clinic_id: str, rule: Rule, outcome: Outcome,
+    session: AsyncSession,
+    runtime: Runtime,
+    *,
+    clinic_id: str,
+    rule: Rule,
+    outcome: Outcome,
     now: dt.datetime,
 ) -> Outcome:
     """Queue what :func:`plan` planned, in the caller's transaction."""
     drafts = [
-        Draft(kind=rule.kind, channel=rule.channel, address=p.address, text=p.text,
-              dedupe_key=p.dedupe_key, recipient_name=p.appointment.patient.full_name
-              if p.appointment.patient else None, patient_id=p.appointment.patient_id,
-              appointment_id=p.appointment.id, appointment_at=p.appointment.start,
-              communication_status=rule.communication_status, normalized=True)
+        Draft(
+            kind=rule.kind,
+            channel=rule.channel,
+            address=p.address,
+            text=p.text,
+            dedupe_key=p.dedupe_key,
+            recipient_name=p.appointment.patient.full_name if p.appointment.patient else None,
+            patient_id=p.appointment.patient_id,
+            appointment_id=p.appointment.id,
+            appointment_at=p.appointment.start,
+            communication_status=rule.communication_status,
+            normalized=True,
+        )
         for p in outcome.planned
     ]
     queued = await queue_messages(session, runtime, clinic_id=clinic_id, drafts=drafts)
-    await links.save(session, [
-        links.NewLink(p.token, clinic_id, p.appointment.id, p.appointment.start)
-        for p in outcome.planned if p.token is not None and p.dedupe_key in queued
-    ], now=now)
+    await links.save(
+        session,
+        [
+            links.NewLink(p.token, clinic_id, p.appointment.id, p.appointment.start)
+            for p in outcome.planned
+            if p.token is not None and p.dedupe_key in queued
+        ],
+        now=now,
+    )
     lost = {p.appointment.id for p in outcome.planned if p.dedupe_key not in queued}
     if lost:  # another run queued them between our read and our insert
         outcome.recipients = [r for r in outcome.recipients if r["appointment_id"] not in lost]
         for p in outcome.planned:
             if p.appointment.id in lost:
-                outcome.skip(p.appointment, "already_sent", "a reminder about it was already queued")
+                outcome.skip(
+                    p.appointment, "already_sent", "a reminder about it was already queued"
+                )
     key_of = {p.appointment.id: p.dedupe_key for p in outcome.planned}
     for recipient in outcome.recipients:
         recipient["message_id"] = queued[key_of[recipient["appointment_id"]]]
     outcome.queued = len(queued)
     for patient_id, (reason, detail) in outcome.warnings.items():
-        await recipients.warn(session, clinic_id=clinic_id, patient_id=patient_id, reason=reason,
-                              detail=detail, now=now)
+        await recipients.warn(
+            session,
+            clinic_id=clinic_id,
+            patient_id=patient_id,
+            reason=reason,
+            detail=detail,
+            now=now,
+        )
     return outcome

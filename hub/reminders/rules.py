@@ -24,7 +24,14 @@ from hub.db.models import MailingSchedule
 from hub.reminders.selection import Filters
 from hub.schemas.clinics import ClinicOptions
 
-__all__ = ["DEFAULT_BODY", "DEFAULT_BODY_NO_DOCTOR", "Rule", "RuleError", "default_rule", "schedule_rule"]
+__all__ = [
+    "DEFAULT_BODY",
+    "DEFAULT_BODY_NO_DOCTOR",
+    "Rule",
+    "RuleError",
+    "default_rule",
+    "schedule_rule",
+]
 
 DEFAULT_BODY: Final = (
     "{patient_name_patronymic}, напоминаем: {date} ({weekday}) в {time} вы записаны к "
@@ -79,13 +86,21 @@ async def default_rule(session: AsyncSession, clinic_id: str, options: ClinicOpt
     if body is None:
         body, fallback = DEFAULT_BODY, DEFAULT_BODY_NO_DOCTOR
     return Rule(
-        key="default", kind="reminder", channel=reminders.channel, body=body, fallback=fallback,
-        filters=Filters(frozenset(reminders.excluded_services),
-                        frozenset(reminders.excluded_price_list_sections)),
+        key="default",
+        kind="reminder",
+        channel=reminders.channel,
+        body=body,
+        fallback=fallback,
+        filters=Filters(
+            frozenset(reminders.excluded_services),
+            frozenset(reminders.excluded_price_list_sections),
+        ),
     )
 
 
-async def schedule_rule(session: AsyncSession, schedule: MailingSchedule, options: ClinicOptions) -> Rule:
+async def schedule_rule(
+    session: AsyncSession, schedule: MailingSchedule, options: ClinicOptions
+) -> Rule:
     """A mailing schedule as a rule; appointment reminders honour the clinic's exclusions."""
     body = schedule.text or await _body(session, schedule.clinic_id, schedule.template_id)
     if body is None:
@@ -93,11 +108,19 @@ async def schedule_rule(session: AsyncSession, schedule: MailingSchedule, option
     reminders = options.reminders
     is_reminder = schedule.kind in REMINDER_KINDS
     filters = (
-        Filters(frozenset(reminders.excluded_services), frozenset(reminders.excluded_price_list_sections))
-        if is_reminder else Filters()
+        Filters(
+            frozenset(reminders.excluded_services),
+            frozenset(reminders.excluded_price_list_sections),
+        )
+        if is_reminder
+        else Filters()
     )
     return Rule(
-        key=f"schedule:{schedule.id}", kind="reminder" if is_reminder else schedule.kind,
-        channel=schedule.channel, body=body, filters=filters,
-        communication_status=schedule.communication_status, schedule=schedule,
+        key=f"schedule:{schedule.id}",
+        kind="reminder" if is_reminder else schedule.kind,
+        channel=schedule.channel,
+        body=body,
+        filters=filters,
+        communication_status=schedule.communication_status,
+        schedule=schedule,
     )

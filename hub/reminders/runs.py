@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import uuid
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -43,9 +43,9 @@ MAX_ATTEMPTS: Final = 5
 _RUN = ScheduledRun.__table__  # type: ignore[attr-defined]
 
 
-def _insert(session: AsyncSession) -> sa.Insert:
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(_RUN)  # type: ignore[no-any-return]
+def _insert(session: AsyncSession) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(_RUN)
 
 
 async def claim(
@@ -61,9 +61,17 @@ async def claim(
     inserted = await session.execute(
         _insert(session)
         .values(
-            clinic_id=clinic_id, rule=rule, run_date=run_date, planned_at=planned_at,
-            status="running", attempts=1, owner=WORKER_ID, lease_until=now + LEASE,
-            started_at=now, queued=0, skipped=0,
+            clinic_id=clinic_id,
+            rule=rule,
+            run_date=run_date,
+            planned_at=planned_at,
+            status="running",
+            attempts=1,
+            owner=WORKER_ID,
+            lease_until=now + LEASE,
+            started_at=now,
+            queued=0,
+            skipped=0,
         )
         .on_conflict_do_nothing(index_elements=["clinic_id", "rule", "run_date"])
         .returning(_RUN.c.rule)
@@ -73,7 +81,9 @@ async def claim(
     taken = await session.execute(
         sa.update(_RUN)
         .where(
-            _RUN.c.clinic_id == clinic_id, _RUN.c.rule == rule, _RUN.c.run_date == run_date,
+            _RUN.c.clinic_id == clinic_id,
+            _RUN.c.rule == rule,
+            _RUN.c.run_date == run_date,
             _RUN.c.attempts < MAX_ATTEMPTS,
             sa.or_(
                 sa.and_(_RUN.c.status == "failed", _RUN.c.finished_at <= now - RETRY_AFTER),
@@ -81,8 +91,13 @@ async def claim(
             ),
         )
         .values(
-            status="running", attempts=_RUN.c.attempts + 1, owner=WORKER_ID,
-            lease_until=now + LEASE, started_at=now, finished_at=None, error=None,
+            status="running",
+            attempts=_RUN.c.attempts + 1,
+            owner=WORKER_ID,
+            lease_until=now + LEASE,
+            started_at=now,
+            finished_at=None,
+            error=None,
         )
     )
     return bool(taken.rowcount)  # type: ignore[attr-defined]
@@ -103,11 +118,17 @@ async def finish(
     await session.execute(
         sa.update(_RUN)
         .where(
-            _RUN.c.clinic_id == clinic_id, _RUN.c.rule == rule, _RUN.c.run_date == run_date,
+            _RUN.c.clinic_id == clinic_id,
+            _RUN.c.rule == rule,
+            _RUN.c.run_date == run_date,
             _RUN.c.owner == WORKER_ID,
         )
         .values(
-            status="failed" if error else "done", finished_at=now, lease_until=None,
-            queued=queued, skipped=skipped, error=error[:4000] if error else None,
+            status="failed" if error else "done",
+            finished_at=now,
+            lease_until=None,
+            queued=queued,
+            skipped=skipped,
+            error=error[:4000] if error else None,
         )
     )

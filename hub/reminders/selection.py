@@ -70,12 +70,15 @@ def decide(
     assert card is not None
     for service in appointment.services:
         if service.id in filters.excluded_services:
-            return Decision(None, "excluded_service", f"service {service.id} is excluded from reminders")
+            return Decision(
+                None, "excluded_service", f"service {service.id} is excluded from reminders"
+            )
     for service in appointment.services:
         section = service.price_list_section
         if section and section in filters.excluded_price_list_sections:
             return Decision(
-                None, "excluded_price_list_section",
+                None,
+                "excluded_price_list_section",
                 f"service {service.id} is in price-list section {section}, excluded from reminders",
             )
     return _address(card, channel, region)

@@ -32,8 +32,10 @@ __all__ = ["grace", "reminders_tick", "schedules_tick"]
 def grace(runtime: Runtime) -> dt.timedelta:
     """How late a due run may still start."""
     settings = runtime.settings
-    return max(dt.timedelta(hours=settings.missed_run_grace_hours),
-               dt.timedelta(seconds=2 * settings.scheduler_tick + 60))
+    return max(
+        dt.timedelta(hours=settings.missed_run_grace_hours),
+        dt.timedelta(seconds=2 * settings.scheduler_tick + 60),
+    )
 
 
 async def _clinics(runtime: Runtime) -> list[ClinicSnapshot]:
@@ -54,10 +56,17 @@ async def reminders_tick(runtime: Runtime) -> int:
     queued = 0
     for snapshot in await _clinics(runtime):
         async with runtime.db.session() as session:
-            schedules = [s for s in await schedules_crud.list_for(
-                session, clinic_id=snapshot.info.id, enabled=True) if s.kind in DAILY_KINDS]
+            schedules = [
+                s
+                for s in await schedules_crud.list_for(
+                    session, clinic_id=snapshot.info.id, enabled=True
+                )
+                if s.kind in DAILY_KINDS
+            ]
         for due in daily.due_daily_runs(snapshot, list(schedules), now, grace(runtime)):
-            queued += await daily.run_claimed(runtime, snapshot, due, kinds.daily_runner(runtime, snapshot))
+            queued += await daily.run_claimed(
+                runtime, snapshot, due, kinds.daily_runner(runtime, snapshot)
+            )
     return queued
 
 
@@ -66,8 +75,13 @@ async def schedules_tick(runtime: Runtime) -> int:
     queued = 0
     for snapshot in await _clinics(runtime):
         async with runtime.db.session() as session:
-            schedules = [s for s in await schedules_crud.list_for(
-                session, clinic_id=snapshot.info.id, enabled=True) if s.kind not in DAILY_KINDS]
+            schedules = [
+                s
+                for s in await schedules_crud.list_for(
+                    session, clinic_id=snapshot.info.id, enabled=True
+                )
+                if s.kind not in DAILY_KINDS
+            ]
         for schedule in schedules:
             try:
                 queued += await kinds.run_interval(runtime, snapshot, schedule, grace(runtime))

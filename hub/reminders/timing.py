@@ -43,12 +43,12 @@ def local_date(instant: dt.datetime, tz: ZoneInfo) -> dt.date:
 
 def day_bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """``[start, end)`` of the local date ``day`` as UTC instants."""
-    return planned_at(day, dt.time(0, 0), tz), planned_at(day + dt.timedelta(days=1), dt.time(0, 0), tz)
+    return planned_at(day, dt.time(0, 0), tz), planned_at(
+        day + dt.timedelta(days=1), dt.time(0, 0), tz
+    )
 
 
-def due_days(
-    now: dt.datetime, at: dt.time, tz: ZoneInfo, grace: dt.timedelta
-) -> list[dt.date]:
+def due_days(now: dt.datetime, at: dt.time, tz: ZoneInfo, grace: dt.timedelta) -> list[dt.date]:
     """Local dates whose run at ``at`` is due at ``now``: planned at or before ``now`` and
     no more than ``grace`` ago.  Oldest first; usually none or one (yesterday's late run
     may still be due just after midnight when ``at`` is late in the evening)."""

@@ -13,13 +13,15 @@ class ReminderRunRequest(StrictModel):
     """Run the reminder selection now for the appointments of ``date`` (local)."""
 
     date: dt.date | None = Field(
-        None, description="The appointments' local date; default: today + days_ahead "
-        "(for a schedule: the date its run today would cover)."
+        None,
+        description="The appointments' local date; default: today + days_ahead "
+        "(for a schedule: the date its run today would cover).",
     )
     dry_run: bool = Field(False, description="Only list who would get what, and who is skipped.")
     schedule_id: int | None = Field(
-        None, description="Run this «days before» / «after services» schedule instead of the "
-        "clinic's default reminder."
+        None,
+        description="Run this «days before» / «after services» schedule instead of the "
+        "clinic's default reminder.",
     )
 
 
@@ -41,10 +43,12 @@ class Skipped(BaseModel):
 
     appointment_id: str
     patient_id: str
-    reason: str = Field(description="opt_out, inpatient, excluded_service, "
-                        "excluded_price_list_section, no_phone, invalid_phone, not_mobile, "
-                        "cancelled, already_sent; also no_card, no_email, stop_list, "
-                        "empty_placeholder")
+    reason: str = Field(
+        description="opt_out, inpatient, excluded_service, "
+        "excluded_price_list_section, no_phone, invalid_phone, not_mobile, "
+        "cancelled, already_sent; also no_card, no_email, stop_list, "
+        "empty_placeholder"
+    )
     detail: str = ""
 
 

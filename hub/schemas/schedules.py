@@ -25,8 +25,13 @@ from hub.schemas.clinics import Channel
 from hub.schemas.common import ExternalId, StrictModel
 
 ScheduleKind = Literal[
-    "days_before", "minutes_before", "birthday", "after_services", "after_status_change",
-    "lab_results_ready", "discount_card_issued",
+    "days_before",
+    "minutes_before",
+    "birthday",
+    "after_services",
+    "after_status_change",
+    "lab_results_ready",
+    "discount_card_issued",
 ]
 KINDS: tuple[str, ...] = ScheduleKind.__args__  # type: ignore[attr-defined]
 
@@ -125,7 +130,8 @@ class ScheduleFields(StrictModel):
     )
     enabled: bool = True
     communication_status: str | None = Field(
-        None, max_length=255,
+        None,
+        max_length=255,
         description="Set on the appointment once the message is sent (e.g. «Отправили SMS»).",
     )
 
@@ -173,8 +179,13 @@ class _DiscountCardIssued(ScheduleFields):
 
 #: ``POST`` and ``PUT`` bodies: a schedule of one kind with its parameters.
 ScheduleCreate = Annotated[
-    _DaysBefore | _MinutesBefore | _Birthday | _AfterServices | _AfterStatusChange
-    | _LabResultsReady | _DiscountCardIssued,
+    _DaysBefore
+    | _MinutesBefore
+    | _Birthday
+    | _AfterServices
+    | _AfterStatusChange
+    | _LabResultsReady
+    | _DiscountCardIssued,
     Field(discriminator="kind"),
 ]
 

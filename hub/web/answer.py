@@ -76,7 +76,11 @@ def _page(request: Request, name: str, status: int = 200, **context: Any) -> Res
 
 
 def _notice(
-    request: Request, status: int, title: str, text: str, clinic: ClinicInfo | None = None,
+    request: Request,
+    status: int,
+    title: str,
+    text: str,
+    clinic: ClinicInfo | None = None,
     **extra: Any,
 ) -> Response:
     return _page(request, "notice.html", status, title=title, text=text, clinic=clinic, **extra)
@@ -93,7 +97,9 @@ def _nonce_ok(runtime: Runtime, token: str, nonce: str, now: dt.datetime) -> boo
         return False
     expected = runtime.box.mac(f"answer:{links.hash_token(token)}:{stamp}")
     issued = dt.datetime.fromtimestamp(int(stamp), dt.UTC)
-    return hmac.compare_digest(mac, expected) and now - NONCE_TTL <= issued <= now + dt.timedelta(minutes=5)
+    return hmac.compare_digest(mac, expected) and now - NONCE_TTL <= issued <= now + dt.timedelta(
+        minutes=5
+    )
 
 
 def _client(request: Request) -> str:
@@ -102,7 +108,9 @@ def _client(request: Request) -> str:
 
 def _too_many(request: Request, limiter: AddressLimiter) -> Response:
     response = _notice(
-        request, 429, "Слишком много запросов",
+        request,
+        429,
+        "Слишком много запросов",
         "Пожалуйста, подождите минуту и откройте ссылку снова.",
     )
     response.headers["Retry-After"] = str(limiter.retry_after(_client(request)))
@@ -119,12 +127,18 @@ async def _load(
         found = await load_appointments(
             session, link.clinic_id, ids=[link.appointment_id], include_cancelled=True
         )
-    return snapshot.info, ClinicOptions.model_validate(snapshot.options), (found[0] if found else None)
+    return (
+        snapshot.info,
+        ClinicOptions.model_validate(snapshot.options),
+        (found[0] if found else None),
+    )
 
 
 def _unknown(request: Request) -> Response:
     return _notice(
-        request, 404, "Ссылка не найдена",
+        request,
+        404,
+        "Ссылка не найдена",
         "Эта ссылка не действует. Проверьте, что она скопирована из сообщения целиком, "
         "или позвоните в клинику по телефону из сообщения.",
     )
@@ -132,9 +146,12 @@ def _unknown(request: Request) -> Response:
 
 def _gone(request: Request, clinic: ClinicInfo) -> Response:
     return _notice(
-        request, 410, "Ссылка больше не действует",
+        request,
+        410,
+        "Ссылка больше не действует",
         "Приём уже начался или прошёл. Если нужно записаться снова или что-то уточнить, "
-        "позвоните в клинику.", clinic,
+        "позвоните в клинику.",
+        clinic,
     )
 
 
@@ -150,7 +167,9 @@ async def show(token: str, request: Request, runtime: RuntimeDep, done: int = 0)
     now = runtime.clock.now()
     async with runtime.db.session() as session:
         link = await links.resolve(session, token)
-        answer = await answers.current(session, link.clinic_id, link.appointment_id) if link else None
+        answer = (
+            await answers.current(session, link.clinic_id, link.appointment_id) if link else None
+        )
     if link is None:
         return _unknown(request)
     try:
@@ -160,14 +179,22 @@ async def show(token: str, request: Request, runtime: RuntimeDep, done: int = 0)
     if appointment is None or now >= link.expires_at:
         return _gone(request, clinic)
     page = view.build(
-        clinic=clinic, appointment=appointment, answer=answer,
-        cutoff=dt.timedelta(minutes=options.answer_cutoff_minutes), now=now,
+        clinic=clinic,
+        appointment=appointment,
+        answer=answer,
+        cutoff=dt.timedelta(minutes=options.answer_cutoff_minutes),
+        now=now,
     )
     if page.state == "expired":
         return _gone(request, clinic)
     return _page(
-        request, "answer.html", page=page, clinic=clinic, nonce=_nonce(runtime, token, now),
-        action=f"/r/{token}", just_answered=bool(done) and page.answer is not None,
+        request,
+        "answer.html",
+        page=page,
+        clinic=clinic,
+        nonce=_nonce(runtime, token, now),
+        action=f"/r/{token}",
+        just_answered=bool(done) and page.answer is not None,
     )
 
 
@@ -197,23 +224,33 @@ async def answer(token: str, request: Request, runtime: RuntimeDep) -> Response:
     nonce = str(form.get("nonce", "")) if form else ""
     if choice is None or not _nonce_ok(runtime, token, nonce, now):
         return _notice(
-            request, 400, "Не получилось отправить ответ",
+            request,
+            400,
+            "Не получилось отправить ответ",
             "Страница устарела или форма заполнена неверно. Откройте ссылку из сообщения "
-            "ещё раз и нажмите нужную кнопку.", clinic, retry=f"/r/{token}",
+            "ещё раз и нажмите нужную кнопку.",
+            clinic,
+            retry=f"/r/{token}",
         )
     reason = str(form.get("reason", "")) if form else ""
     try:
         async with runtime.db.session() as session:
             await answers.record(
-                session, runtime, clinic_id=link.clinic_id, appointment=appointment,
+                session,
+                runtime,
+                clinic_id=link.clinic_id,
+                appointment=appointment,
                 answer=choice,  # type: ignore[arg-type]
-                reason=reason, cutoff=dt.timedelta(minutes=options.answer_cutoff_minutes), now=now,
+                reason=reason,
+                cutoff=dt.timedelta(minutes=options.answer_cutoff_minutes),
+                now=now,
             )
     except answers.AnswerRefused as exc:
         text = {
             "too_late": "Ответ уже нельзя изменить через эту страницу: до приёма осталось мало "
-                        "времени. Пожалуйста, позвоните в клинику.",
-            "cancelled": "Клиника отменила эту запись. Чтобы записаться снова, позвоните в клинику.",
+            "времени. Пожалуйста, позвоните в клинику.",
+            "cancelled": "Клиника отменила эту запись. Чтобы записаться снова, позвоните "
+            "в клинику.",
         }.get(exc.code, "Приём уже начался. Если что-то нужно уточнить, позвоните в клинику.")
         return _notice(request, 409, "Ответ не принят", text, clinic, retry=f"/r/{token}")
     return RedirectResponse(f"/r/{token}?done=1", status_code=303, headers=HEADERS)

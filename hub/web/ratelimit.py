@@ -25,7 +25,9 @@ __all__ = ["AddressLimiter"]
 class AddressLimiter:
     """``hit(address)`` counts a request and says whether it is allowed."""
 
-    def __init__(self, per_minute: int, storage_uri: str = "memory://", scope: str = "answer") -> None:
+    def __init__(
+        self, per_minute: int, storage_uri: str = "memory://", scope: str = "answer"
+    ) -> None:
         self._item = RateLimitItemPerMinute(per_minute)
         self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
         self._scope = scope

@@ -22,13 +22,37 @@ from hub.types import Appointment, ClinicInfo
 __all__ = ["AnswerView", "build", "local_date_text", "on_date_text"]
 
 _MONTHS: Final = (
-    "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-    "сентября", "октября", "ноября", "декабря",
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
 )
-_WEEKDAYS: Final = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
+_WEEKDAYS: Final = (
+    "понедельник",
+    "вторник",
+    "среда",
+    "четверг",
+    "пятница",
+    "суббота",
+    "воскресенье",
+)
 #: «в/во» + the accusative: «во вторник», «в среду».
 _ON_WEEKDAY: Final = (
-    "в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу", "в воскресенье",
+    "в понедельник",
+    "во вторник",
+    "в среду",
+    "в четверг",
+    "в пятницу",
+    "в субботу",
+    "в воскресенье",
 )
 
 #: How each answer reads on the page (the patient's own words).
@@ -120,6 +144,7 @@ def build(
         choices=choices,
         change_until=(
             f"{deadline_local.day} {_MONTHS[deadline_local.month - 1]}, {deadline_local:%H:%M}"
-            if state == "answered" else None
+            if state == "answered"
+            else None
         ),
     )

@@ -22,24 +22,48 @@ PATIENTS: dict[str, dict[str, Any]] = {
 async def clinic(hub: Harness, clinic_id: str, timezone: str, **options: Any) -> None:
     """A clinic whose SMS go to the console plugin, with reference data and the cards."""
     await hub.create_clinic(
-        clinic_id, timezone=timezone, address="ул. Ленина, 1", phone="+74951234567",
+        clinic_id,
+        timezone=timezone,
+        address="ул. Ленина, 1",
+        phone="+74951234567",
         channels={"sms": ["console"]},
-        reminders={"excluded_services": ["SRV-9"], "excluded_price_list_sections": ["PL-DMS"],
-                   **options.pop("reminders", {})},
+        reminders={
+            "excluded_services": ["SRV-9"],
+            "excluded_price_list_sections": ["PL-DMS"],
+            **options.pop("reminders", {}),
+        },
         **options,
     )
     await hub.enable("console", clinic_id)
-    await hub.put_reference("price_list_sections", [{"id": "PL-A", "name": "Платные"},
-                                                    {"id": "PL-DMS", "name": "ДМС"}], clinic_id)
+    await hub.put_reference(
+        "price_list_sections",
+        [{"id": "PL-A", "name": "Платные"}, {"id": "PL-DMS", "name": "ДМС"}],
+        clinic_id,
+    )
     await hub.put_reference("specialties", [{"id": "S-3", "name": "врач-терапевт"}], clinic_id)
-    await hub.put_reference("doctors", [{
-        "id": "D-7", "last_name": "Петрова", "first_name": "Анна", "middle_name": "Сергеевна",
-        "sex": "female", "specialty_id": "S-3"}], clinic_id)
-    await hub.put_reference("services", [
-        {"id": "SRV-1", "name": "Приём терапевта", "price_list_section": "PL-A"},
-        {"id": "SRV-9", "name": "Справка", "price_list_section": "PL-A"},
-        {"id": "SRV-2", "name": "Приём по ДМС", "price_list_section": "PL-DMS"},
-    ], clinic_id)
+    await hub.put_reference(
+        "doctors",
+        [
+            {
+                "id": "D-7",
+                "last_name": "Петрова",
+                "first_name": "Анна",
+                "middle_name": "Сергеевна",
+                "sex": "female",
+                "specialty_id": "S-3",
+            }
+        ],
+        clinic_id,
+    )
+    await hub.put_reference(
+        "services",
+        [
+            {"id": "SRV-1", "name": "Приём терапевта", "price_list_section": "PL-A"},
+            {"id": "SRV-9", "name": "Справка", "price_list_section": "PL-A"},
+            {"id": "SRV-2", "name": "Приём по ДМС", "price_list_section": "PL-DMS"},
+        ],
+        clinic_id,
+    )
     for patient_id, fields in PATIENTS.items():
         await hub.put_patient(patient_id, clinic_id, **fields)
 
@@ -49,10 +73,12 @@ def local(day: dt.date, hour: int, minute: int = 0) -> str:
     return dt.datetime.combine(day, dt.time(hour, minute)).isoformat()
 
 
-async def appointment(hub: Harness, clinic_id: str, appointment_id: str, patient_id: str,
-                      start: str, **fields: Any) -> None:
-    await hub.put_appointment(appointment_id, clinic_id, patient_id=patient_id, start=start,
-                              end=None, **fields)
+async def appointment(
+    hub: Harness, clinic_id: str, appointment_id: str, patient_id: str, start: str, **fields: Any
+) -> None:
+    await hub.put_appointment(
+        appointment_id, clinic_id, patient_id=patient_id, start=start, end=None, **fields
+    )
 
 
 async def full_day(hub: Harness, clinic_id: str, day: dt.date) -> None:
@@ -60,8 +86,9 @@ async def full_day(hub: Harness, clinic_id: str, day: dt.date) -> None:
     await appointment(hub, clinic_id, "A-ok", "P-ok", local(day, 10, 30))
     for patient_id in ("P-opt", "P-in", "P-none", "P-bad", "P-land"):
         await appointment(hub, clinic_id, "A-" + patient_id[2:], patient_id, local(day, 11))
-    await appointment(hub, clinic_id, "A-srv", "P-ok", local(day, 12),
-                      services=[{"id": "SRV-1"}, {"id": "SRV-9"}])
+    await appointment(
+        hub, clinic_id, "A-srv", "P-ok", local(day, 12), services=[{"id": "SRV-1"}, {"id": "SRV-9"}]
+    )
     await appointment(hub, clinic_id, "A-dms", "P-ok", local(day, 13), services=[{"id": "SRV-2"}])
     await appointment(hub, clinic_id, "A-cancel", "P-ok", local(day, 14), status="cancelled")
     # not that day: never selected
@@ -70,8 +97,13 @@ async def full_day(hub: Harness, clinic_id: str, day: dt.date) -> None:
 
 
 EXPECTED_SKIPS = {
-    "A-opt": "opt_out", "A-in": "inpatient", "A-none": "no_phone", "A-bad": "invalid_phone",
-    "A-land": "not_mobile", "A-srv": "excluded_service", "A-dms": "excluded_price_list_section",
+    "A-opt": "opt_out",
+    "A-in": "inpatient",
+    "A-none": "no_phone",
+    "A-bad": "invalid_phone",
+    "A-land": "not_mobile",
+    "A-srv": "excluded_service",
+    "A-dms": "excluded_price_list_section",
     "A-cancel": "cancelled",
 }
 

@@ -15,7 +15,9 @@ def hub_extra_plugins() -> dict[str, object]:
     return {"robot": RecordingPlugin(), "portal": RecordingPlugin()}
 
 
-async def test_a_plugin_reports_an_answer(hub: Harness, hub_extra_plugins: dict[str, RecordingPlugin]) -> None:
+async def test_a_plugin_reports_an_answer(
+    hub: Harness, hub_extra_plugins: dict[str, RecordingPlugin]
+) -> None:
     await hub.create_clinic("clinic-1", timezone="Europe/Moscow")
     await hub.enable("robot")
     await hub.enable("portal")
@@ -30,11 +32,15 @@ async def test_a_plugin_reports_an_answer(hub: Harness, hub_extra_plugins: dict[
     (event,) = [e for e in await hub.feed() if e["type"].startswith("appointment.confirmed")]
     assert (event["source"], event["data"]["via"]) == ("robot", "robot")
     await hub.drain()
-    assert [r.hook for r in hub_extra_plugins["portal"].received if r.hook == "on_patient_answered"] == [
-        "on_patient_answered"]
+    assert [
+        r.hook for r in hub_extra_plugins["portal"].received if r.hook == "on_patient_answered"
+    ] == ["on_patient_answered"]
     assert [r for r in hub_extra_plugins["robot"].received if r.hook == "on_patient_answered"] == []
     shown = (await hub.client.get("/api/v1/clinics/clinic-1/appointments/A-1")).json()
-    assert (shown["patient_answer"]["answer"], shown["patient_answer"]["source"]) == ("confirmed", "robot")
+    assert (shown["patient_answer"]["answer"], shown["patient_answer"]["source"]) == (
+        "confirmed",
+        "robot",
+    )
     # after the start nothing is taken
     hub.clock.advance(dt.timedelta(days=2))
     assert await robot.report_answer("A-1", "cancelled") is False

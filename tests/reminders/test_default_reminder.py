@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from remkit import EXPECTED_SKIPS, appointment, clinic, feed_of, full_day, local, messages, utc_of
+
 from hub.testing import Harness
 
 TODAY = dt.date(2026, 11, 23)
@@ -22,7 +22,9 @@ async def run(hub: Harness, clinic_id: str, **body: object) -> dict:
     return dict(response.json())
 
 
-async def test_vladivostok_runs_at_its_noon_for_tomorrows_eligible_appointments(hub: Harness) -> None:
+async def test_vladivostok_runs_at_its_noon_for_tomorrows_eligible_appointments(
+    hub: Harness,
+) -> None:
     zone = "Asia/Vladivostok"
     hub.clock.set(utc_of(TODAY, dt.time(11, 59), zone))  # 01:59 UTC
     await clinic(hub, "vl", zone)
@@ -50,7 +52,10 @@ async def test_vladivostok_runs_at_its_noon_for_tomorrows_eligible_appointments(
     # cards without a usable phone are flagged for the clinic system
     warnings = [e["data"] for e in await feed_of(hub, "vl", "card.warning", 3)]
     assert sorted((w["patient_id"], w["reason"]) for w in warnings) == [
-        ("P-bad", "invalid_phone"), ("P-land", "not_mobile"), ("P-none", "no_phone")]
+        ("P-bad", "invalid_phone"),
+        ("P-land", "not_mobile"),
+        ("P-none", "no_phone"),
+    ]
 
     # the tick comes again, and later: nothing new
     hub.clock.advance(30)
@@ -60,7 +65,10 @@ async def test_vladivostok_runs_at_its_noon_for_tomorrows_eligible_appointments(
     assert len(await messages(hub, "vl")) == 1
     # every reason appears in a dry run now, already_sent included
     again = await run(hub, "vl", dry_run=True)
-    assert {s["appointment_id"]: s["reason"] for s in again["skipped"]} == {**EXPECTED_SKIPS, "A-ok": "already_sent"}
+    assert {s["appointment_id"]: s["reason"] for s in again["skipped"]} == {
+        **EXPECTED_SKIPS,
+        "A-ok": "already_sent",
+    }
     assert again["recipients"] == []
 
 
@@ -73,7 +81,9 @@ async def test_vladivostok_runs_at_its_noon_for_tomorrows_eligible_appointments(
         ("Asia/Vladivostok", dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)),
     ],
 )
-async def test_each_clinic_runs_at_its_own_noon(hub: Harness, zone: str, noon_utc: dt.datetime) -> None:
+async def test_each_clinic_runs_at_its_own_noon(
+    hub: Harness, zone: str, noon_utc: dt.datetime
+) -> None:
     hub.clock.set(noon_utc - dt.timedelta(hours=12))
     await clinic(hub, "c", zone)
     await appointment(hub, "c", "A-1", "P-ok", local(TOMORROW, 9))

@@ -8,8 +8,8 @@ import asyncio
 import datetime as dt
 
 import sqlalchemy as sa
-
 from remkit import appointment, clinic, local, messages, utc_of
+
 from hub.db.models import Message, ScheduledRun
 from hub.reminders import daily
 from hub.runtime import Runtime
@@ -29,10 +29,14 @@ async def _second_worker(hub: Harness) -> Runtime:
 
 async def _count(hub: Harness) -> tuple[int, int]:
     async with hub.runtime.db.session() as session:
-        total = (await session.execute(sa.select(sa.func.count()).select_from(Message))).scalar_one()
-        distinct = (await session.execute(
-            sa.select(sa.func.count(sa.distinct(Message.appointment_id)))  # type: ignore[arg-type]
-        )).scalar_one()
+        total = (
+            await session.execute(sa.select(sa.func.count()).select_from(Message))
+        ).scalar_one()
+        distinct = (
+            await session.execute(
+                sa.select(sa.func.count(sa.distinct(Message.appointment_id)))  # type: ignore[arg-type]
+            )
+        ).scalar_one()
     return int(total), int(distinct)
 
 
@@ -50,10 +54,12 @@ async def test_two_workers_ticking_at_once_send_one_reminder_each(hub: Harness) 
         # and two manual runs at once, after it: nothing new
         snapshot = await hub.runtime.snapshot("vl")
         rules = [await daily.rule_for(rt, snapshot, None) for rt in (hub.runtime, other)]
-        again = await asyncio.gather(*[
-            daily.run_day(rt, snapshot, rule, day=TOMORROW, dry_run=False)
-            for rt, rule in zip((hub.runtime, other), rules, strict=True)
-        ])
+        again = await asyncio.gather(
+            *[
+                daily.run_day(rt, snapshot, rule, day=TOMORROW, dry_run=False)
+                for rt, rule in zip((hub.runtime, other), rules, strict=True)
+            ]
+        )
         assert [r.queued for r in again] == [0, 0]
     finally:
         await other.close()
@@ -61,7 +67,12 @@ async def test_two_workers_ticking_at_once_send_one_reminder_each(hub: Harness) 
     async with hub.runtime.db.session() as session:
         (run,) = (await session.execute(sa.select(ScheduledRun))).scalars()
     assert (run.rule, run.run_date, run.status, run.attempts, run.queued) == (
-        "default", TODAY, "done", 1, COUNT)
+        "default",
+        TODAY,
+        "done",
+        1,
+        COUNT,
+    )
 
 
 async def test_two_manual_runs_racing_queue_each_appointment_once(hub: Harness) -> None:
@@ -73,10 +84,18 @@ async def test_two_manual_runs_racing_queue_each_appointment_once(hub: Harness) 
     other = await _second_worker(hub)
     try:
         snapshot = await hub.runtime.snapshot("msk")
-        runs = await asyncio.gather(*[
-            daily.run_day(rt, snapshot, await daily.rule_for(rt, snapshot, None), day=TOMORROW, dry_run=False)
-            for rt in (hub.runtime, other, hub.runtime)
-        ])
+        runs = await asyncio.gather(
+            *[
+                daily.run_day(
+                    rt,
+                    snapshot,
+                    await daily.rule_for(rt, snapshot, None),
+                    day=TOMORROW,
+                    dry_run=False,
+                )
+                for rt in (hub.runtime, other, hub.runtime)
+            ]
+        )
     finally:
         await other.close()
     assert sum(r.queued for r in runs) == COUNT

@@ -26,8 +26,12 @@ from hub.settings import HubSettings
 CHROMIUM_ENV = "HUB_CHROMIUM"
 REQUIRE_ENV = "HUB_REQUIRE_BROWSER"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -42,7 +46,9 @@ class LiveServer:
         self._socket.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
         config = uvicorn.Config(
-            create_app(runtime=self.runtime), lifespan="off", log_level="warning",
+            create_app(runtime=self.runtime),
+            lifespan="off",
+            log_level="warning",
             access_log=False,
         )
         self.server = uvicorn.Server(config)

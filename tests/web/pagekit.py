@@ -8,7 +8,11 @@ import re
 from hub.reminders import links
 from hub.testing import Harness
 
-CLINIC = {"timezone": "Asia/Vladivostok", "address": "ул. Светланская, 5", "phone": "+7 423 200-00-00"}
+CLINIC = {
+    "timezone": "Asia/Vladivostok",
+    "address": "ул. Светланская, 5",
+    "phone": "+7 423 200-00-00",
+}
 
 
 async def seed(hub: Harness, appointment_id: str = "A-1", **fields: object) -> None:
@@ -25,12 +29,22 @@ async def seed(hub: Harness, appointment_id: str = "A-1", **fields: object) -> N
 async def issue(hub: Harness, appointment_id: str = "A-1") -> str:
     """A fresh link to the appointment's page, as a reminder would carry it."""
     async with hub.runtime.db.session() as session:
-        found = (await hub.client.get(f"/api/v1/clinics/clinic-1/appointments/{appointment_id}")).json()
+        found = (
+            await hub.client.get(f"/api/v1/clinics/clinic-1/appointments/{appointment_id}")
+        ).json()
         token = links.new_token()
-        await links.save(session, [links.NewLink(
-            token=token, clinic_id="clinic-1", appointment_id=appointment_id,
-            expires_at=dt.datetime.fromisoformat(found["start"]),
-        )], now=hub.clock.now())
+        await links.save(
+            session,
+            [
+                links.NewLink(
+                    token=token,
+                    clinic_id="clinic-1",
+                    appointment_id=appointment_id,
+                    expires_at=dt.datetime.fromisoformat(found["start"]),
+                )
+            ],
+            now=hub.clock.now(),
+        )
     return f"/r/{token}"
 
 
@@ -45,8 +59,11 @@ async def reminder_link(hub: Harness, appointment_id: str = "A-1") -> str:
     the message queued for ``appointment_id``, as the patient's phone would show it."""
     response = await hub.client.post("/api/v1/clinics/clinic-1/reminders/run", json={})
     assert response.status_code == 200, response.text
-    (message_id,) = [r["message_id"] for r in response.json()["recipients"]
-                     if r["appointment_id"] == appointment_id]
+    (message_id,) = [
+        r["message_id"]
+        for r in response.json()["recipients"]
+        if r["appointment_id"] == appointment_id
+    ]
     text = (await hub.message(message_id))["text"]
     match = re.search(r"http://hub\.test(/r/[A-Za-z0-9_-]{22})\b", text)
     assert match, f"no answer link in {text!r}"

@@ -7,10 +7,10 @@ import datetime as dt
 
 import httpx
 import pytest
+from pagekit import issue, nonce_of, seed
 
 from hub.settings import HubSettings
 from hub.testing import Harness, RecordingPlugin
-from pagekit import issue, nonce_of, seed
 
 
 @pytest.fixture
@@ -23,9 +23,13 @@ def page_client(hub: Harness) -> httpx.AsyncClient:
     return hub.client_for(None)
 
 
-async def answer(client: httpx.AsyncClient, link: str, choice: str, reason: str = "") -> httpx.Response:
+async def answer(
+    client: httpx.AsyncClient, link: str, choice: str, reason: str = ""
+) -> httpx.Response:
     page = await client.get(link)
-    return await client.post(link, data={"answer": choice, "reason": reason, "nonce": nonce_of(page.text)})
+    return await client.post(
+        link, data={"answer": choice, "reason": reason, "nonce": nonce_of(page.text)}
+    )
 
 
 async def feed_types(hub: Harness) -> list[str]:
@@ -40,16 +44,28 @@ async def test_page_shows_the_appointment_in_the_clinics_time(hub: Harness) -> N
     assert response.headers["content-type"].startswith("text/html")
     html = response.text
     # tomorrow in Vladivostok: the clock is 2026-11-23 17:00 there, so the 24th, 10:30
-    for shown in ("Клиника «Здоровье»", "вторник, 24 ноября", "10:30", "Петрова Анна Сергеевна",
-                  "врач-терапевт", "214", "ул. Светланская, 5", "+7 423 200-00-00",
-                  "Подтвердить", "Отменить запись", "Перезвоните мне"):
+    for shown in (
+        "Клиника «Здоровье»",
+        "вторник, 24 ноября",
+        "10:30",
+        "Петрова Анна Сергеевна",
+        "врач-терапевт",
+        "214",
+        "ул. Светланская, 5",
+        "+7 423 200-00-00",
+        "Подтвердить",
+        "Отменить запись",
+        "Перезвоните мне",
+    ):
         assert shown in html, shown
     assert "<script" not in html
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["referrer-policy"] == "no-referrer"
 
 
-async def test_confirm_is_stored_once_published_and_passed_to_plugins(hub: Harness, listener: RecordingPlugin) -> None:
+async def test_confirm_is_stored_once_published_and_passed_to_plugins(
+    hub: Harness, listener: RecordingPlugin
+) -> None:
     await seed(hub)
     link = await issue(hub)
     client = page_client(hub)
@@ -62,13 +78,18 @@ async def test_confirm_is_stored_once_published_and_passed_to_plugins(hub: Harne
     assert again.status_code == 303
     events = [e for e in await hub.feed("clinic-1") if e["type"] == "appointment.confirmed"]
     assert len(events) == 1
-    assert events[0]["data"]["appointment_id"] == "A-1" and events[0]["data"]["patient_id"] == "P-1001"
+    assert (
+        events[0]["data"]["appointment_id"] == "A-1" and events[0]["data"]["patient_id"] == "P-1001"
+    )
     revisit = await client.get(link)
     assert "Вы подтвердили запись" in revisit.text
     await hub.drain()
     answered = [r for r in listener.received if r.hook == "on_patient_answered"]
     assert len(answered) == 1
-    assert (answered[0].args["answer"].answer, answered[0].args["appointment"].id) == ("confirmed", "A-1")
+    assert (answered[0].args["answer"].answer, answered[0].args["appointment"].id) == (
+        "confirmed",
+        "A-1",
+    )
     shown_in_api = (await hub.client.get("/api/v1/clinics/clinic-1/appointments/A-1")).json()
     assert shown_in_api["patient_answer"]["answer"] == "confirmed"
 
@@ -148,7 +169,9 @@ async def test_a_nonce_of_another_link_or_an_old_page_does_not_work(hub: Harness
         (None, b'{"answer": "confirm"}'),
     ],
 )
-async def test_bad_forms_get_a_page_not_json(hub: Harness, data: dict[str, str] | None, content: bytes | None) -> None:
+async def test_bad_forms_get_a_page_not_json(
+    hub: Harness, data: dict[str, str] | None, content: bytes | None
+) -> None:
     await seed(hub)
     link = await issue(hub)
     client = page_client(hub)
@@ -186,7 +209,11 @@ async def test_appointment_cancelled_by_the_clinic_takes_no_answer(hub: Harness)
     link = await issue(hub)
     client = page_client(hub)
     nonce = nonce_of((await client.get(link)).text)
-    assert (await hub.client.request("DELETE", "/api/v1/clinics/clinic-1/appointments/A-1", params={"reason": "врач заболел"})).status_code == 200
+    assert (
+        await hub.client.request(
+            "DELETE", "/api/v1/clinics/clinic-1/appointments/A-1", params={"reason": "врач заболел"}
+        )
+    ).status_code == 200
     page = await client.get(link)
     assert "Клиника отменила эту запись" in page.text and "Подтвердить" not in page.text
     response = await client.post(link, data={"answer": "confirm", "nonce": nonce})

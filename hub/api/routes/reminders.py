@@ -41,8 +41,9 @@ async def run_reminders(
             raise HTTPException(404, f"Unknown schedule {request.schedule_id} in this clinic")
         if schedule.kind not in daily.APPOINTMENT_DAY_KINDS:
             raise HTTPException(
-                422, f"schedule {schedule.id} is {schedule.kind!r}: only days_before and "
-                "after_services schedules run over a day of appointments"
+                422,
+                f"schedule {schedule.id} is {schedule.kind!r}: only days_before and "
+                "after_services schedules run over a day of appointments",
             )
     try:
         rule = await daily.rule_for(runtime, snapshot, schedule)

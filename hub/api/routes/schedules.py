@@ -47,7 +47,9 @@ async def _load(session: AsyncSession, access: ClinicAccess, schedule_id: int) -
     return row
 
 
-async def _check_text(session: AsyncSession, clinic_id: str, template_id: int | None, text: str | None) -> None:
+async def _check_text(
+    session: AsyncSession, clinic_id: str, template_id: int | None, text: str | None
+) -> None:
     """A template of this clinic, or a text whose placeholders are known (422 otherwise)."""
     if template_id is not None:
         if await templates_crud.get(session, clinic_id=clinic_id, template_id=template_id) is None:
@@ -80,19 +82,25 @@ async def create_schedule(
     "text": "…", "channel": "sms"}``."""
     async with runtime.db.session() as session:
         await _check_text(session, access.clinic_id, data.template_id, data.text)
-        row = await crud.create(session, clinic_id=access.clinic_id, data=data, now=runtime.clock.now())
+        row = await crud.create(
+            session, clinic_id=access.clinic_id, data=data, now=runtime.clock.now()
+        )
         return crud.to_public(row)
 
 
 @router.get("/{schedule_id}", response_model=SchedulePublic)
-async def get_schedule(schedule_id: int, access: ScheduleEditor, runtime: RuntimeDep) -> SchedulePublic:
+async def get_schedule(
+    schedule_id: int, access: ScheduleEditor, runtime: RuntimeDep
+) -> SchedulePublic:
     async with runtime.db.session() as session:
         return crud.to_public(await _load(session, access, schedule_id))
 
 
 @router.put("/{schedule_id}", response_model=SchedulePublic)
 async def replace_schedule(
-    schedule_id: int, data: Annotated[ScheduleCreate, Body()], access: ScheduleEditor,
+    schedule_id: int,
+    data: Annotated[ScheduleCreate, Body()],
+    access: ScheduleEditor,
     runtime: RuntimeDep,
 ) -> SchedulePublic:
     """Replace the whole schedule (the kind may change)."""
@@ -112,7 +120,8 @@ async def update_schedule(
     async with runtime.db.session() as session:
         row = await _load(session, access, schedule_id)
         given = {
-            name: value for name, value in data.model_dump(exclude_unset=True, mode="json").items()
+            name: value
+            for name, value in data.model_dump(exclude_unset=True, mode="json").items()
             if value is not None or name in _NULLABLE
         }
         params = given.pop("params", None)
@@ -120,7 +129,9 @@ async def update_schedule(
         if params is not None:
             model = PARAMS[row.kind]
             try:
-                values["params"] = model.model_validate({**row.params, **params}).model_dump(mode="json")
+                values["params"] = model.model_validate({**row.params, **params}).model_dump(
+                    mode="json"
+                )
             except ValidationError as exc:
                 raise RequestValidationError(
                     [{**e, "loc": ("body", "params", *e["loc"])} for e in exc.errors()]
@@ -143,9 +154,10 @@ async def update_schedule(
 
 
 @router.delete("/{schedule_id}", status_code=204)
-async def delete_schedule(schedule_id: int, access: ScheduleEditor, runtime: RuntimeDep) -> Response:
+async def delete_schedule(
+    schedule_id: int, access: ScheduleEditor, runtime: RuntimeDep
+) -> Response:
     async with runtime.db.session() as session:
         row = await _load(session, access, schedule_id)
         await crud.delete(session, row)
     return Response(status_code=204)
-

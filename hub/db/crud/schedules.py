@@ -16,10 +16,17 @@ from hub.schemas.schedules import ScheduleCreate, ScheduleFields, SchedulePublic
 def to_public(row: MailingSchedule) -> SchedulePublic:
     assert row.id is not None
     return SchedulePublic(
-        id=row.id, clinic=row.clinic_id, name=row.name, kind=row.kind,  # type: ignore[arg-type]
-        params=row.params, channel=row.channel,  # type: ignore[arg-type]
-        template_id=row.template_id, text=row.text, enabled=row.enabled,
-        communication_status=row.communication_status, created_at=row.created_at,
+        id=row.id,
+        clinic=row.clinic_id,
+        name=row.name,
+        kind=row.kind,
+        params=row.params,
+        channel=row.channel,
+        template_id=row.template_id,
+        text=row.text,
+        enabled=row.enabled,
+        communication_status=row.communication_status,
+        created_at=row.created_at,
         updated_at=row.updated_at,
     )
 

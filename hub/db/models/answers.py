@@ -38,7 +38,9 @@ class AppointmentAnswer(SQLModel, table=True):
 
     __tablename__ = "appointment_answer"
 
-    clinic_id: str = Field(foreign_key="clinic.id", ondelete="CASCADE", primary_key=True, max_length=63)
+    clinic_id: str = Field(
+        foreign_key="clinic.id", ondelete="CASCADE", primary_key=True, max_length=63
+    )
     appointment_id: str = Field(primary_key=True, max_length=100)
     answer: str = Field(max_length=16)
     reason: str | None = Field(default=None, max_length=500)

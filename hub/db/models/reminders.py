@@ -44,7 +44,9 @@ class ScheduledRun(SQLModel, table=True):
 
     __tablename__ = "scheduled_run"
 
-    clinic_id: str = Field(foreign_key="clinic.id", ondelete="CASCADE", primary_key=True, max_length=63)
+    clinic_id: str = Field(
+        foreign_key="clinic.id", ondelete="CASCADE", primary_key=True, max_length=63
+    )
     rule: str = Field(primary_key=True, max_length=64)
     run_date: dt.date = Field(primary_key=True)
     planned_at: dt.datetime = Field(sa_type=UTCDateTime)

@@ -28,8 +28,15 @@ async def clinic(hub: Harness) -> str:
 
 
 @pytest.mark.parametrize(("kind", "params"), KINDS)
-async def test_each_kind_round_trips(hub: Harness, clinic: str, kind: str, params: dict[str, Any]) -> None:
-    body = {"kind": kind, "params": params, "text": "{patient_first_name}, ждём вас {date}", "name": kind}
+async def test_each_kind_round_trips(
+    hub: Harness, clinic: str, kind: str, params: dict[str, Any]
+) -> None:
+    body = {
+        "kind": kind,
+        "params": params,
+        "text": "{patient_first_name}, ждём вас {date}",
+        "name": kind,
+    }
     if kind == "discount_card_issued":
         body["text"] = "{patient_first_name}, ваша карта {discount_card_number}"
     created = await hub.client.post(URL, json=body)
@@ -53,22 +60,55 @@ async def test_several_schedules_of_one_kind_may_be_enabled(hub: Harness, clinic
 @pytest.mark.parametrize(
     ("body", "where"),
     [
-        ({"kind": "days_before", "params": {"days": -1, "send_time": "12:00"}, "text": "x"}, ["params", "days"]),
+        (
+            {"kind": "days_before", "params": {"days": -1, "send_time": "12:00"}, "text": "x"},
+            ["params", "days"],
+        ),
         ({"kind": "days_before", "params": {"days": 1}, "text": "x"}, ["params", "send_time"]),
-        ({"kind": "days_before", "params": {"days": 1, "send_time": "25:00"}, "text": "x"}, ["params", "send_time"]),
+        (
+            {"kind": "days_before", "params": {"days": 1, "send_time": "25:00"}, "text": "x"},
+            ["params", "send_time"],
+        ),
         ({"kind": "minutes_before", "params": {"minutes": 0}, "text": "x"}, ["params", "minutes"]),
-        ({"kind": "after_services", "params": {"days_after": 1, "send_time": "12:00", "services": []}, "text": "x"}, ["params", "services"]),
-        ({"kind": "after_status_change", "params": {"minutes": 5}, "text": "x"}, ["params", "status"]),
-        ({"kind": "birthday", "params": {"days_before": 1, "send_time": "12:00", "days": 3}, "text": "x"}, ["params", "days"]),
+        (
+            {
+                "kind": "after_services",
+                "params": {"days_after": 1, "send_time": "12:00", "services": []},
+                "text": "x",
+            },
+            ["params", "services"],
+        ),
+        (
+            {"kind": "after_status_change", "params": {"minutes": 5}, "text": "x"},
+            ["params", "status"],
+        ),
+        (
+            {
+                "kind": "birthday",
+                "params": {"days_before": 1, "send_time": "12:00", "days": 3},
+                "text": "x",
+            },
+            ["params", "days"],
+        ),
         ({"kind": "weekly", "params": {}, "text": "x"}, ["kind"]),
-        ({"kind": "discount_card_issued", "params": {"minutes": 5}, "text": "x", "channel": "fax"}, ["channel"]),
+        (
+            {
+                "kind": "discount_card_issued",
+                "params": {"minutes": 5},
+                "text": "x",
+                "channel": "fax",
+            },
+            ["channel"],
+        ),
     ],
 )
-async def test_bad_parameters_are_named(hub: Harness, clinic: str, body: dict[str, Any], where: list[str]) -> None:
+async def test_bad_parameters_are_named(
+    hub: Harness, clinic: str, body: dict[str, Any], where: list[str]
+) -> None:
     response = await hub.client.post(URL, json=body)
     assert response.status_code == 422, response.text
     errors = response.json()["detail"]
-    named = [e for e in errors if e["loc"][-len(where):] == where or f"'{where[-1]}'" in e["msg"]]
+    named = [e for e in errors if e["loc"][-len(where) :] == where or f"'{where[-1]}'" in e["msg"]]
     assert named, errors
 
 
@@ -82,19 +122,33 @@ async def test_bad_parameters_are_named(hub: Harness, clinic: str, body: dict[st
         ({"template_id": 999}, "no template 999 in this clinic"),
     ],
 )
-async def test_text_problems_are_explained(hub: Harness, clinic: str, extra: dict[str, Any], message: str) -> None:
+async def test_text_problems_are_explained(
+    hub: Harness, clinic: str, extra: dict[str, Any], message: str
+) -> None:
     body = {"kind": "discount_card_issued", "params": {"minutes": 5}, **extra}
     response = await hub.client.post(URL, json=body)
     assert response.status_code == 422
     assert message in response.text
 
 
-async def test_patch_merges_params_and_validates_them_for_the_kind(hub: Harness, clinic: str) -> None:
-    body = {"kind": "after_services", "params": {"days_after": 14, "send_time": "13:00", "services": ["SRV-1"]}, "text": "x"}
+async def test_patch_merges_params_and_validates_them_for_the_kind(
+    hub: Harness, clinic: str
+) -> None:
+    body = {
+        "kind": "after_services",
+        "params": {"days_after": 14, "send_time": "13:00", "services": ["SRV-1"]},
+        "text": "x",
+    }
     schedule = (await hub.client.post(URL, json=body)).json()
-    patched = await hub.client.patch(f"{URL}/{schedule['id']}", json={"params": {"days_after": 7}, "enabled": False})
+    patched = await hub.client.patch(
+        f"{URL}/{schedule['id']}", json={"params": {"days_after": 7}, "enabled": False}
+    )
     assert patched.status_code == 200, patched.text
-    assert patched.json()["params"] == {"days_after": 7, "send_time": "13:00:00", "services": ["SRV-1"]}
+    assert patched.json()["params"] == {
+        "days_after": 7,
+        "send_time": "13:00:00",
+        "services": ["SRV-1"],
+    }
     assert patched.json()["enabled"] is False
     bad = await hub.client.patch(f"{URL}/{schedule['id']}", json={"params": {"minutes": 5}})
     assert bad.status_code == 422
@@ -104,14 +158,38 @@ async def test_patch_merges_params_and_validates_them_for_the_kind(hub: Harness,
 
 
 async def test_put_replaces_and_may_change_the_kind(hub: Harness, clinic: str) -> None:
-    schedule = (await hub.client.post(URL, json={"kind": "birthday", "params": {"days_before": 0, "send_time": "12:00"}, "text": "С днём рождения!"})).json()
-    replaced = await hub.client.put(f"{URL}/{schedule['id']}", json={"kind": "discount_card_issued", "params": {"minutes": 1}, "text": "Ваша карта готова", "communication_status": "Отправили SMS"})
+    schedule = (
+        await hub.client.post(
+            URL,
+            json={
+                "kind": "birthday",
+                "params": {"days_before": 0, "send_time": "12:00"},
+                "text": "С днём рождения!",
+            },
+        )
+    ).json()
+    replaced = await hub.client.put(
+        f"{URL}/{schedule['id']}",
+        json={
+            "kind": "discount_card_issued",
+            "params": {"minutes": 1},
+            "text": "Ваша карта готова",
+            "communication_status": "Отправили SMS",
+        },
+    )
     assert replaced.status_code == 200, replaced.text
-    assert (replaced.json()["kind"], replaced.json()["communication_status"]) == ("discount_card_issued", "Отправили SMS")
+    assert (replaced.json()["kind"], replaced.json()["communication_status"]) == (
+        "discount_card_issued",
+        "Отправили SMS",
+    )
 
 
 async def test_delete_and_unknown_ids(hub: Harness, clinic: str) -> None:
-    schedule = (await hub.client.post(URL, json={"kind": "discount_card_issued", "params": {"minutes": 1}, "text": "x"})).json()
+    schedule = (
+        await hub.client.post(
+            URL, json={"kind": "discount_card_issued", "params": {"minutes": 1}, "text": "x"}
+        )
+    ).json()
     assert (await hub.client.delete(f"{URL}/{schedule['id']}")).status_code == 204
     for method in ("get", "delete"):
         response = await getattr(hub.client, method)(f"{URL}/{schedule['id']}")
@@ -120,8 +198,14 @@ async def test_delete_and_unknown_ids(hub: Harness, clinic: str) -> None:
 
 async def test_schedules_belong_to_one_clinic(hub: Harness, clinic: str) -> None:
     await hub.create_clinic("clinic-2")
-    schedule = (await hub.client.post(URL, json={"kind": "discount_card_issued", "params": {"minutes": 1}, "text": "x"})).json()
-    assert (await hub.client.get(f"/api/v1/clinics/clinic-2/schedules/{schedule['id']}")).status_code == 404
+    schedule = (
+        await hub.client.post(
+            URL, json={"kind": "discount_card_issued", "params": {"minutes": 1}, "text": "x"}
+        )
+    ).json()
+    assert (
+        await hub.client.get(f"/api/v1/clinics/clinic-2/schedules/{schedule['id']}")
+    ).status_code == 404
     other = hub.client_for(await hub.token("clinic", "clinic-2"))
     assert (await other.get(URL)).status_code == 403
     own = hub.client_for(await hub.token("clinic", "clinic-1"))
