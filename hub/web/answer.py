@@ -10,7 +10,8 @@ Every answer is an HTML page, never JSON: a patient follows a link from an SMS.
          400  no valid answer, or the form's nonce is missing, forged or older than a day
          409  the answer cannot be taken now (cancelled by the clinic, past the cut-off)
 
-The token in the URL is the credential.  A POST must also carry the nonce of a page
+A link is good until the appointment starts — its current start: a postponed appointment
+keeps its link, and the page shows the new time.  The token in the URL is the credential.  A POST must also carry the nonce of a page
 this hub rendered (an HMAC of the token and the time), so a form on another site
 cannot answer for a patient even if it learned the link.  Pages are ``no-store``,
 ``noindex``, send no referrer (the token must not leak) and need no JavaScript.
@@ -176,7 +177,7 @@ async def show(token: str, request: Request, runtime: RuntimeDep, done: int = 0)
         clinic, options, appointment = await _load(runtime, link)
     except ClinicNotFound:
         return _unknown(request)
-    if appointment is None or now >= link.expires_at:
+    if appointment is None or now >= appointment.start:
         return _gone(request, clinic)
     page = view.build(
         clinic=clinic,
@@ -214,7 +215,7 @@ async def answer(token: str, request: Request, runtime: RuntimeDep) -> Response:
         clinic, options, appointment = await _load(runtime, link)
     except ClinicNotFound:
         return _unknown(request)
-    if appointment is None or now >= link.expires_at or now >= appointment.start:
+    if appointment is None or now >= appointment.start:
         return _gone(request, clinic)
     try:
         form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
