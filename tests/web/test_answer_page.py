@@ -240,7 +240,7 @@ class TestRateLimit:
 async def test_a_postponed_appointment_keeps_its_link_and_shows_the_new_time(hub: Harness) -> None:
     await seed(hub)
     link = await issue(hub)
-    await hub.put_appointment("A-1", start="2026-11-26T15:00:00")
+    await hub.put_appointment("A-1", start="2026-11-26T15:00:00", end="2026-11-26T15:30:00")
     hub.clock.set(dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC))  # after the old start
     page = await page_client(hub).get(link)
     assert page.status_code == 200
