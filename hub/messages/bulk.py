@@ -10,17 +10,20 @@ benchmark) costs a few multi-row INSERTs:
   message is journaled as ``failed`` with the reason (``stop_list``, ``opt_out``);
 * each message's first attempt is moved out of the clinic's quiet hours;
 * ``INSERT ... ON CONFLICT (clinic_id, dedupe_key) DO NOTHING RETURNING``: the database
-  decides which drafts are new; the others come back as not queued.
+  decides which drafts are new; the others come back as not queued.  On PostgreSQL the
+  rows travel as one array per column (``INSERT ... SELECT FROM unnest(...)``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Clinic, Message
@@ -155,6 +158,8 @@ async def queue_messages(
                 ],
             )
         rows.append(row)
+    if session.get_bind().dialect.name == "postgresql":
+        return await _insert_postgres(session, rows)
     # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs
     # ("insertmanyvalues") from one cached compiled statement.
     statement = (
@@ -166,3 +171,54 @@ async def queue_messages(
         statement, rows, execution_options={"insertmanyvalues_page_size": CHUNK}
     )
     return {key: int(message_id) for key, message_id in result.all()}
+
+
+#: Columns written by the PostgreSQL path, with their array types (the rest stay NULL).
+_PG_COLUMNS: Final = (
+    ("clinic_id", "text"),
+    ("kind", "text"),
+    ("channel", "text"),
+    ("address", "text"),
+    ("text", "text"),
+    ("recipient_name", "text"),
+    ("recipient_search", "text"),
+    ("patient_id", "text"),
+    ("appointment_id", "text"),
+    ("appointment_at", "timestamptz"),
+    ("essential", "boolean"),
+    ("dedupe_key", "text"),
+    ("created_at", "timestamptz"),
+    ("communication_status", "text"),
+    ("attempts", "integer"),
+    ("status", "text"),
+    ("next_attempt_at", "timestamptz"),
+    ("history", "text"),
+    ("error_code", "text"),
+    ("error_text", "text"),
+)
+#: Rows per statement on PostgreSQL (one array per column, whatever the row count).
+PG_CHUNK: Final = 5000
+
+
+async def _insert_postgres(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """``INSERT ... SELECT FROM unnest(<one array per column>)``: one short statement per
+    5,000 rows, where a multi-row VALUES list would make the driver parse a statement of
+    a hundred thousand placeholders."""
+    names = [name for name, _ in _PG_COLUMNS]
+    select = ", ".join("CAST(history AS jsonb)" if name == "history" else name for name in names)
+    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _PG_COLUMNS)
+    statement = sa.text(
+        f"INSERT INTO message ({', '.join(names)}) SELECT {select} "
+        f"FROM unnest({arrays}) AS t({', '.join(names)}) "
+        "ON CONFLICT (clinic_id, dedupe_key) DO NOTHING RETURNING dedupe_key, id"
+    )
+    queued: dict[str, int] = {}
+    for i in range(0, len(rows), PG_CHUNK):
+        part = rows[i : i + PG_CHUNK]
+        params = {
+            name: [json.dumps(r[name]) if name == "history" else r[name] for r in part]
+            for name in names
+        }
+        result = await session.execute(statement, params)
+        queued.update({key: int(message_id) for key, message_id in result.all()})
+    return queued
