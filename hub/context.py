@@ -295,7 +295,9 @@ class HookContext(Generic[S]):
                 source=self.plugin, exclude={self.plugin},
             )
             assert outcome.appointment is not None
-            published = feed_types.written_back(outcome.result, outcome.appointment, outcome.changes)
+            published = feed_types.written_back(
+                outcome.result, outcome.appointment, outcome.changes
+            )
             if published is not None:
                 await feed.publish(session, clinic_id=self.clinic.id, type=published[0],
                                    data=published[1], source=self.plugin, at=now)

@@ -7,9 +7,9 @@ kept in a local file (mode 0600), printed at each start.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -17,7 +17,7 @@ from hub.db.crud import clinics as clinics_crud
 from hub.db.crud import tokens as tokens_crud
 from hub.db.models import ApiToken, PluginConfig
 from hub.runtime import Runtime
-from hub.schemas.clinics import ClinicCreate
+from hub.schemas.clinics import ClinicCreate, ReminderOptions
 from hub.security.tokens import hash_token
 
 DEMO_CLINIC = ClinicCreate(
@@ -28,6 +28,7 @@ DEMO_CLINIC = ClinicCreate(
     phone="+74951234567",
     channels={"sms": ["console"], "voice": ["console"], "messenger": ["console"], "email": ["console"]},
     communication_status="Отправили SMS",
+    reminders=ReminderOptions(excluded_services=["SRV-9"], excluded_price_list_sections=["PL-DMS"]),
 )
 
 
@@ -55,67 +56,100 @@ async def ensure(runtime: Runtime, token_file: Path) -> str:
             with os.fdopen(fd, "w") as f:
                 f.write(token + "\n")
     await sample_data(runtime)
+    await remind(runtime)
     return token
 
 
-DEMO_PATIENTS: list[tuple[str, dict[str, object]]] = [
-    ("P-1", {"last_name": "Иванов", "first_name": "Иван", "middle_name": "Иванович",
-             "sex": "male", "birth_date": "1980-05-17", "phones": ["8 (918) 123-45-67"]}),
-    ("P-2", {"last_name": "Смирнова", "first_name": "Ольга", "middle_name": "Петровна",
-             "sex": "female", "birth_date": "1975-02-03", "phones": ["+7 916 555-12-34"]}),
-    ("P-3", {"last_name": "Кузнецов", "first_name": "Пётр", "middle_name": "Андреевич",
-             "sex": "male", "phones": ["+7 (495) 123-45-67"]}),  # a landline: a card warning
-    ("P-4", {"last_name": "Попова", "first_name": "Мария", "middle_name": "Сергеевна",
-             "sex": "female", "phones": ["+7 903 111-22-33"], "opt_out": True}),
+SPECIALTIES = [
+    {"id": "S-1", "name": "врач-терапевт"},
+    {"id": "S-2", "name": "врач общей практики"},
+    {"id": "S-3", "name": "медицинская сестра процедурного кабинета"},
+    {"id": "S-4", "name": "врач ультразвуковой диагностики", "dative": "врачу УЗ-диагностики"},
 ]
-#: (patient, doctor, service, local time) of the demo appointments of each next day.
-DEMO_DAY = [("P-1", "D-1", "SRV-1", "09:30"), ("P-2", "D-2", "SRV-2", "11:00"),
-            ("P-3", "D-1", "SRV-1", "14:15"), ("P-4", "D-2", "SRV-2", "16:40")]
+DOCTORS = [
+    {"id": "D-1", "last_name": "Петрова", "first_name": "Анна", "middle_name": "Сергеевна",
+     "sex": "female", "specialty_id": "S-1"},
+    {"id": "D-2", "last_name": "Цой", "first_name": "Виктор", "middle_name": "Робертович",
+     "sex": "male", "specialty_id": "S-2"},
+    {"id": "D-3", "last_name": "Черных", "first_name": "Мария", "middle_name": "Петровна",
+     "sex": "female", "specialty_id": "S-3"},
+    {"id": "D-4", "last_name": "Кох", "first_name": "Роберт", "middle_name": "Генрихович",
+     "sex": "male", "specialty_id": "S-4", "dative": "Коху Роберту Генриховичу"},
+]
+SECTIONS = [{"id": "PL-A", "name": "Платные услуги"}, {"id": "PL-DMS", "name": "ДМС"}]
+SERVICES = [
+    {"id": "SRV-1", "name": "Приём терапевта первичный", "price_list_section": "PL-A"},
+    {"id": "SRV-2", "name": "Забор крови из вены", "price_list_section": "PL-A"},
+    {"id": "SRV-3", "name": "УЗИ брюшной полости", "price_list_section": "PL-DMS"},
+    {"id": "SRV-9", "name": "Справка в бассейн", "price_list_section": "PL-A"},
+]
+#: One patient per case the reminders must handle.
+PATIENTS = [
+    {"id": "P-1", "last_name": "Иванов", "first_name": "Иван", "middle_name": "Иванович",
+     "birth_date": "1980-05-17", "sex": "male", "phones": ["8 (918) 123-45-67"],
+     "email": "ivanov@example.org"},
+    {"id": "P-2", "last_name": "Смирнова", "first_name": "Ольга", "middle_name": "Павловна",
+     "sex": "female", "phones": ["+7 (495) 123-45-67"]},  # a landline: no SMS
+    {"id": "P-3", "last_name": "Кузнецов", "first_name": "Пётр", "sex": "male",
+     "phones": []},  # no phone at all
+    {"id": "P-4", "last_name": "Попова", "first_name": "Елена", "middle_name": "Игоревна",
+     "sex": "female", "phones": ["+79161234567"], "opt_out": True},  # «отказ от рассылки»
+    {"id": "P-5", "last_name": "Васильев", "first_name": "Андрей", "sex": "male",
+     "phones": ["9031234567"], "inpatient": True},  # in hospital now
+    {"id": "P-6", "last_name": "Новикова", "first_name": "Дарья", "middle_name": "Олеговна",
+     "sex": "female", "phones": ["8 999 765-43-21"]},
+]
+#: (id, patient, doctor, local time tomorrow, service, section)
+APPOINTMENTS = [
+    ("A-1", "P-1", "D-1", "09:30", "SRV-1", "PL-A"),
+    ("A-2", "P-2", "D-1", "10:00", "SRV-1", "PL-A"),
+    ("A-3", "P-3", "D-2", "10:30", "SRV-1", "PL-A"),
+    ("A-4", "P-4", "D-2", "11:00", "SRV-1", "PL-A"),
+    ("A-5", "P-5", "D-3", "11:30", "SRV-2", "PL-A"),
+    ("A-6", "P-6", "D-4", "12:00", "SRV-3", "PL-DMS"),  # an excluded price-list section
+    ("A-7", "P-6", "D-3", "12:30", "SRV-9", "PL-A"),  # an excluded service
+]
 
 
 async def sample_data(runtime: Runtime) -> None:
-    """Reference data and cards (once), and appointments for tomorrow (each start), then
-    the demo clinic's reminder for tomorrow, so that ``make run`` shows reminders being
-    queued and, by the console provider, sent (the daily 12:00 run does the same)."""
-    import datetime as dt
+    """Reference data, a patient for each reminder case and tomorrow's appointments.
 
-    from hub.intake import appointments, patients, reference, tx
+    Idempotent: a second run changes nothing, except that it moves the appointments to
+    the new "tomorrow" if the day has changed.
+    """
+    from hub.intake import bulk, reference
     from hub.intake.scope import ClinicScope
-    from hub.reminders import daily, timing
-    from hub.schemas.appointments import AppointmentIn
-    from hub.schemas.patients import PatientIn
-    from hub.schemas.reference import DoctorIn, PriceListSectionIn, ServiceIn, SpecialtyIn
+    from hub.schemas.bulk import BulkIn
+    from hub.schemas.reference import KINDS
 
     clinic = await ClinicScope.load(runtime, DEMO_CLINIC.id)
     now = runtime.clock.now()
+    tomorrow = (now.astimezone(clinic.tz) + dt.timedelta(days=1)).date()
     async with runtime.db.session() as session:
-        known = await reference.current(session, clinic.id, "doctors")
-    if not known:
-        lists: list[tuple[str, list[Any]]] = [
-            ("price_list_sections", [PriceListSectionIn(id="PL-1", name="Платные услуги")]),
-            ("specialties", [SpecialtyIn(id="S-1", name="врач-терапевт"),
-                             SpecialtyIn(id="S-2", name="врач-кардиолог")]),
-            ("doctors", [DoctorIn(id="D-1", last_name="Петрова", first_name="Анна",
-                                  middle_name="Сергеевна", sex="female", specialty_id="S-1"),
-                         DoctorIn(id="D-2", last_name="Соколов", first_name="Илья",
-                                  middle_name="Викторович", sex="male", specialty_id="S-2")]),
-            ("services", [ServiceIn(id="SRV-1", name="Приём терапевта", price_list_section="PL-1"),
-                          ServiceIn(id="SRV-2", name="Приём кардиолога", price_list_section="PL-1")]),
+        for kind, items in (("price_list_sections", SECTIONS), ("specialties", SPECIALTIES),
+                            ("doctors", DOCTORS), ("services", SERVICES)):
+            models = [KINDS[kind].model_validate(item) for item in items]
+            await reference.replace(session, clinic, kind, models, now=now)
+        appointments = [
+            {"id": aid, "patient_id": pid, "doctor_id": did, "cabinet": "2" + aid[-1],
+             "start": f"{tomorrow.isoformat()}T{at}:00",
+             "services": [{"id": sid, "price_list_section": section}]}
+            for aid, pid, did, at, sid, section in APPOINTMENTS
         ]
-        for kind, items in lists:
-            await tx.write(runtime.db, lambda session, kind=kind, items=items: reference.replace(
-                session, clinic, kind, items, now=now))
-        for patient_id, fields in DEMO_PATIENTS:
-            data = PatientIn.model_validate(fields)
-            await tx.write(runtime.db, lambda session, pid=patient_id, data=data: patients.upsert_patient(
-                session, runtime, clinic, pid, data, now=now))
-    tomorrow = timing.local_date(now, clinic.tz) + dt.timedelta(days=1)
-    for n, (patient_id, doctor_id, service_id, at) in enumerate(DEMO_DAY, 1):
-        data = AppointmentIn.model_validate({
-            "patient_id": patient_id, "doctor_id": doctor_id, "services": [{"id": service_id}],
-            "start": f"{tomorrow.isoformat()}T{at}:00", "cabinet": str(200 + n)})
-        await tx.write(runtime.db, lambda session, aid=f"DEMO-{tomorrow}-{n}", data=data:
-                       appointments.upsert_appointment(session, runtime, clinic, aid, data, now=now))
+        result = await bulk.apply(session, runtime, clinic,
+                                  BulkIn(patients=PATIENTS, appointments=appointments), now=now)
+    failed = [item for item in result.items if item.result == "error"]
+    if failed:
+        raise RuntimeError(f"demo data refused: {failed}")
+
+
+async def remind(runtime: Runtime) -> None:
+    """Run the demo clinic's reminder for tomorrow now, so that ``make run`` shows
+    reminders being queued and, by the console provider, sent (the daily 12:00 run does
+    the same; its dedupe keys make a second ``hub demo`` queue nothing twice)."""
+    from hub.reminders import daily, timing
+
     snapshot = await runtime.snapshot(DEMO_CLINIC.id)
+    tomorrow = timing.local_date(runtime.clock.now(), snapshot.info.tz) + dt.timedelta(days=1)
     rule = await daily.rule_for(runtime, snapshot, None)
     await daily.run_day(runtime, snapshot, rule, day=tomorrow, dry_run=False)

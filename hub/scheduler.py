@@ -30,8 +30,8 @@ import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from hub import feed, jobs
-from hub.events import history
 from hub.db.models import Clinic
+from hub.events import history
 from hub.reminders.ticks import reminders_tick, schedules_tick
 from hub.runtime import Runtime
 

@@ -49,7 +49,9 @@ def pg_url() -> Iterator[str]:
 
 
 def _conninfo(url: str) -> str:
-    return make_url(sync_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
+    return (
+        make_url(sync_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
 
 
 def _query(url: str, sql: str) -> Any:
@@ -66,8 +68,12 @@ async def _prepare(url: str, key: str, install: Callable[[str], str]) -> None:
     from hub_counter.core import TABLE_SQL  # type: ignore[import-not-found]
 
     _query(url, TABLE_SQL)
-    settings = HubSettings(database_url=url, secret_key=key, plugins=list(PLUGINS),  # type: ignore[arg-type]
-                           http_transport="httpx")
+    settings = HubSettings(
+        database_url=url,
+        secret_key=key,
+        plugins=list(PLUGINS),  # type: ignore[arg-type]
+        http_transport="httpx",
+    )
     runtime, hub = await start_harness(settings, clock=Clock())  # type: ignore[arg-type]
     try:
         await hub.create_clinic("clinic-1")
@@ -76,11 +82,22 @@ async def _prepare(url: str, key: str, install: Callable[[str], str]) -> None:
         await hub.seed_reference()
         start = dt.datetime(2026, 11, 24, 8, 0)
         body = {
-            "patients": [{"id": f"P-{i}", "last_name": "Тестов", "first_name": "Тест",
-                          "phones": ["+79180000000"]} for i in range(EVENTS // 4)],
+            "patients": [
+                {
+                    "id": f"P-{i}",
+                    "last_name": "Тестов",
+                    "first_name": "Тест",
+                    "phones": ["+79180000000"],
+                }
+                for i in range(EVENTS // 4)
+            ],
             "appointments": [
-                {"id": f"A-{i}", "patient_id": f"P-{i // 4}", "doctor_id": "D-7",
-                 "start": (start + dt.timedelta(minutes=i % 720)).isoformat()}
+                {
+                    "id": f"A-{i}",
+                    "patient_id": f"P-{i // 4}",
+                    "doctor_id": "D-7",
+                    "start": (start + dt.timedelta(minutes=i % 720)).isoformat(),
+                }
                 for i in range(EVENTS)
             ],
         }
@@ -98,9 +115,14 @@ class Worker:
 
     def __init__(self, url: str, key: str, lease: float, log: Path) -> None:
         env = {
-            **os.environ, "HUB_DATABASE_URL": url, "HUB_SECRET_KEY": key,
-            "HUB_PLUGINS": ",".join(PLUGINS), "COUNTER_DSN": _conninfo(url),
-            "HUB_WORKER_LEASE": str(lease), "HUB_WORKER_POLL": "0.2", "HUB_LOG_LEVEL": "WARNING",
+            **os.environ,
+            "HUB_DATABASE_URL": url,
+            "HUB_SECRET_KEY": key,
+            "HUB_PLUGINS": ",".join(PLUGINS),
+            "COUNTER_DSN": _conninfo(url),
+            "HUB_WORKER_LEASE": str(lease),
+            "HUB_WORKER_POLL": "0.2",
+            "HUB_LOG_LEVEL": "WARNING",
         }
         self.log = log
         with log.open("ab") as out:  # the child keeps its own copy of the descriptor
@@ -110,8 +132,10 @@ class Worker:
 
     def check_alive(self) -> None:
         if self.process.poll() is not None:
-            pytest.fail(f"worker exited {self.process.returncode}: "
-                        f"{self.log.read_text(errors='replace')[-2000:]}")
+            pytest.fail(
+                f"worker exited {self.process.returncode}: "
+                f"{self.log.read_text(errors='replace')[-2000:]}"
+            )
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process.poll() is None:
@@ -162,7 +186,9 @@ def test_two_workers_deliver_every_pair_exactly_once(
     assert len(per_pid) == 2, f"both workers should have taken work: {per_pid}"
     rows = _query(pg_url, "SELECT status, count(*) FROM delivery GROUP BY status")
     assert rows == [("done", EVENTS * 2)]
-    print(f"\n2 workers: {EVENTS * 2} deliveries in {elapsed:.1f} s, split {sorted(per_pid.values())}")
+    print(
+        f"\n2 workers: {EVENTS * 2} deliveries in {elapsed:.1f} s, split {sorted(per_pid.values())}"
+    )
 
 
 def test_a_worker_killed_mid_way_loses_nothing(
@@ -187,8 +213,10 @@ def test_a_worker_killed_mid_way_loses_nothing(
     # only what the victim held in flight may have been delivered twice
     assert redelivered <= HubSettings().worker_batch
     assert _query(pg_url, "SELECT count(*) FROM delivery WHERE status <> 'done'")[0][0] == 0
-    print(f"\nkilled one worker after {killed_at} deliveries: nothing lost, "
-          f"{redelivered} redelivered (max hits {most}), calls per pid {per_pid}")
+    print(
+        f"\nkilled one worker after {killed_at} deliveries: nothing lost, "
+        f"{redelivered} redelivered (max hits {most}), calls per pid {per_pid}"
+    )
 
 
 def test_schema_has_the_claim_index(pg_url: str) -> None:

@@ -111,25 +111,36 @@ async def claim(runtime: Runtime, limit: int) -> list[Claimed]:
     now = runtime.clock.now()
     lease = dt.timedelta(seconds=runtime.settings.worker_lease)
     async with runtime.db.session() as session:
-        ids = list((await session.execute(
-            claim_query(now, limit, skip_locked=not runtime.db.is_sqlite)
-        )).scalars())
+        ids = list(
+            (
+                await session.execute(claim_query(now, limit, skip_locked=not runtime.db.is_sqlite))
+            ).scalars()
+        )
         if not ids:
             return []
         await session.execute(
-            sa.update(DELIVERY).where(DELIVERY.c.id.in_(ids))
+            sa.update(DELIVERY)
+            .where(DELIVERY.c.id.in_(ids))
             .values(lease_until=now + lease, leased_by=WORKER_ID)
         )
-        rows = (await session.execute(
-            sa.select(
-                DELIVERY.c.id, DELIVERY.c.event_id, DELIVERY.c.clinic_id, DELIVERY.c.plugin,
-                DELIVERY.c.hook, DELIVERY.c.subject, DELIVERY.c.attempts,
-                DELIVERY.c.idempotency_key, EVENT.c.payload,
+        rows = (
+            await session.execute(
+                sa.select(
+                    DELIVERY.c.id,
+                    DELIVERY.c.event_id,
+                    DELIVERY.c.clinic_id,
+                    DELIVERY.c.plugin,
+                    DELIVERY.c.hook,
+                    DELIVERY.c.subject,
+                    DELIVERY.c.attempts,
+                    DELIVERY.c.idempotency_key,
+                    EVENT.c.payload,
+                )
+                .select_from(DELIVERY.join(EVENT, EVENT.c.id == DELIVERY.c.event_id))
+                .where(DELIVERY.c.id.in_(ids))
+                .order_by(DELIVERY.c.id)
             )
-            .select_from(DELIVERY.join(EVENT, EVENT.c.id == DELIVERY.c.event_id))
-            .where(DELIVERY.c.id.in_(ids))
-            .order_by(DELIVERY.c.id)
-        )).all()
+        ).all()
     return [Claimed(*row) for row in rows]
 
 
@@ -150,8 +161,11 @@ async def deliver(runtime: Runtime, delivery: Claimed) -> Outcome:
     """Make one call; never raises."""
     try:
         if runtime.host.get(delivery.plugin) is None:
-            return Outcome(delivery, "failed", f"plugin {delivery.plugin!r} is not installed "
-                           "(or is broken) in this worker")
+            return Outcome(
+                delivery,
+                "failed",
+                f"plugin {delivery.plugin!r} is not installed (or is broken) in this worker",
+            )
         try:
             kwargs = payloads.decode(delivery.hook, delivery.payload)
         except payloads.PayloadError as exc:
@@ -159,11 +173,19 @@ async def deliver(runtime: Runtime, delivery: Claimed) -> Outcome:
         try:
             ctx = await _context(runtime, delivery)
         except PluginNotEnabled:
-            return Outcome(delivery, "skipped", f"not delivered: plugin {delivery.plugin!r} is no "
-                           f"longer enabled for clinic {delivery.clinic_id!r}")
+            return Outcome(
+                delivery,
+                "skipped",
+                f"not delivered: plugin {delivery.plugin!r} is no "
+                f"longer enabled for clinic {delivery.clinic_id!r}",
+            )
         except plugin_settings.SettingsInvalid as exc:
-            return Outcome(delivery, "failed", f"settings of {delivery.plugin!r} are invalid: "
-                           + "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors))
+            return Outcome(
+                delivery,
+                "failed",
+                f"settings of {delivery.plugin!r} are invalid: "
+                + "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors),
+            )
         await runtime.host.call_strict(delivery.plugin, delivery.hook, ctx, **kwargs)
         return Outcome(delivery, "done")
     except PluginCallError as exc:
@@ -177,19 +199,33 @@ def _row(runtime: Runtime, outcome: Outcome, now: dt.datetime) -> dict[str, Any]
     settings = runtime.settings
     attempts = outcome.delivery.attempts + 1
     row: dict[str, Any] = {
-        "b_id": outcome.delivery.id, "status": DONE, "attempts": attempts,
-        "next_attempt_at": now, "finished_at": now, "last_error": outcome.error,
+        "b_id": outcome.delivery.id,
+        "status": DONE,
+        "attempts": attempts,
+        "next_attempt_at": now,
+        "finished_at": now,
+        "last_error": outcome.error,
     }
     if outcome.kind == "broken" or (
         outcome.kind == "failed" and retry.exhausted(attempts, settings.retry_max_attempts)
     ):
         row["status"] = DEAD
-        log.error("delivery %s (%s → %s, %s) is dead after %d attempt(s): %s",
-                  outcome.delivery.id, outcome.delivery.hook, outcome.delivery.plugin,
-                  outcome.delivery.subject, attempts, outcome.error)
+        log.error(
+            "delivery %s (%s → %s, %s) is dead after %d attempt(s): %s",
+            outcome.delivery.id,
+            outcome.delivery.hook,
+            outcome.delivery.plugin,
+            outcome.delivery.subject,
+            attempts,
+            outcome.error,
+        )
     elif outcome.kind == "failed":
-        delay = retry.backoff(attempts, base=settings.retry_base_delay, cap=settings.retry_max_delay)
-        row.update(status=RETRYING, finished_at=None, next_attempt_at=now + dt.timedelta(seconds=delay))
+        delay = retry.backoff(
+            attempts, base=settings.retry_base_delay, cap=settings.retry_max_delay
+        )
+        row.update(
+            status=RETRYING, finished_at=None, next_attempt_at=now + dt.timedelta(seconds=delay)
+        )
     return row
 
 
@@ -207,9 +243,11 @@ async def write_results(runtime: Runtime, outcomes: list[Outcome]) -> None:
             sa.or_(*(DELIVERY.c.status == state for state in OPEN_STATES)),  # no IN: executemany
         )
         .values(
-            status=sa.bindparam("status"), attempts=sa.bindparam("attempts"),
+            status=sa.bindparam("status"),
+            attempts=sa.bindparam("attempts"),
             next_attempt_at=sa.bindparam("next_attempt_at"),
-            finished_at=sa.bindparam("finished_at"), last_error=sa.bindparam("last_error"),
+            finished_at=sa.bindparam("finished_at"),
+            last_error=sa.bindparam("last_error"),
             lease_until=None,
         )
     )
@@ -274,7 +312,8 @@ async def dispatch(runtime: Runtime) -> int:
                 del held[outcome.delivery.id]
                 finished.append(outcome)
             if finished and (
-                not held or len(finished) >= batch // 2
+                not held
+                or len(finished) >= batch // 2
                 or time.monotonic() - last_flush >= FLUSH_SECONDS
             ):
                 await write_results(runtime, finished)

@@ -76,8 +76,11 @@ async def clinic_events(
     rows = (await session.execute(query.order_by(EVENT.c.id).limit(limit))).mappings().all()
     return [
         EventRecord(
-            id=row["id"], hook=row["hook"], subject=row["subject"],
-            args=payloads.decode(row["hook"], row["payload"]), source=row["source"],
+            id=row["id"],
+            hook=row["hook"],
+            subject=row["subject"],
+            args=payloads.decode(row["hook"], row["payload"]),
+            source=row["source"],
             created_at=row["created_at"],
         )
         for row in rows
@@ -85,26 +88,40 @@ async def clinic_events(
 
 
 async def status_changes(
-    session: AsyncSession, clinic_id: str, *, since: dt.datetime, until: dt.datetime | None = None,
+    session: AsyncSession,
+    clinic_id: str,
+    *,
+    since: dt.datetime,
+    until: dt.datetime | None = None,
 ) -> list[StatusChange]:
     """Status changes of appointments (from ``on_appointment_updated`` events and
     cancellations), oldest first."""
     out: list[StatusChange] = []
     records = await clinic_events(
-        session, clinic_id, since=since, until=until, limit=100_000,
+        session,
+        clinic_id,
+        since=since,
+        until=until,
+        limit=100_000,
         hooks=("on_appointment_updated", "on_appointment_cancelled", "on_appointment_restored"),
     )
     for record in records:
         appointment = record.args["appointment"]
         for change in record.args.get("changes", ()):
             if change.field == "status":
-                out.append(StatusChange(record.id, appointment.id, change.old, change.new,
-                                        record.created_at))
+                out.append(
+                    StatusChange(
+                        record.id, appointment.id, change.old, change.new, record.created_at
+                    )
+                )
                 break
         else:
             if record.hook != "on_appointment_updated":
-                out.append(StatusChange(record.id, appointment.id, None, appointment.status,
-                                        record.created_at))
+                out.append(
+                    StatusChange(
+                        record.id, appointment.id, None, appointment.status, record.created_at
+                    )
+                )
     return out
 
 
@@ -119,7 +136,8 @@ async def prune(session: AsyncSession, *, before: dt.datetime) -> int:
     )
     await session.execute(sa.delete(DELIVERY).where(DELIVERY.c.id.in_(done)))
     result = await session.execute(
-        sa.delete(EVENT).where(EVENT.c.created_at < before, ~sa.exists().where(
-            DELIVERY.c.event_id == EVENT.c.id))
+        sa.delete(EVENT).where(
+            EVENT.c.created_at < before, ~sa.exists().where(DELIVERY.c.event_id == EVENT.c.id)
+        )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

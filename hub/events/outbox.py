@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 _EVENT = OutboxEvent.__table__  # type: ignore[attr-defined]
 _DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
+_CONFIG = PluginConfig.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,10 @@ def idempotency_key(clinic_id: str, plugin: str, event_id: int, hook: str) -> st
 
 
 async def subscribers(
-    session: AsyncSession, runtime: Runtime, clinic_id: str, hook: str,
+    session: AsyncSession,
+    runtime: Runtime,
+    clinic_id: str,
+    hook: str,
     exclude: Collection[str] = (),
 ) -> list[str]:
     """Plugins enabled for the clinic (in this transaction) that implement ``hook``."""
@@ -59,9 +63,8 @@ async def subscribers(
 
 async def _enabled(session: AsyncSession, clinic_id: str) -> list[str]:
     rows = await session.execute(
-        sa.select(PluginConfig.plugin).where(
-            PluginConfig.clinic_id == clinic_id,  # type: ignore[arg-type]
-            PluginConfig.enabled.is_(True),  # type: ignore[attr-defined]
+        sa.select(_CONFIG.c.plugin).where(
+            _CONFIG.c.clinic_id == clinic_id, _CONFIG.c.enabled.is_(True)
         )
     )
     return sorted(rows.scalars())
@@ -72,9 +75,38 @@ def _listening(
 ) -> list[str]:
     host = runtime.host
     return [
-        name for name in enabled
+        name
+        for name in enabled
         if name not in exclude and host.get(name) is not None and host.implements(name, hook)
     ]
+
+
+async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert event rows in order; their ids (ascending, in the rows' order)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Take the ids from the sequence first, then insert with a plain executemany:
+        # psycopg pipelines it, where a multi-row INSERT ... RETURNING of thousands of
+        # rows is one huge statement to build and parse.
+        ids = sorted(
+            int(i)
+            for i in (
+                await session.execute(
+                    sa.text(
+                        "SELECT nextval(pg_get_serial_sequence('event', 'id')) "
+                        "FROM generate_series(1, :n)"
+                    ),
+                    {"n": len(rows)},
+                )
+            ).scalars()
+        )
+        await session.execute(
+            sa.insert(_EVENT), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+        )
+        return ids
+    result = await session.execute(
+        sa.insert(_EVENT).returning(_EVENT.c.id, sort_by_parameter_order=True), rows
+    )
+    return [int(row[0]) for row in result]
 
 
 async def emit(
@@ -99,7 +131,9 @@ async def emit(
     :returns: the event's id.
     """
     ids = await emit_many(
-        session, runtime=runtime, now=now,
+        session,
+        runtime=runtime,
+        now=now,
         events=[NewEvent(clinic_id, hook, subject, payload, source, exclude)],
     )
     return ids[0]
@@ -112,27 +146,40 @@ async def emit_many(
     if not events:
         return []
     encoded = [payloads.encode(e.hook, e.payload) for e in events]
-    result = await session.execute(
-        sa.insert(_EVENT).returning(_EVENT.c.id, sort_by_parameter_order=True),
-        [
-            {"clinic_id": e.clinic_id, "hook": e.hook, "subject": e.subject, "payload": p,
-             "source": e.source, "created_at": now}
-            for e, p in zip(events, encoded, strict=True)
-        ],
-    )
-    ids = [int(row[0]) for row in result]
+    event_rows = [
+        {
+            "clinic_id": e.clinic_id,
+            "hook": e.hook,
+            "subject": e.subject,
+            "payload": p,
+            "source": e.source,
+            "created_at": now,
+        }
+        for e, p in zip(events, encoded, strict=True)
+    ]
+    ids = await _insert_events(session, event_rows)
     enabled: dict[str, list[str]] = {}
     rows: list[dict[str, Any]] = []
     for event, event_id in zip(events, ids, strict=True):
         if event.clinic_id not in enabled:
             enabled[event.clinic_id] = await _enabled(session, event.clinic_id)
         for plugin in _listening(runtime, enabled[event.clinic_id], event.hook, event.exclude):
-            rows.append({
-                "event_id": event_id, "clinic_id": event.clinic_id, "plugin": plugin,
-                "hook": event.hook, "subject": event.subject, "status": PENDING, "attempts": 0,
-                "next_attempt_at": now, "created_at": now,
-                "idempotency_key": idempotency_key(event.clinic_id, plugin, event_id, event.hook),
-            })
+            rows.append(
+                {
+                    "event_id": event_id,
+                    "clinic_id": event.clinic_id,
+                    "plugin": plugin,
+                    "hook": event.hook,
+                    "subject": event.subject,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                    "idempotency_key": idempotency_key(
+                        event.clinic_id, plugin, event_id, event.hook
+                    ),
+                }
+            )
     if rows:
         await session.execute(sa.insert(_DELIVERY), rows)
     return ids

@@ -79,5 +79,7 @@ def decode(hook: str, payload: dict[str, Any]) -> dict[str, Any]:
         try:
             out[name] = adapter.validate_python(payload.get(name))
         except ValidationError as exc:
-            raise PayloadError(f"{hook}: stored argument {name!r} no longer validates: {exc}") from None
+            raise PayloadError(
+                f"{hook}: stored argument {name!r} no longer validates: {exc}"
+            ) from None
     return out

@@ -17,7 +17,7 @@ _random = random.Random()
 def backoff(attempts: int, *, base: float, cap: float, rng: random.Random = _random) -> float:
     """Seconds to wait after the ``attempts``-th failure (``attempts >= 1``)."""
     ceiling = min(cap, base * 2 ** max(0, attempts - 1))
-    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+    return float(ceiling / 2 + rng.uniform(0, ceiling / 2))
 
 
 def exhausted(attempts: int, max_attempts: int) -> bool:

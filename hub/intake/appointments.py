@@ -29,14 +29,28 @@ from hub.db.crud import bulk
 from hub.events import NewEvent, emit_many
 from hub.intake.problems import IntakeError, Problem
 from hub.intake.scope import ClinicScope
-from hub.intake.snapshots import APPOINTMENT, PATIENT, References, build_appointment, load_references
+from hub.intake.snapshots import (
+    APPOINTMENT,
+    PATIENT,
+    References,
+    any_current,
+    build_appointment,
+    load_references,
+)
 from hub.runtime import Runtime
 from hub.schemas.appointments import AppointmentIn
 from hub.types import Appointment, FieldChange
 
 CANCELLED_STATUSES = frozenset({"cancelled", "canceled"})
 FIELDS = (
-    "patient_id", "doctor_id", "specialty_id", "services", "start", "end", "cabinet", "status",
+    "patient_id",
+    "doctor_id",
+    "specialty_id",
+    "services",
+    "start",
+    "end",
+    "cabinet",
+    "status",
     "comment",
 )
 KEYS = ("clinic_id", "external_id")
@@ -68,8 +82,12 @@ def _json(value: Any) -> Any:
 
 
 def _check(
-    data: AppointmentIn, clinic: ClinicScope, patients: dict[str, dict[str, Any]],
-    refs: References, prefix: tuple[str | int, ...], old: dict[str, Any] | None,
+    data: AppointmentIn,
+    clinic: ClinicScope,
+    patients: dict[str, dict[str, Any]],
+    refs: References,
+    prefix: tuple[str | int, ...],
+    old: dict[str, Any] | None,
 ) -> tuple[list[Problem], dict[str, Any]]:
     """Problems of one item, and its values as stored (times aware UTC).
 
@@ -90,33 +108,60 @@ def _check(
     start = clinic.aware(data.start)
     end = clinic.aware(data.end) if data.end is not None else None
     if end is not None and end <= start:
-        problem(("end",), "the appointment ends before it starts (end must be after start)",
-                "end_before_start")
+        problem(
+            ("end",),
+            "the appointment ends before it starts (end must be after start)",
+            "end_before_start",
+        )
     patient = patients.get(data.patient_id)
     if patient is None:
-        problem(("patient_id",), f"unknown patient {data.patient_id!r}: send the card first "
-                "(PUT .../patients/{id}, or in the same bulk request)")
+        problem(
+            ("patient_id",),
+            f"unknown patient {data.patient_id!r}: send the card first "
+            "(PUT .../patients/{id}, or in the same bulk request)",
+        )
     elif patient["deleted_at"] is not None:
-        problem(("patient_id",), f"the card of patient {data.patient_id!r} was deleted",
-                "deleted_reference")
+        problem(
+            ("patient_id",),
+            f"the card of patient {data.patient_id!r} was deleted",
+            "deleted_reference",
+        )
     if data.doctor_id is not None and not known("doctors", data.doctor_id, "doctor_id"):
         problem(("doctor_id",), f"unknown doctor {data.doctor_id!r}: not in reference/doctors")
-    if data.specialty_id is not None and not known("specialties", data.specialty_id, "specialty_id"):
-        problem(("specialty_id",),
-                f"unknown specialty {data.specialty_id!r}: not in reference/specialties")
+    if data.specialty_id is not None and not known(
+        "specialties", data.specialty_id, "specialty_id"
+    ):
+        problem(
+            ("specialty_id",),
+            f"unknown specialty {data.specialty_id!r}: not in reference/specialties",
+        )
     check_sections = refs.has_any("price_list_sections")
     for i, service in enumerate(data.services):
         if not refs.is_active("services", service.id) and service.id not in kept_services:
-            problem(("services", i, "id"), f"unknown service {service.id!r}: not in reference/services")
+            problem(
+                ("services", i, "id"), f"unknown service {service.id!r}: not in reference/services"
+            )
         section = service.price_list_section
-        if section is not None and check_sections and not refs.is_active("price_list_sections", section):
-            problem(("services", i, "price_list_section"),
-                    f"unknown price-list section {section!r}: not in reference/price_list_sections")
+        if (
+            section is not None
+            and check_sections
+            and not refs.is_active("price_list_sections", section)
+        ):
+            problem(
+                ("services", i, "price_list_section"),
+                f"unknown price-list section {section!r}: not in reference/price_list_sections",
+            )
     values = {
-        "patient_id": data.patient_id, "doctor_id": data.doctor_id,
+        "patient_id": data.patient_id,
+        "doctor_id": data.doctor_id,
         "specialty_id": data.specialty_id,
-        "services": [{"id": s.id, "price_list_section": s.price_list_section} for s in data.services],
-        "start": start, "end": end, "cabinet": data.cabinet, "status": data.status,
+        "services": [
+            {"id": s.id, "price_list_section": s.price_list_section} for s in data.services
+        ],
+        "start": start,
+        "end": end,
+        "cabinet": data.cabinet,
+        "status": data.status,
         "comment": data.comment,
     }
     return problems, values
@@ -139,14 +184,21 @@ async def upsert_appointments(
     statements (insert, update) and their events with two more.
     """
     existing = await bulk.select_for_update(
-        session, APPOINTMENT, where=APPOINTMENT.c.clinic_id == clinic.id, key="external_id",
+        session,
+        APPOINTMENT,
+        where=APPOINTMENT.c.clinic_id == clinic.id,
+        key="external_id",
         values=[appointment_id for appointment_id, _ in items],
     )
     patients = await bulk.select_for_update(
-        session, PATIENT, where=PATIENT.c.clinic_id == clinic.id, key="external_id",
-        values=[data.patient_id for _, data in items], lock=False,
+        session,
+        PATIENT,
+        where=PATIENT.c.clinic_id == clinic.id,
+        key="external_id",
+        values=[data.patient_id for _, data in items],
+        lock=False,
     )
-    refs = await load_references(session, clinic.id)
+    refs = await _references(session, clinic.id, items, existing)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     pending: list[tuple[AppointmentOutcome, dict[str, Any], str | None]] = []
@@ -162,10 +214,15 @@ async def upsert_appointments(
         hook: str | None
         if old is None:
             row = {
-                "clinic_id": clinic.id, "external_id": appointment_id, **values,
-                "cancelled": cancelled, "cancel_reason": data.cancel_reason if cancelled else None,
-                "communication_status": None, "status_changed_at": now,
-                "created_at": now, "updated_at": now,
+                "clinic_id": clinic.id,
+                "external_id": appointment_id,
+                **values,
+                "cancelled": cancelled,
+                "cancel_reason": data.cancel_reason if cancelled else None,
+                "communication_status": None,
+                "status_changed_at": now,
+                "created_at": now,
+                "updated_at": now,
             }
             inserts.append(row)
             outcome = AppointmentOutcome(appointment_id, "created")
@@ -173,17 +230,24 @@ async def upsert_appointments(
         else:
             changes = [
                 FieldChange(field=name, old=_json(old[name]), new=_json(values[name]))
-                for name in FIELDS if old[name] != values[name]
+                for name in FIELDS
+                if old[name] != values[name]
             ]
             row = {**old, **values, "cancelled": cancelled}
             if any(c.field == "status" for c in changes):
                 row["status_changed_at"] = now
             if cancelled and not old["cancelled"]:
                 row["cancel_reason"] = data.cancel_reason or ""
-                outcome, hook = AppointmentOutcome(appointment_id, "cancelled", changes), "on_appointment_cancelled"
+                outcome, hook = (
+                    AppointmentOutcome(appointment_id, "cancelled", changes),
+                    "on_appointment_cancelled",
+                )
             elif old["cancelled"] and not cancelled:
                 row["cancel_reason"] = None
-                outcome, hook = AppointmentOutcome(appointment_id, "restored", changes), "on_appointment_restored"
+                outcome, hook = (
+                    AppointmentOutcome(appointment_id, "restored", changes),
+                    "on_appointment_restored",
+                )
             elif changes:
                 outcome = AppointmentOutcome(appointment_id, "updated", changes)
                 hook = None if cancelled else "on_appointment_updated"
@@ -199,12 +263,47 @@ async def upsert_appointments(
         pending.append((outcome, row, hook))
     await bulk.insert_many(session, APPOINTMENT, inserts)
     await bulk.update_many(session, APPOINTMENT, KEYS, updates)
-    await emit_many(session, runtime=runtime, now=now, events=[
-        NewEvent(clinic.id, hook, subject(outcome.id),
-                 _payload(hook, outcome, row), source, exclude)
-        for outcome, row, hook in pending if hook is not None
-    ])
+    await emit_many(
+        session,
+        runtime=runtime,
+        now=now,
+        events=[
+            NewEvent(
+                clinic.id, hook, subject(outcome.id), _payload(hook, outcome, row), source, exclude
+            )
+            for outcome, row, hook in pending
+            if hook is not None
+        ],
+    )
     return outcomes
+
+
+async def _references(
+    session: AsyncSession,
+    clinic_id: str,
+    items: Sequence[tuple[str, AppointmentIn]],
+    existing: dict[str, dict[str, Any]],
+) -> References:
+    """The reference items these appointments (new and stored) name, in one query (plus
+    one to learn whether the clinic has price-list sections, if an unknown one is named)."""
+    olds = list(existing.values())
+    refs = await load_references(
+        session,
+        clinic_id,
+        ("specialties",),
+        ids={
+            "doctors": [d.doctor_id for _, d in items] + [o["doctor_id"] for o in olds],
+            "services": [s.id for _, d in items for s in d.services]
+            + [s["id"] for o in olds for s in o["services"]],
+            "price_list_sections": [s.price_list_section for _, d in items for s in d.services],
+        },
+    )
+    named = {s.price_list_section for _, d in items for s in d.services if s.price_list_section}
+    if named - refs.active.get("price_list_sections", set()):
+        refs.any_active["price_list_sections"] = await any_current(
+            session, clinic_id, "price_list_sections"
+        )
+    return refs
 
 
 def _payload(hook: str, outcome: AppointmentOutcome, row: dict[str, Any]) -> dict[str, Any]:
@@ -217,50 +316,102 @@ def _payload(hook: str, outcome: AppointmentOutcome, row: dict[str, Any]) -> dic
 
 
 async def upsert_appointment(
-    session: AsyncSession, runtime: Runtime, clinic: ClinicScope, appointment_id: str,
-    data: AppointmentIn, *, now: dt.datetime, source: str = "clinic",
+    session: AsyncSession,
+    runtime: Runtime,
+    clinic: ClinicScope,
+    appointment_id: str,
+    data: AppointmentIn,
+    *,
+    now: dt.datetime,
+    source: str = "clinic",
     exclude: Collection[str] = (),
 ) -> AppointmentOutcome:
     """One appointment; raises :class:`IntakeError` if it is refused."""
-    outcome = (await upsert_appointments(
-        session, runtime, clinic, [(appointment_id, data)], now=now, source=source, exclude=exclude,
-    ))[0]
+    outcome = (
+        await upsert_appointments(
+            session,
+            runtime,
+            clinic,
+            [(appointment_id, data)],
+            now=now,
+            source=source,
+            exclude=exclude,
+        )
+    )[0]
     if outcome.problems:
         raise IntakeError(outcome.problems)
     return outcome
 
 
 async def cancel_appointment(
-    session: AsyncSession, runtime: Runtime, clinic: ClinicScope, appointment_id: str,
-    reason: str, *, now: dt.datetime, source: str = "clinic", exclude: Collection[str] = (),
+    session: AsyncSession,
+    runtime: Runtime,
+    clinic: ClinicScope,
+    appointment_id: str,
+    reason: str,
+    *,
+    now: dt.datetime,
+    source: str = "clinic",
+    exclude: Collection[str] = (),
 ) -> AppointmentOutcome | None:
     """Cancel (a ``DELETE``); ``None`` if unknown, ``unchanged`` if already cancelled."""
     existing = await bulk.select_for_update(
-        session, APPOINTMENT, where=APPOINTMENT.c.clinic_id == clinic.id, key="external_id",
+        session,
+        APPOINTMENT,
+        where=APPOINTMENT.c.clinic_id == clinic.id,
+        key="external_id",
         values=[appointment_id],
     )
     old = existing.get(appointment_id)
     if old is None:
         return None
     patients = await bulk.select_for_update(
-        session, PATIENT, where=PATIENT.c.clinic_id == clinic.id, key="external_id",
-        values=[old["patient_id"]], lock=False,
+        session,
+        PATIENT,
+        where=PATIENT.c.clinic_id == clinic.id,
+        key="external_id",
+        values=[old["patient_id"]],
+        lock=False,
     )
-    refs = await load_references(session, clinic.id, ("doctors", "specialties", "services"))
+    refs = await load_references(
+        session,
+        clinic.id,
+        ("specialties",),
+        ids={"doctors": [old["doctor_id"]], "services": [s["id"] for s in old["services"]]},
+    )
     patient = patients.get(old["patient_id"])
     if old["cancelled"]:
-        return AppointmentOutcome(appointment_id, "unchanged",
-                                  appointment=build_appointment(old, patient, refs))
-    row = {**old, "cancelled": True, "cancel_reason": reason, "status": "cancelled", "updated_at": now}
+        return AppointmentOutcome(
+            appointment_id, "unchanged", appointment=build_appointment(old, patient, refs)
+        )
+    row = {
+        **old,
+        "cancelled": True,
+        "cancel_reason": reason,
+        "status": "cancelled",
+        "updated_at": now,
+    }
     changes = []
     if old["status"] != "cancelled":
         row["status_changed_at"] = now
         changes.append(FieldChange(field="status", old=old["status"], new="cancelled"))
     await bulk.update_many(session, APPOINTMENT, KEYS, [row])
-    outcome = AppointmentOutcome(appointment_id, "cancelled", changes,
-                                 build_appointment(row, patient, refs))
-    await emit_many(session, runtime=runtime, now=now, events=[
-        NewEvent(clinic.id, "on_appointment_cancelled", subject(appointment_id),
-                 {"appointment": outcome.appointment, "reason": reason}, source, exclude)
-    ])
+    outcome = AppointmentOutcome(
+        appointment_id, "cancelled", changes, build_appointment(row, patient, refs)
+    )
+    await emit_many(
+        session,
+        runtime=runtime,
+        now=now,
+        events=[
+            NewEvent(
+                clinic.id,
+                "on_appointment_cancelled",
+                subject(appointment_id),
+                {"appointment": outcome.appointment, "reason": reason},
+                source,
+                exclude,
+            )
+        ],
+    )
     return outcome

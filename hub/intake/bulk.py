@@ -34,14 +34,20 @@ _APPOINTMENT = TypeAdapter(AppointmentBulkIn)
 
 def _error(index: int, kind: str, item_id: str | None, problems: list[Problem]) -> BulkItemResult:
     return BulkItemResult(
-        index=index, kind=kind, id=item_id, result="error",  # type: ignore[arg-type]
+        index=index,
+        kind=kind,
+        id=item_id,
+        result="error",
         error=summary(problems),
         problems=[ProblemPublic(**p.as_dict()) for p in problems],
     )
 
 
 def _parse(
-    raw: Sequence[dict[str, Any]], kind: str, group: str, adapter: TypeAdapter[M],
+    raw: Sequence[dict[str, Any]],
+    kind: str,
+    group: str,
+    adapter: TypeAdapter[M],
     results: dict[int, BulkItemResult],
 ) -> list[tuple[int, M]]:
     """Valid items with their index; errors (schema, duplicate id) go to ``results``."""
@@ -57,9 +63,18 @@ def _parse(
             continue
         parsed_id = str(getattr(parsed, "id"))  # noqa: B009 - bulk models have an id
         if parsed_id in seen:
-            results[index] = _error(index, kind, parsed_id, [Problem(
-                (group, index, "id"), f"duplicate id: the same {kind} is item {seen[parsed_id]}",
-                "duplicate")])
+            results[index] = _error(
+                index,
+                kind,
+                parsed_id,
+                [
+                    Problem(
+                        (group, index, "id"),
+                        f"duplicate id: the same {kind} is item {seen[parsed_id]}",
+                        "duplicate",
+                    )
+                ],
+            )
             continue
         seen[parsed_id] = index
         good.append((index, parsed))
@@ -67,8 +82,12 @@ def _parse(
 
 
 async def _run(
-    kind: str, group: str, raw: Sequence[dict[str, Any]], adapter: TypeAdapter[M],
-    apply: Callable[..., Any], describe: Callable[[Any], dict[str, Any]],
+    kind: str,
+    group: str,
+    raw: Sequence[dict[str, Any]],
+    adapter: TypeAdapter[M],
+    apply: Callable[..., Any],
+    describe: Callable[[Any], dict[str, Any]],
 ) -> list[BulkItemResult]:
     results: dict[int, BulkItemResult] = {}
     good = _parse(raw, kind, group, adapter, results)
@@ -81,27 +100,42 @@ async def _run(
             results[index] = _error(index, kind, outcome.id, outcome.problems)
         else:
             results[index] = BulkItemResult(
-                index=index, kind=kind, id=outcome.id, result=outcome.result,  # type: ignore[arg-type]
+                index=index,
+                kind=kind,
+                id=outcome.id,
+                result=outcome.result,
                 **describe(outcome),
             )
     return [results[i] for i in range(len(raw))]
 
 
 async def apply(
-    session: AsyncSession, runtime: Runtime, clinic: ClinicScope, body: BulkIn,
-    *, now: dt.datetime,
+    session: AsyncSession,
+    runtime: Runtime,
+    clinic: ClinicScope,
+    body: BulkIn,
+    *,
+    now: dt.datetime,
 ) -> BulkResult:
     """Apply a batch; one result per item, patients first, each list in its order."""
     patient_results = await _run(
-        "patient", "patients", body.patients, _PATIENT,
+        "patient",
+        "patients",
+        body.patients,
+        _PATIENT,
         lambda items, loc: patients.upsert_patients(
-            session, runtime, clinic, items, now=now, loc=loc),
+            session, runtime, clinic, items, now=now, loc=loc
+        ),
         lambda o: {"changes": o.changes, "warnings": [PhoneWarning(**w) for w in o.warnings]},
     )
     appointment_results = await _run(
-        "appointment", "appointments", body.appointments, _APPOINTMENT,
+        "appointment",
+        "appointments",
+        body.appointments,
+        _APPOINTMENT,
         lambda items, loc: appointments.upsert_appointments(
-            session, runtime, clinic, items, now=now, loc=loc),
+            session, runtime, clinic, items, now=now, loc=loc
+        ),
         lambda o: {"changes": [c.field for c in o.changes]},
     )
     items = patient_results + appointment_results

@@ -41,32 +41,49 @@ async def card_for(
     if card is None:
         raise _unknown("patient_id", f"unknown patient {patient_id!r}")
     if appointment_id is not None:
-        found = await load_appointments(session, clinic_id, ids=[appointment_id], include_cancelled=True)
+        found = await load_appointments(
+            session, clinic_id, ids=[appointment_id], include_cancelled=True
+        )
         if not found or found[0].patient_id != patient_id:
-            raise _unknown("appointment_id",
-                           f"unknown appointment {appointment_id!r} of patient {patient_id!r}")
+            raise _unknown(
+                "appointment_id",
+                f"unknown appointment {appointment_id!r} of patient {patient_id!r}",
+            )
     return card
 
 
-async def _service_charged(session: AsyncSession, clinic_id: str, data: ServiceCharged) -> tuple[str, dict[str, Any]]:
-    found = await load_appointments(session, clinic_id, ids=[data.appointment_id], include_cancelled=True)
+async def _service_charged(
+    session: AsyncSession, clinic_id: str, data: ServiceCharged
+) -> tuple[str, dict[str, Any]]:
+    found = await load_appointments(
+        session, clinic_id, ids=[data.appointment_id], include_cancelled=True
+    )
     if not found:
         raise _unknown("appointment_id", f"unknown appointment {data.appointment_id!r}")
     appointment = found[0]
     service = next((s for s in appointment.services if s.id == data.service_id), None)
     if service is None:
-        refs = await load_references(session, clinic_id, ("services",))
+        refs = await load_references(session, clinic_id, ids={"services": [data.service_id]})
         item = refs.get("services", data.service_id)
         if item is None:
-            raise _unknown("service_id", f"unknown service {data.service_id!r}: not in reference/services")
-        service = Service(id=data.service_id, name=item.get("name"),
-                          price_list_section=item.get("price_list_section"))
+            raise _unknown(
+                "service_id", f"unknown service {data.service_id!r}: not in reference/services"
+            )
+        service = Service(
+            id=data.service_id,
+            name=item.get("name"),
+            price_list_section=item.get("price_list_section"),
+        )
     return f"appointment:{appointment.id}", {"appointment": appointment, "service": service}
 
 
 async def record(
-    session: AsyncSession, runtime: Runtime, clinic_id: str,
-    data: ServiceCharged | LabResultsReady | DiscountCardIssued, *, now: dt.datetime,
+    session: AsyncSession,
+    runtime: Runtime,
+    clinic_id: str,
+    data: ServiceCharged | LabResultsReady | DiscountCardIssued,
+    *,
+    now: dt.datetime,
 ) -> tuple[int, str, str, list[str]]:
     """Emit the event; ``(event id, hook, subject, plugins it goes to)``."""
     hook = HOOKS[data.type]
@@ -81,7 +98,12 @@ async def record(
         subject, payload = f"card:{card.id}", {"card": card, "number": data.number}
     plugins = await events.subscribers(session, runtime, clinic_id, hook)
     event_id = await events.emit(
-        session, clinic_id=clinic_id, hook=hook, subject=subject, payload=payload, now=now,
+        session,
+        clinic_id=clinic_id,
+        hook=hook,
+        subject=subject,
+        payload=payload,
+        now=now,
         runtime=runtime,
     )
     return event_id, hook, subject, plugins

@@ -31,7 +31,8 @@ def written_back(
     if kind is None:
         return None
     data: dict[str, Any] = {
-        "appointment_id": appointment.id, "patient_id": appointment.patient_id,
+        "appointment_id": appointment.id,
+        "patient_id": appointment.patient_id,
         "appointment": appointment.model_dump(
             mode="json", exclude={"patient", "doctor", "specialty"}
         ),

@@ -26,8 +26,15 @@ from hub.schemas.patients import PatientIn
 from hub.types import Card
 
 FIELDS = (
-    "last_name", "first_name", "middle_name", "birth_date", "sex", "phones", "email",
-    "opt_out", "inpatient",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "birth_date",
+    "sex",
+    "phones",
+    "email",
+    "opt_out",
+    "inpatient",
 )
 
 
@@ -68,7 +75,10 @@ async def upsert_patients(
     nothing of it is written; the others are.  ``loc`` prefixes each item's problems.
     """
     existing = await bulk.select_for_update(
-        session, PATIENT, where=PATIENT.c.clinic_id == clinic.id, key="external_id",
+        session,
+        PATIENT,
+        where=PATIENT.c.clinic_id == clinic.id,
+        key="external_id",
         values=[patient_id for patient_id, _ in items],
     )
     inserts: list[dict[str, Any]] = []
@@ -84,8 +94,14 @@ async def upsert_patients(
         values = _values(data)
         old = existing.get(patient_id)
         if old is None:
-            row = {"clinic_id": clinic.id, "external_id": patient_id, **values,
-                   "deleted_at": None, "created_at": now, "updated_at": now}
+            row = {
+                "clinic_id": clinic.id,
+                "external_id": patient_id,
+                **values,
+                "deleted_at": None,
+                "created_at": now,
+                "updated_at": now,
+            }
             inserts.append(row)
             result, changes = "created", []
         else:
@@ -97,14 +113,19 @@ async def upsert_patients(
             elif changes:
                 result = "updated"
             else:
-                outcomes.append(PatientOutcome(patient_id, "unchanged", [], warnings, build_card(old)))
+                outcomes.append(
+                    PatientOutcome(patient_id, "unchanged", [], warnings, build_card(old))
+                )
                 continue
             row["updated_at"] = now
             updates.append(row)
         card = build_card(row)
         outcomes.append(PatientOutcome(patient_id, result, changes, warnings, card))
-        events.append(NewEvent(clinic.id, "on_card_updated", subject(patient_id), {"card": card},
-                               source, exclude))
+        events.append(
+            NewEvent(
+                clinic.id, "on_card_updated", subject(patient_id), {"card": card}, source, exclude
+            )
+        )
     await bulk.insert_many(session, PATIENT, inserts)
     await bulk.update_many(session, PATIENT, ("clinic_id", "external_id"), updates)
     await emit_many(session, runtime=runtime, now=now, events=events)
@@ -112,28 +133,46 @@ async def upsert_patients(
 
 
 async def upsert_patient(
-    session: AsyncSession, runtime: Runtime, clinic: ClinicScope, patient_id: str, data: PatientIn,
-    *, now: dt.datetime, source: str = "clinic", exclude: Collection[str] = (),
+    session: AsyncSession,
+    runtime: Runtime,
+    clinic: ClinicScope,
+    patient_id: str,
+    data: PatientIn,
+    *,
+    now: dt.datetime,
+    source: str = "clinic",
+    exclude: Collection[str] = (),
 ) -> PatientOutcome:
     """One card; raises :class:`IntakeError` if it is refused."""
-    outcome = (await upsert_patients(
-        session, runtime, clinic, [(patient_id, data)], now=now, source=source, exclude=exclude
-    ))[0]
+    outcome = (
+        await upsert_patients(
+            session, runtime, clinic, [(patient_id, data)], now=now, source=source, exclude=exclude
+        )
+    )[0]
     if outcome.problems:
         raise IntakeError(outcome.problems)
     return outcome
 
 
 async def delete_patient(
-    session: AsyncSession, runtime: Runtime, clinic: ClinicScope, patient_id: str,
-    *, now: dt.datetime, source: str = "clinic", exclude: Collection[str] = (),
+    session: AsyncSession,
+    runtime: Runtime,
+    clinic: ClinicScope,
+    patient_id: str,
+    *,
+    now: dt.datetime,
+    source: str = "clinic",
+    exclude: Collection[str] = (),
 ) -> PatientOutcome | None:
     """Delete a card (``on_card_deleted``); ``None`` if the hub never had it.
 
     Deleting a deleted card again is ``unchanged`` and emits nothing.
     """
     existing = await bulk.select_for_update(
-        session, PATIENT, where=PATIENT.c.clinic_id == clinic.id, key="external_id",
+        session,
+        PATIENT,
+        where=PATIENT.c.clinic_id == clinic.id,
+        key="external_id",
         values=[patient_id],
     )
     old = existing.get(patient_id)
@@ -144,7 +183,14 @@ async def delete_patient(
     row = {**old, "deleted_at": now, "updated_at": now}
     await bulk.update_many(session, PATIENT, ("clinic_id", "external_id"), [row])
     card = build_card(row)
-    await emit_many(session, runtime=runtime, now=now, events=[
-        NewEvent(clinic.id, "on_card_deleted", subject(patient_id), {"card": card}, source, exclude)
-    ])
+    await emit_many(
+        session,
+        runtime=runtime,
+        now=now,
+        events=[
+            NewEvent(
+                clinic.id, "on_card_deleted", subject(patient_id), {"card": card}, source, exclude
+            )
+        ],
+    )
     return PatientOutcome(patient_id, "deleted", ["deleted"], card=card)

@@ -15,26 +15,30 @@ from hub.intake.problems import Problem
 from hub.text import phones
 
 
-def check(values: Sequence[str], region: str, loc: tuple[str | int, ...] = ("body",)) -> tuple[
-    list[Problem], list[dict[str, Any]]
-]:
+def check(
+    values: Sequence[str], region: str, loc: tuple[str | int, ...] = ("body",)
+) -> tuple[list[Problem], list[dict[str, Any]]]:
     """``(problems, warnings)`` for a card's phones."""
     problems: list[Problem] = []
     warnings: list[dict[str, Any]] = []
     for index, raw in enumerate(values):
         if not phones.is_phone_like(raw, region):
-            problems.append(Problem(
-                loc=(*loc, "phones", index),
-                msg="is not a phone number (no digits of a number in it)",
-                type="phone_invalid",
-            ))
+            problems.append(
+                Problem(
+                    loc=(*loc, "phones", index),
+                    msg="is not a phone number (no digits of a number in it)",
+                    type="phone_invalid",
+                )
+            )
             continue
         result = phones.check_phone(raw, region)
         if result.problem is not None:
-            warnings.append({"field": f"phones[{index}]", "reason": result.problem,
-                             "detail": result.detail})
+            warnings.append(
+                {"field": f"phones[{index}]", "reason": result.problem, "detail": result.detail}
+            )
     if not values:
         result = phones.best_mobile([], region)
-        warnings.append({"field": "phones", "reason": result.problem or "no_phone",
-                         "detail": result.detail})
+        warnings.append(
+            {"field": "phones", "reason": result.problem or "no_phone", "detail": result.detail}
+        )
     return problems, warnings

@@ -35,8 +35,11 @@ class IntakeError(ValueError):
 
 def from_validation(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
     return [
-        Problem(loc=(*prefix, *error.get("loc", ())), msg=str(error.get("msg", "")),
-                type=str(error.get("type", "")))
+        Problem(
+            loc=(*prefix, *error.get("loc", ())),
+            msg=str(error.get("msg", "")),
+            type=str(error.get("type", "")),
+        )
         for error in exc.errors(include_input=False, include_url=False)
     ]
 

@@ -54,11 +54,17 @@ def public_item(kind: str, item_id: str, data: dict[str, Any]) -> dict[str, Any]
     item: dict[str, Any] = {"id": item_id, **{k: v for k, v in data.items() if k != "auto"}}
     if kind == "doctors":
         doctor = build_doctor(item_id, data)
-        item.update(dative_override=data.get("dative"), dative=doctor.dative,
-                    dative_short=doctor.dative_short, full_name=doctor.full_name,
-                    short_name=doctor.short_name)
+        item.update(
+            dative_override=data.get("dative"),
+            dative=doctor.dative,
+            dative_short=doctor.dative_short,
+            full_name=doctor.full_name,
+            short_name=doctor.short_name,
+        )
     elif kind == "specialties":
-        item.update(dative_override=data.get("dative"), dative=build_specialty(item_id, data).dative)
+        item.update(
+            dative_override=data.get("dative"), dative=build_specialty(item_id, data).dative
+        )
     return item
 
 
@@ -67,8 +73,12 @@ def _same_names(kind: str, old: dict[str, Any], new: dict[str, Any]) -> bool:
 
 
 async def replace(
-    session: AsyncSession, clinic: ClinicScope, kind: str, items: Sequence[BaseModel],
-    *, now: dt.datetime,
+    session: AsyncSession,
+    clinic: ClinicScope,
+    kind: str,
+    items: Sequence[BaseModel],
+    *,
+    now: dt.datetime,
 ) -> dict[str, Any]:
     """Replace the clinic's ``kind`` list with ``items``; counts and the stored list.
 
@@ -81,27 +91,44 @@ async def replace(
     for index, item in enumerate(items):
         item_id = str(getattr(item, "id"))  # noqa: B009 - every reference model has an id
         if item_id in seen:
-            problems.append(Problem(("body", index, "id"), f"duplicate id {item_id!r}", "duplicate"))
+            problems.append(
+                Problem(("body", index, "id"), f"duplicate id {item_id!r}", "duplicate")
+            )
         seen.add(item_id)
         specialty = getattr(item, "specialty_id", None)
         if kind == "doctors" and specialty and not refs.is_active("specialties", specialty):
-            problems.append(Problem(("body", index, "specialty_id"),
-                                    f"unknown specialty {specialty!r}: not in reference/specialties",
-                                    "unknown_reference"))
+            problems.append(
+                Problem(
+                    ("body", index, "specialty_id"),
+                    f"unknown specialty {specialty!r}: not in reference/specialties",
+                    "unknown_reference",
+                )
+            )
         section = getattr(item, "price_list_section", None)
-        if (kind == "services" and section and refs.has_any("price_list_sections")
-                and not refs.is_active("price_list_sections", section)):
-            problems.append(Problem(("body", index, "price_list_section"),
-                                    f"unknown price-list section {section!r}", "unknown_reference"))
+        if (
+            kind == "services"
+            and section
+            and refs.has_any("price_list_sections")
+            and not refs.is_active("price_list_sections", section)
+        ):
+            problems.append(
+                Problem(
+                    ("body", index, "price_list_section"),
+                    f"unknown price-list section {section!r}",
+                    "unknown_reference",
+                )
+            )
     if problems:
         raise IntakeError(problems)
     existing = {
         row.external_id: (row.data, row.removed_at)
-        for row in (await session.execute(
-            sa.select(REFERENCE.c.external_id, REFERENCE.c.data, REFERENCE.c.removed_at)
-            .where(REFERENCE.c.clinic_id == clinic.id, REFERENCE.c.kind == kind)
-            .with_for_update()
-        )).all()
+        for row in (
+            await session.execute(
+                sa.select(REFERENCE.c.external_id, REFERENCE.c.data, REFERENCE.c.removed_at)
+                .where(REFERENCE.c.clinic_id == clinic.id, REFERENCE.c.kind == kind)
+                .with_for_update()
+            )
+        ).all()
     }
     counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
     inserts: list[dict[str, Any]] = []
@@ -117,8 +144,14 @@ async def replace(
             auto = automatic_forms(kind, data)
             if auto is not None:
                 data["auto"] = auto
-        row = {"clinic_id": clinic.id, "kind": kind, "external_id": item_id, "data": data,
-               "removed_at": None, "updated_at": now}
+        row = {
+            "clinic_id": clinic.id,
+            "kind": kind,
+            "external_id": item_id,
+            "data": data,
+            "removed_at": None,
+            "updated_at": now,
+        }
         if old is None:
             inserts.append(row)
             counts["created"] += 1
@@ -130,8 +163,16 @@ async def replace(
         stored.append(public_item(kind, item_id, data))
     for item_id, (data, removed_at) in existing.items():
         if item_id not in seen and removed_at is None:
-            updates.append({"clinic_id": clinic.id, "kind": kind, "external_id": item_id,
-                            "data": data, "removed_at": now, "updated_at": now})
+            updates.append(
+                {
+                    "clinic_id": clinic.id,
+                    "kind": kind,
+                    "external_id": item_id,
+                    "data": data,
+                    "removed_at": now,
+                    "updated_at": now,
+                }
+            )
             counts["removed"] += 1
     await bulk.insert_many(session, REFERENCE, inserts)
     await bulk.update_many(session, REFERENCE, KEYS, updates)
@@ -140,10 +181,15 @@ async def replace(
 
 async def current(session: AsyncSession, clinic_id: str, kind: str) -> list[dict[str, Any]]:
     """The clinic's current (not removed) items of ``kind``, as :func:`public_item`."""
-    rows = (await session.execute(
-        sa.select(REFERENCE.c.external_id, REFERENCE.c.data)
-        .where(REFERENCE.c.clinic_id == clinic_id, REFERENCE.c.kind == kind,
-               REFERENCE.c.removed_at.is_(None))
-        .order_by(REFERENCE.c.external_id)
-    )).all()
+    rows = (
+        await session.execute(
+            sa.select(REFERENCE.c.external_id, REFERENCE.c.data)
+            .where(
+                REFERENCE.c.clinic_id == clinic_id,
+                REFERENCE.c.kind == kind,
+                REFERENCE.c.removed_at.is_(None),
+            )
+            .order_by(REFERENCE.c.external_id)
+        )
+    ).all()
     return [public_item(kind, item_id, data) for item_id, data in rows]

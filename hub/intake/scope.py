@@ -20,7 +20,8 @@ class ClinicScope:
     @classmethod
     def of(cls, snapshot: ClinicSnapshot) -> ClinicScope:
         return cls(
-            id=snapshot.info.id, tz=ZoneInfo(snapshot.info.timezone),
+            id=snapshot.info.id,
+            tz=ZoneInfo(snapshot.info.timezone),
             phone_region=str(snapshot.options.get("phone_region") or "RU"),
         )
 

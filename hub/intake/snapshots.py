@@ -26,7 +26,7 @@ PATIENT = PatientRecord.__table__  # type: ignore[attr-defined]
 REFERENCE = ReferenceItem.__table__  # type: ignore[attr-defined]
 CHUNK = 1000
 
-Row = Mapping[str, Any]
+Row = Mapping[Any, Any]
 
 
 def chunks(values: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
@@ -41,6 +41,20 @@ class References:
 
     items: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     active: dict[str, set[str]] = field(default_factory=dict)
+    #: kinds loaded only in part (by id), with whether the clinic has any current item
+    any_active: dict[str, bool] = field(default_factory=dict)
+    #: value objects already built from these items (frozen, so shared by appointments)
+    built: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def value(self, kind: str, item_id: str | None) -> Any:
+        """The :class:`Doctor`, :class:`Specialty` or :class:`Service` of an item, or None."""
+        if item_id is None:
+            return None
+        key = (kind, item_id)
+        if key not in self.built:
+            data = self.get(kind, item_id)
+            self.built[key] = None if data is None else _BUILDERS[kind](item_id, data)
+        return self.built[key]
 
     def get(self, kind: str, item_id: str | None) -> dict[str, Any] | None:
         if item_id is None:
@@ -51,24 +65,66 @@ class References:
         return item_id in self.active.get(kind, set())
 
     def has_any(self, kind: str) -> bool:
+        """Whether the clinic has any current item of ``kind``."""
+        if kind in self.any_active:
+            return self.any_active[kind]
         return bool(self.active.get(kind))
 
 
+#: Above this many ids a kind is loaded whole rather than by id.
+WHOLE_KIND_ABOVE = 2000
+
+
 async def load_references(
-    session: AsyncSession, clinic_id: str, kinds: Sequence[str] | None = None
+    session: AsyncSession,
+    clinic_id: str,
+    kinds: Sequence[str] | None = None,
+    *,
+    ids: Mapping[str, Iterable[str | None]] | None = None,
 ) -> References:
-    """Every reference item of the clinic (of ``kinds``), removed ones included."""
+    """The clinic's reference items (removed ones included) of ``kinds`` (default: all),
+    and of the kinds in ``ids`` only those ids — one query either way."""
+    wanted = {kind: {i for i in values if i} for kind, values in (ids or {}).items()}
+    conditions: list[sa.ColumnElement[bool]] = []
+    for kind in kinds or ():
+        if kind not in wanted:
+            conditions.append(REFERENCE.c.kind == kind)
+    for kind, values in wanted.items():
+        if len(values) > WHOLE_KIND_ABOVE:
+            conditions.append(REFERENCE.c.kind == kind)
+        elif values:
+            conditions.append(
+                sa.and_(REFERENCE.c.kind == kind, REFERENCE.c.external_id.in_(sorted(values)))
+            )
     query = sa.select(
         REFERENCE.c.kind, REFERENCE.c.external_id, REFERENCE.c.data, REFERENCE.c.removed_at
     ).where(REFERENCE.c.clinic_id == clinic_id)
-    if kinds is not None:
-        query = query.where(REFERENCE.c.kind.in_(list(kinds)))
+    if kinds is not None or ids is not None:
+        if not conditions:
+            return References()
+        query = query.where(sa.or_(*conditions))
     refs = References()
     for kind, item_id, data, removed_at in (await session.execute(query)).all():
         refs.items.setdefault(kind, {})[item_id] = data
         if removed_at is None:
             refs.active.setdefault(kind, set()).add(item_id)
     return refs
+
+
+async def any_current(session: AsyncSession, clinic_id: str, kind: str) -> bool:
+    """Whether the clinic has any current (not removed) item of ``kind``."""
+    row = (
+        await session.execute(
+            sa.select(REFERENCE.c.external_id)
+            .where(
+                REFERENCE.c.clinic_id == clinic_id,
+                REFERENCE.c.kind == kind,
+                REFERENCE.c.removed_at.is_(None),
+            )
+            .limit(1)
+        )
+    ).first()
+    return row is not None
 
 
 # --- builders ---------------------------------------------------------------------------
@@ -88,25 +144,54 @@ def build_doctor(doctor_id: str, data: Mapping[str, Any]) -> Doctor:
         dative = auto.get("dative") or full
         dative_short = auto.get("dative_short") or auto.get("short_name") or full
     return Doctor(
-        id=doctor_id, last_name=data.get("last_name", ""), first_name=first, middle_name=middle,
-        sex=data.get("sex"), specialty_id=data.get("specialty_id"), full_name=full,
-        short_name=auto.get("short_name") or full, dative=dative, dative_short=dative_short,
+        id=doctor_id,
+        last_name=data.get("last_name", ""),
+        first_name=first,
+        middle_name=middle,
+        sex=data.get("sex"),
+        specialty_id=data.get("specialty_id"),
+        full_name=full,
+        short_name=auto.get("short_name") or full,
+        dative=dative,
+        dative_short=dative_short,
     )
 
 
 def build_specialty(specialty_id: str, data: Mapping[str, Any]) -> Specialty:
     auto: Mapping[str, Any] = data.get("auto") or {}
     name = str(data.get("name", ""))
-    return Specialty(id=specialty_id, name=name, dative=data.get("dative") or auto.get("dative") or name)
+    return Specialty(
+        id=specialty_id, name=name, dative=data.get("dative") or auto.get("dative") or name
+    )
+
+
+def build_service(service_id: str, data: Mapping[str, Any]) -> Service:
+    return Service(
+        id=service_id, name=data.get("name"), price_list_section=data.get("price_list_section")
+    )
+
+
+_BUILDERS: dict[str, Any] = {
+    "doctors": build_doctor,
+    "specialties": build_specialty,
+    "services": build_service,
+}
 
 
 def build_card(row: Row) -> Card:
     """A :class:`Card` from a ``patient`` row (or its mapping)."""
     return Card(
-        id=row["external_id"], last_name=row["last_name"], first_name=row["first_name"],
-        middle_name=row["middle_name"] or "", birth_date=row["birth_date"], sex=row["sex"],
-        phones=tuple(row["phones"] or ()), email=row["email"], opt_out=bool(row["opt_out"]),
-        inpatient=bool(row["inpatient"]), deleted=row["deleted_at"] is not None,
+        id=row["external_id"],
+        last_name=row["last_name"],
+        first_name=row["first_name"],
+        middle_name=row["middle_name"] or "",
+        birth_date=row["birth_date"],
+        sex=row["sex"],
+        phones=tuple(row["phones"] or ()),
+        email=row["email"],
+        opt_out=bool(row["opt_out"]),
+        inpatient=bool(row["inpatient"]),
+        deleted=row["deleted_at"] is not None,
     )
 
 
@@ -117,27 +202,43 @@ def build_appointment(row: Row, patient: Row | None, refs: References) -> Appoin
     of the service in the reference data.
     """
     doctor_id = row["doctor_id"]
-    doctor_data = refs.get("doctors", doctor_id)
-    doctor = build_doctor(doctor_id, doctor_data) if doctor_id and doctor_data else None
+    doctor: Doctor | None = refs.value("doctors", doctor_id)
     specialty_id = row["specialty_id"] or (doctor.specialty_id if doctor else None)
-    specialty_data = refs.get("specialties", specialty_id)
-    specialty = (
-        build_specialty(specialty_id, specialty_data) if specialty_id and specialty_data else None
-    )
+    specialty: Specialty | None = refs.value("specialties", specialty_id)
     services = []
     for item in row["services"] or ():
-        ref = refs.get("services", item["id"]) or {}
-        services.append(Service(
-            id=item["id"], name=ref.get("name"),
-            price_list_section=item.get("price_list_section") or ref.get("price_list_section"),
-        ))
+        ref: Service | None = refs.value("services", item["id"])
+        section = item.get("price_list_section")
+        if ref is not None and (section is None or section == ref.price_list_section):
+            services.append(ref)
+        else:
+            services.append(Service(
+                id=item["id"], name=ref.name if ref else None,
+                price_list_section=section or (ref.price_list_section if ref else None),
+            ))
+    card = None
+    if patient is not None:
+        key = ("card", patient["external_id"])
+        card = refs.built.get(key)  # one row per patient id within one load
+        if card is None:
+            card = refs.built[key] = build_card(patient)
     return Appointment(
-        id=row["external_id"], patient_id=row["patient_id"],
-        patient=build_card(patient) if patient is not None else None,
-        doctor_id=doctor_id, doctor=doctor, specialty_id=specialty_id, specialty=specialty,
-        services=tuple(services), start=row["start"], end=row["end"], cabinet=row["cabinet"],
-        status=row["status"], comment=row["comment"] or "", cancelled=bool(row["cancelled"]),
-        cancel_reason=row["cancel_reason"], communication_status=row["communication_status"],
+        id=row["external_id"],
+        patient_id=row["patient_id"],
+        patient=card,
+        doctor_id=doctor_id,
+        doctor=doctor,
+        specialty_id=specialty_id,
+        specialty=specialty,
+        services=tuple(services),
+        start=row["start"],
+        end=row["end"],
+        cabinet=row["cabinet"],
+        status=row["status"],
+        comment=row["comment"] or "",
+        cancelled=bool(row["cancelled"]),
+        cancel_reason=row["cancel_reason"],
+        communication_status=row["communication_status"],
     )
 
 
@@ -170,10 +271,15 @@ async def load_appointments(
     ``[start_from, start_to)``; cancelled ones only if ``include_cancelled``."""
     base = (
         sa.select(APPOINTMENT, *_PATIENT_COLUMNS)
-        .select_from(APPOINTMENT.outerjoin(PATIENT, sa.and_(
-            PATIENT.c.clinic_id == APPOINTMENT.c.clinic_id,
-            PATIENT.c.external_id == APPOINTMENT.c.patient_id,
-        )))
+        .select_from(
+            APPOINTMENT.outerjoin(
+                PATIENT,
+                sa.and_(
+                    PATIENT.c.clinic_id == APPOINTMENT.c.clinic_id,
+                    PATIENT.c.external_id == APPOINTMENT.c.patient_id,
+                ),
+            )
+        )
         .where(APPOINTMENT.c.clinic_id == clinic_id)
     )
     if start_from is not None:
@@ -183,7 +289,8 @@ async def load_appointments(
     if not include_cancelled:
         base = base.where(APPOINTMENT.c.cancelled.is_(False))
     queries = (
-        [base] if ids is None
+        [base]
+        if ids is None
         else [base.where(APPOINTMENT.c.external_id.in_(list(part))) for part in chunks(list(ids))]
     )
     rows: list[Row] = []
@@ -191,7 +298,15 @@ async def load_appointments(
         rows.extend(r._mapping for r in (await session.execute(query)).all())
     if not rows:
         return []
-    refs = await load_references(session, clinic_id, ("doctors", "specialties", "services"))
+    refs = await load_references(
+        session,
+        clinic_id,
+        ("specialties",),
+        ids={
+            "doctors": {r["doctor_id"] for r in rows},
+            "services": {s["id"] for r in rows for s in (r["services"] or ())},
+        },
+    )
     out = []
     for row in rows:
         appointment, patient = _split(row)

@@ -7,6 +7,7 @@ PostgreSQL a deadlock or serialisation failure is retried the same way.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.engine import Database
 
+log = logging.getLogger("hub.intake")
 T = TypeVar("T")
 ATTEMPTS = 3
 _RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
@@ -37,4 +39,5 @@ async def write(db: Database, work: Callable[[AsyncSession], Awaitable[T]]) -> T
         except (IntegrityError, OperationalError) as exc:
             if attempt == ATTEMPTS or not _retryable(exc):
                 raise
+            log.info("write raced another writer (%s); retrying", type(exc.orig).__name__)
     raise AssertionError("unreachable")

@@ -59,7 +59,9 @@ class AppointmentIn(StrictModel):
     start: IsoDateTime
     end: IsoDateTime | None = None
     cabinet: Annotated[str, StringConstraints(max_length=100)] | None = None
-    status: Annotated[str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True)] = Field(
+    status: Annotated[
+        str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True)
+    ] = Field(
         "booked", description="The clinic system's status; `cancelled` cancels the appointment."
     )
     comment: Annotated[str, StringConstraints(max_length=4000)] = ""

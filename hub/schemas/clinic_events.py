@@ -1,9 +1,9 @@
 """Clinic events the clinic system posts: ``POST /api/v1/clinics/{clinic}/events``.
 
-    service.charged        {"appointment_id", "service_id"}                 on_service_charged
-    lab_results.ready      {"patient_id", "appointment_id"?, "order_id"?,
-                            "complete", "items": [...]}                     on_lab_results_ready
-    discount_card.issued   {"patient_id", "number"}                         on_discount_card_issued
+service.charged        {"appointment_id", "service_id"}                 on_service_charged
+lab_results.ready      {"patient_id", "appointment_id"?, "order_id"?,
+                        "complete", "items": [...]}                     on_lab_results_ready
+discount_card.issued   {"patient_id", "number"}                         on_discount_card_issued
 """
 
 from __future__ import annotations

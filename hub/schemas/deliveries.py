@@ -18,8 +18,10 @@ class DeliveryStats(BaseModel):
     pending: int
     retrying: int
     dead: int
-    blocked: int = Field(description="Open deliveries waiting behind a dead one of the same "
-                         "appointment or card: they move once it is re-queued and delivered.")
+    blocked: int = Field(
+        description="Open deliveries waiting behind a dead one of the same "
+        "appointment or card: they move once it is re-queued and delivered."
+    )
     oldest_due: dt.datetime | None = Field(description="Due time of the oldest open delivery.")
 
 

@@ -28,10 +28,14 @@ class PatientIn(StrictModel):
     birth_date: dt.date | None = Field(None, description="ISO date, e.g. 1980-05-17.")
     sex: Literal["male", "female"] | None = None
     phones: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
-        default_factory=list, max_length=10,
+        default_factory=list,
+        max_length=10,
         description="As written in the card; stored as given, checked per channel when sending.",
     )
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=_EMAIL)] | None = None
+    email: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=_EMAIL)]
+        | None
+    ) = None
     opt_out: bool = Field(False, description="«Отказ от информационной рассылки».")
     inpatient: bool = Field(False, description="In hospital now: gets no reminders.")
 
@@ -69,6 +73,8 @@ class PatientResult(BaseModel):
 
     id: str
     result: Literal["created", "updated", "unchanged", "restored", "deleted"]
-    changes: list[str] = Field(default_factory=list, description="Names of the fields that changed.")
+    changes: list[str] = Field(
+        default_factory=list, description="Names of the fields that changed."
+    )
     warnings: list[PhoneWarning] = Field(default_factory=list)
     card: CardPublic

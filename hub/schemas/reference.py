@@ -25,14 +25,18 @@ class DoctorIn(StrictModel):
     sex: Literal["male", "female"] | None = None
     specialty_id: RefId | None = None
     dative: Text | None = Field(
-        None, description="Full name in the dative («Петровой Анне Сергеевне»); overrides the automatic form."
+        None,
+        description="Full name in the dative («Петровой Анне Сергеевне»); "
+        "overrides the automatic form.",
     )
 
 
 class SpecialtyIn(StrictModel):
     id: RefId
     name: Text
-    dative: Text | None = Field(None, description="Dative («врачу-терапевту»); overrides the automatic form.")
+    dative: Text | None = Field(
+        None, description="Dative («врачу-терапевту»); overrides the automatic form."
+    )
 
 
 class ServiceIn(StrictModel):

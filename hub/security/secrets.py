@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken

@@ -63,7 +63,9 @@ async def _retry_all(hub: Harness, rounds: int) -> None:
         await hub.drain()
 
 
-async def test_failing_plugin_gets_the_event_once_and_does_not_delay_the_other(hub: Harness) -> None:
+async def test_failing_plugin_gets_the_event_once_and_does_not_delay_the_other(
+    hub: Harness,
+) -> None:
     steady, flaky = await _setup(hub)
     await hub.drain()
     steady.received.clear()
@@ -80,7 +82,10 @@ async def test_failing_plugin_gets_the_event_once_and_does_not_delay_the_other(h
     await _retry_all(hub, 3)
     created_calls = [r for r in flaky.received if r.hook == "on_appointment_created"]
     assert len(created_calls) == 1, "exactly one successful delivery"
-    assert created_calls[0].idempotency_key == f"clinic-1:flaky:{created.event_id}:on_appointment_created"
+    assert (
+        created_calls[0].idempotency_key
+        == f"clinic-1:flaky:{created.event_id}:on_appointment_created"
+    )
     (created,) = [d for d in await _deliveries(hub, "flaky") if d.hook == "on_appointment_created"]
     assert (created.status, created.attempts, created.finished_at) == ("done", 4, hub.clock.now())
     assert steady.hooks() == ["on_appointment_created"]  # delivered once, not again
@@ -106,18 +111,25 @@ async def test_order_per_appointment_per_plugin_under_retries(hub: Harness) -> N
     steady, flaky = await _setup(hub)
     await hub.put_appointment("A-1")
     await hub.put_appointment("A-1", cabinet="301")
-    await hub.client.request("DELETE", "/api/v1/clinics/clinic-1/appointments/A-1",
-                             json={"reason": "пациент заболел"})
+    await hub.client.request(
+        "DELETE", "/api/v1/clinics/clinic-1/appointments/A-1", json={"reason": "пациент заболел"}
+    )
     await hub.put_appointment("A-1", cabinet="301")  # restored
     await hub.drain()
-    expected = ["on_appointment_created", "on_appointment_updated",
-                "on_appointment_cancelled", "on_appointment_restored"]
+    expected = [
+        "on_appointment_created",
+        "on_appointment_updated",
+        "on_appointment_cancelled",
+        "on_appointment_restored",
+    ]
     assert [h for h in steady.hooks() if "appointment" in h] == expected
     # the flaky plugin is stuck on the create: the later events wait behind it
     waiting = [d for d in await _deliveries(hub, "flaky") if d.subject == "appointment:A-1"]
     assert [(d.hook, d.attempts) for d in waiting] == [
-        ("on_appointment_created", 1), ("on_appointment_updated", 0),
-        ("on_appointment_cancelled", 0), ("on_appointment_restored", 0),
+        ("on_appointment_created", 1),
+        ("on_appointment_updated", 0),
+        ("on_appointment_cancelled", 0),
+        ("on_appointment_restored", 0),
     ]
     await _retry_all(hub, 16)
     assert [h for h in flaky.hooks() if "appointment" in h] == expected
@@ -141,7 +153,12 @@ async def test_dead_delivery_blocks_its_subject_until_requeued(hub: Harness) -> 
     stats = (await hub.client.get("/api/v1/deliveries/stats")).json()["items"]
     flaky_stats = next(s for s in stats if s["plugin"] == "flaky")
     assert {k: flaky_stats[k] for k in ("clinic", "pending", "retrying", "dead", "blocked")} == {
-        "clinic": "clinic-1", "pending": 1, "retrying": 0, "dead": 1, "blocked": 1}
+        "clinic": "clinic-1",
+        "pending": 1,
+        "retrying": 0,
+        "dead": 1,
+        "blocked": 1,
+    }
     dead = (await hub.client.get("/api/v1/deliveries", params={"status": "pending"})).json()
     assert dead["items"][0]["blocked_by"] == rows[0].id
     flaky.failures = 0  # the portal is back
@@ -156,8 +173,9 @@ async def test_dead_delivery_blocks_its_subject_until_requeued(hub: Harness) -> 
 
 async def test_plugin_disabled_after_the_event_is_closed_with_a_note(hub: Harness) -> None:
     await _setup(hub)
-    response = await hub.client.put("/api/v1/clinics/clinic-1/plugins/flaky",
-                                    json={"enabled": False, "settings": {}})
+    response = await hub.client.put(
+        "/api/v1/clinics/clinic-1/plugins/flaky", json={"enabled": False, "settings": {}}
+    )
     assert response.status_code == 200
     await hub.drain()
     (card,) = await _deliveries(hub, "flaky")

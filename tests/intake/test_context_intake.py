@@ -50,8 +50,10 @@ async def test_reading_the_clinic_data(clinic: Harness) -> None:
     tomorrow = await ctx.find_appointments(dt.datetime(2026, 11, 24), dt.datetime(2026, 11, 25))
     assert [a.id for a in tomorrow] == ["A-1"]
     both = await ctx.find_appointments(
-        dt.datetime(2026, 11, 24, tzinfo=dt.UTC), dt.datetime(2026, 11, 26, tzinfo=dt.UTC),
-        include_cancelled=True)
+        dt.datetime(2026, 11, 24, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 26, tzinfo=dt.UTC),
+        include_cancelled=True,
+    )
     assert [a.id for a in both] == ["A-1", "A-3", "A-2"]
     doctors = await ctx.reference("doctors")
     assert [(d["id"], d["dative"]) for d in doctors] == [("D-7", "Петровой Анне Сергеевне")]
@@ -62,24 +64,41 @@ async def test_reading_the_clinic_data(clinic: Harness) -> None:
 async def test_a_booking_made_outside_reaches_the_others_and_the_feed(clinic: Harness) -> None:
     hub = clinic
     ctx = await hub.context("portal")
-    booked = await ctx.upsert_appointment("WEB-1", {
-        "patient_id": "P-1001", "doctor_id": "D-7", "start": "2026-11-24T15:00:00"})
+    booked = await ctx.upsert_appointment(
+        "WEB-1", {"patient_id": "P-1001", "doctor_id": "D-7", "start": "2026-11-24T15:00:00"}
+    )
     assert booked.start == dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
-    assert (await ctx.upsert_appointment("WEB-1", {
-        "patient_id": "P-1001", "doctor_id": "D-7", "start": "2026-11-24T15:00:00"})).id == "WEB-1"
-    await ctx.upsert_appointment("WEB-1", {
-        "patient_id": "P-1001", "doctor_id": "D-7", "start": "2026-11-24T16:00:00"})
-    await ctx.upsert_appointment("WEB-1", {
-        "patient_id": "P-1001", "doctor_id": "D-7", "start": "2026-11-24T16:00:00",
-        "status": "cancelled", "cancel_reason": "отменено на портале"})
+    assert (
+        await ctx.upsert_appointment(
+            "WEB-1", {"patient_id": "P-1001", "doctor_id": "D-7", "start": "2026-11-24T15:00:00"}
+        )
+    ).id == "WEB-1"
+    await ctx.upsert_appointment(
+        "WEB-1", {"patient_id": "P-1001", "doctor_id": "D-7", "start": "2026-11-24T16:00:00"}
+    )
+    await ctx.upsert_appointment(
+        "WEB-1",
+        {
+            "patient_id": "P-1001",
+            "doctor_id": "D-7",
+            "start": "2026-11-24T16:00:00",
+            "status": "cancelled",
+            "cancel_reason": "отменено на портале",
+        },
+    )
     await hub.drain()
-    assert OTHER.hooks() == ["on_appointment_created", "on_appointment_updated",
-                             "on_appointment_cancelled"]
+    assert OTHER.hooks() == [
+        "on_appointment_created",
+        "on_appointment_updated",
+        "on_appointment_cancelled",
+    ]
     assert PORTAL.received == []  # never told about its own change
     feed = await hub.feed("clinic-1")
     assert [(e["type"], e["source"]) for e in feed] == [
-        ("appointment.booked", "portal"), ("appointment.changed", "portal"),
-        ("appointment.cancelled", "portal")]
+        ("appointment.booked", "portal"),
+        ("appointment.changed", "portal"),
+        ("appointment.cancelled", "portal"),
+    ]
     assert feed[0]["data"]["appointment"]["start"] == "2026-11-24T12:00:00Z"
     assert feed[1]["data"]["changes"][0]["field"] == "start"
     assert feed[2]["data"]["reason"] == "отменено на портале"
@@ -91,7 +110,9 @@ async def test_a_booking_made_outside_reaches_the_others_and_the_feed(clinic: Ha
 async def test_a_bad_booking_raises_and_writes_nothing(clinic: Harness) -> None:
     ctx = await clinic.context("portal")
     with pytest.raises(ValueError, match="unknown patient 'P-404'"):
-        await ctx.upsert_appointment("WEB-1", {"patient_id": "P-404", "start": "2026-11-24T15:00:00"})
+        await ctx.upsert_appointment(
+            "WEB-1", {"patient_id": "P-404", "start": "2026-11-24T15:00:00"}
+        )
     with pytest.raises(ValueError, match="start"):
         await ctx.upsert_appointment("WEB-1", {"patient_id": "P-1001", "start": "завтра"})
     assert await ctx.get_appointment("WEB-1") is None
@@ -105,14 +126,20 @@ async def test_lab_results_reported_by_a_plugin(clinic: Harness) -> None:
     OTHER.received.clear()
     PORTAL.received.clear()
     ctx = await hub.context("portal")
-    await ctx.report_lab_results(LabResults(patient_id="P-1001", appointment_id="A-1",
-                                            order_id="ORD-5", items=({"test": "ОАК"},)))
+    await ctx.report_lab_results(
+        LabResults(
+            patient_id="P-1001", appointment_id="A-1", order_id="ORD-5", items=({"test": "ОАК"},)
+        )
+    )
     await hub.drain()
     assert OTHER.hooks() == ["on_lab_results_ready"]
     assert OTHER.received[0].args["results"].order_id == "ORD-5"
     assert PORTAL.received == []
     (event,) = await hub.feed("clinic-1")
     assert (event["type"], event["source"], event["data"]["order_id"]) == (
-        "labs.results_ready", "portal", "ORD-5")
+        "labs.results_ready",
+        "portal",
+        "ORD-5",
+    )
     with pytest.raises(ValueError, match="unknown patient"):
         await ctx.report_lab_results(LabResults(patient_id="P-404"))

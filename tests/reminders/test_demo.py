@@ -26,4 +26,7 @@ async def test_demo_reminders_are_queued_and_sent_once(hub: Harness, tmp_path: P
     assert "напоминаем" in text and "/r/" in text
     warnings = [e["data"] for e in await hub.feed("demo") if e["type"] == "card.warning"]
     # each real run that skips a card for its phone says so again (an idempotent mark)
-    assert {(w["patient_id"], w["reason"]) for w in warnings} == {("P-3", "not_mobile")}
+    assert {(w["patient_id"], w["reason"]) for w in warnings} == {
+        ("P-2", "not_mobile"),
+        ("P-3", "no_phone"),
+    }

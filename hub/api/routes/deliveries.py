@@ -41,14 +41,15 @@ async def delivery_stats(
     """Counts per plugin and clinic (pairs with nothing open or dead are left out)."""
     async with runtime.db.session() as session:
         rows = await crud.stats(session, clinic=clinic, plugin=plugin)
-    return DeliveryStatsList(items=[
-        DeliveryStats(**{**row, "clinic": row["clinic_id"]}) for row in rows
-    ])
+    return DeliveryStatsList(
+        items=[DeliveryStats(**{**row, "clinic": row["clinic_id"]}) for row in rows]
+    )
 
 
 @router.get("", response_model=DeliveryPage)
 async def list_deliveries(
-    runtime: RuntimeDep, _: StaffDep,
+    runtime: RuntimeDep,
+    _: StaffDep,
     status: DeliveryStatus | None = "dead",
     clinic: str | None = None,
     plugin: str | None = None,
@@ -69,7 +70,9 @@ async def requeue_all(
 ) -> RequeueResult:
     """Re-queue every dead delivery (of a clinic and/or plugin)."""
     async with runtime.db.session() as session:
-        count = await crud.requeue_all(session, clinic=clinic, plugin=plugin, now=runtime.clock.now())
+        count = await crud.requeue_all(
+            session, clinic=clinic, plugin=plugin, now=runtime.clock.now()
+        )
     return RequeueResult(requeued=count)
 
 
@@ -81,8 +84,10 @@ async def requeue_one(delivery_id: int, runtime: RuntimeDep, _: StaffDep) -> Del
         if row is None:
             raise HTTPException(404, f"Unknown delivery {delivery_id}")
         if row["status"] != "dead":
-            raise HTTPException(409, f"Delivery {delivery_id} is {row['status']}: only dead "
-                                "deliveries can be re-queued")
+            raise HTTPException(
+                409,
+                f"Delivery {delivery_id} is {row['status']}: only dead deliveries can be re-queued",
+            )
         await crud.requeue(session, ids=[delivery_id], now=runtime.clock.now())
         row = await crud.get(session, delivery_id)
     assert row is not None

@@ -1,7 +1,7 @@
 """Reference data of a clinic: doctors, specialties, services, price-list sections.
 
-    PUT /api/v1/clinics/{clinic}/reference/{kind}   replace the whole list of that kind
-    GET /api/v1/clinics/{clinic}/reference/{kind}   the list, with the dative forms in use
+PUT /api/v1/clinics/{clinic}/reference/{kind}   replace the whole list of that kind
+GET /api/v1/clinics/{clinic}/reference/{kind}   the list, with the dative forms in use
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ def _kind(kind: str) -> str:
 
 @router.put("/{kind}", response_model=ReferenceResult)
 async def replace_reference(
-    kind: Kind, access: ClinicSystem, runtime: RuntimeDep,
+    kind: Kind,
+    access: ClinicSystem,
+    runtime: RuntimeDep,
     items: Annotated[list[dict[str, Any]], Body(max_length=MAX_ITEMS)],
 ) -> ReferenceResult:
     """Replace the list; doctors and specialties get their dative computed (a non-null
@@ -43,14 +45,15 @@ async def replace_reference(
     try:
         parsed = _ADAPTERS[kind].validate_python(items)
     except ValidationError as exc:
-        raise HTTPException(422, clean_errors(
-            {**e, "loc": ("body", *e["loc"])} for e in exc.errors()
-        )) from None
+        raise HTTPException(
+            422, clean_errors({**e, "loc": ("body", *e["loc"])} for e in exc.errors())
+        ) from None
     clinic = ClinicScope.of(access.clinic)
     now = runtime.clock.now()
     try:
-        result = await tx.write(runtime.db, lambda session: reference.replace(
-            session, clinic, kind, parsed, now=now))
+        result = await tx.write(
+            runtime.db, lambda session: reference.replace(session, clinic, kind, parsed, now=now)
+        )
     except IntakeError as exc:
         raise unprocessable(exc) from None
     return ReferenceResult(**result)

@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 CHUNK = 1000
 
 
-async def insert_many(session: AsyncSession, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+async def insert_many(
+    session: AsyncSession, table: sa.Table, rows: Sequence[dict[str, Any]]
+) -> None:
     if rows:
         await session.execute(sa.insert(table), list(rows))
 

@@ -18,12 +18,17 @@ D = Delivery.__table__  # type: ignore[attr-defined]
 def _dead_before(d: sa.TableClause) -> sa.Exists:
     earlier = D.alias("earlier")
     return sa.exists().where(
-        earlier.c.clinic_id == d.c.clinic_id, earlier.c.plugin == d.c.plugin,
-        earlier.c.subject == d.c.subject, earlier.c.id < d.c.id, earlier.c.status == DEAD,
+        earlier.c.clinic_id == d.c.clinic_id,
+        earlier.c.plugin == d.c.plugin,
+        earlier.c.subject == d.c.subject,
+        earlier.c.id < d.c.id,
+        earlier.c.status == DEAD,
     )
 
 
-def _filters(d: sa.TableClause, clinic: str | None, plugin: str | None) -> list[sa.ColumnElement[bool]]:
+def _filters(
+    d: sa.TableClause, clinic: str | None, plugin: str | None
+) -> list[sa.ColumnElement[bool]]:
     out = []
     if clinic is not None:
         out.append(d.c.clinic_id == clinic)
@@ -45,7 +50,8 @@ async def stats(
 
     query = (
         sa.select(
-            d.c.clinic_id, d.c.plugin,
+            d.c.clinic_id,
+            d.c.plugin,
             count(d.c.status == PENDING).label("pending"),
             count(d.c.status == RETRYING).label("retrying"),
             count(d.c.status == DEAD).label("dead"),
@@ -71,25 +77,42 @@ async def stats(
 
 
 async def page(
-    session: AsyncSession, *, status: str | None, clinic: str | None, plugin: str | None,
-    page: int, per_page: int,
+    session: AsyncSession,
+    *,
+    status: str | None,
+    clinic: str | None,
+    plugin: str | None,
+    page: int,
+    per_page: int,
 ) -> tuple[list[dict[str, Any]], int]:
     """Deliveries, newest first, with ``blocked_by`` (the dead one holding each back)."""
     d = D.alias("d")
     where = _filters(d, clinic, plugin)
     if status is not None:
         where.append(d.c.status == status)
-    total = (await session.execute(sa.select(sa.func.count()).select_from(d).where(*where))).scalar_one()
+    total = (
+        await session.execute(sa.select(sa.func.count()).select_from(d).where(*where))
+    ).scalar_one()
     earlier = D.alias("earlier")
     blocked_by = (
-        sa.select(sa.func.min(earlier.c.id)).where(
-            earlier.c.clinic_id == d.c.clinic_id, earlier.c.plugin == d.c.plugin,
-            earlier.c.subject == d.c.subject, earlier.c.id < d.c.id, earlier.c.status == DEAD,
-        ).scalar_subquery()
+        sa.select(sa.func.min(earlier.c.id))
+        .where(
+            earlier.c.clinic_id == d.c.clinic_id,
+            earlier.c.plugin == d.c.plugin,
+            earlier.c.subject == d.c.subject,
+            earlier.c.id < d.c.id,
+            earlier.c.status == DEAD,
+        )
+        .scalar_subquery()
     )
     query = (
-        sa.select(d, sa.case((d.c.status.in_(OPEN_STATES), blocked_by), else_=None).label("blocked_by"))
-        .where(*where).order_by(d.c.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        sa.select(
+            d, sa.case((d.c.status.in_(OPEN_STATES), blocked_by), else_=None).label("blocked_by")
+        )
+        .where(*where)
+        .order_by(d.c.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
     rows = [dict(r) for r in (await session.execute(query)).mappings().all()]
     return rows, int(total)
@@ -101,8 +124,14 @@ async def get(session: AsyncSession, delivery_id: int) -> dict[str, Any] | None:
 
 
 def _requeue_values(now: dt.datetime) -> dict[str, Any]:
-    return {"status": PENDING, "attempts": 0, "next_attempt_at": now, "finished_at": None,
-            "lease_until": None, "leased_by": None}
+    return {
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "finished_at": None,
+        "lease_until": None,
+        "leased_by": None,
+    }
 
 
 async def requeue(session: AsyncSession, *, ids: Sequence[int], now: dt.datetime) -> int:
@@ -118,7 +147,9 @@ async def requeue_all(
 ) -> int:
     """Re-queue every dead delivery (of a clinic and/or plugin); how many."""
     result = await session.execute(
-        sa.update(D).where(D.c.status == DEAD, *_filters(D, clinic, plugin)).values(_requeue_values(now))
+        sa.update(D)
+        .where(D.c.status == DEAD, *_filters(D, clinic, plugin))
+        .values(_requeue_values(now))
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 

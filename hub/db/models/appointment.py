@@ -23,14 +23,18 @@ class AppointmentRecord(SQLModel, table=True):
     __tablename__ = "appointment"
     __table_args__ = (
         sa.ForeignKeyConstraint(
-            ["clinic_id", "patient_id"], ["patient.clinic_id", "patient.external_id"],
-            name="fk_appointment_patient", ondelete="CASCADE",
+            ["clinic_id", "patient_id"],
+            ["patient.clinic_id", "patient.external_id"],
+            name="fk_appointment_patient",
+            ondelete="CASCADE",
         ),
         sa.Index("ix_appointment_clinic_start", "clinic_id", "start"),
         sa.Index("ix_appointment_clinic_patient", "clinic_id", "patient_id"),
     )
 
-    clinic_id: str = Field(foreign_key="clinic.id", ondelete="CASCADE", primary_key=True, max_length=63)
+    clinic_id: str = Field(
+        foreign_key="clinic.id", ondelete="CASCADE", primary_key=True, max_length=63
+    )
     external_id: str = Field(primary_key=True, max_length=100)
     patient_id: str = Field(max_length=100)
     doctor_id: str | None = Field(default=None, max_length=100)

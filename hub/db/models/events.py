@@ -1,14 +1,14 @@
 """The event outbox: clinic events and one delivery per (event, plugin).
 
-    event      what happened (hook + JSON arguments), written in the same transaction
-               as the data change; also the clinic's event history
-    delivery   one per plugin that implements the hook and was enabled for the clinic:
+event      what happened (hook + JSON arguments), written in the same transaction
+           as the data change; also the clinic's event history
+delivery   one per plugin that implements the hook and was enabled for the clinic:
 
-        pending ──claim──> (leased) ──ok──────────> done
-           ^                  │
-           │                  ├─fails──> retrying ──(back-off)──> claimed again
-           │                  └─fails HUB_RETRY_MAX_ATTEMPTS times─> dead
-           └────────────── requeue (ops API) ─────────────────────────┘
+    pending ──claim──> (leased) ──ok──────────> done
+       ^                  │
+       │                  ├─fails──> retrying ──(back-off)──> claimed again
+       │                  └─fails HUB_RETRY_MAX_ATTEMPTS times─> dead
+       └────────────── requeue (ops API) ─────────────────────────┘
 """
 
 from __future__ import annotations
@@ -55,7 +55,9 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (
         # the claim: open deliveries by due time
         sa.Index(
-            "ix_delivery_due", "next_attempt_at", "id",
+            "ix_delivery_due",
+            "next_attempt_at",
+            "id",
             postgresql_where=sa.text("status IN ('pending', 'retrying')"),
             sqlite_where=sa.text("status IN ('pending', 'retrying')"),
         ),
@@ -65,9 +67,7 @@ class Delivery(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigIntKey)
-    event_id: int = Field(
-        sa_type=BigIntKey, foreign_key="event.id", ondelete="CASCADE", index=True
-    )
+    event_id: int = Field(sa_type=BigIntKey, foreign_key="event.id", ondelete="CASCADE", index=True)
     clinic_id: str = Field(max_length=63)
     plugin: str = Field(max_length=100)
     hook: str = Field(max_length=100)

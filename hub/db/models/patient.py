@@ -20,7 +20,9 @@ class PatientRecord(SQLModel, table=True):
 
     __tablename__ = "patient"
 
-    clinic_id: str = Field(foreign_key="clinic.id", ondelete="CASCADE", primary_key=True, max_length=63)
+    clinic_id: str = Field(
+        foreign_key="clinic.id", ondelete="CASCADE", primary_key=True, max_length=63
+    )
     external_id: str = Field(primary_key=True, max_length=100)
     last_name: str = Field(max_length=100)
     first_name: str = Field(max_length=100)

@@ -21,7 +21,9 @@ class ReferenceItem(SQLModel, table=True):
 
     __tablename__ = "reference_item"
 
-    clinic_id: str = Field(foreign_key="clinic.id", ondelete="CASCADE", primary_key=True, max_length=63)
+    clinic_id: str = Field(
+        foreign_key="clinic.id", ondelete="CASCADE", primary_key=True, max_length=63
+    )
     kind: str = Field(primary_key=True, max_length=40)
     external_id: str = Field(primary_key=True, max_length=100)
     data: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)

@@ -12,9 +12,15 @@ from hub.testing import Harness, RecordingPlugin
 RECORDER = RecordingPlugin()
 URL = "/api/v1/clinics/clinic-1/appointments"
 BODY: dict[str, Any] = {
-    "patient_id": "P-1001", "doctor_id": "D-7", "specialty_id": "S-3",
-    "start": "2026-11-24T10:30:00", "end": "2026-11-24T11:00:00", "cabinet": "214",
-    "services": [{"id": "SRV-1", "price_list_section": "PL-A"}], "status": "booked", "comment": "",
+    "patient_id": "P-1001",
+    "doctor_id": "D-7",
+    "specialty_id": "S-3",
+    "start": "2026-11-24T10:30:00",
+    "end": "2026-11-24T11:00:00",
+    "cabinet": "214",
+    "services": [{"id": "SRV-1", "price_list_section": "PL-A"}],
+    "status": "booked",
+    "comment": "",
 }
 
 
@@ -45,8 +51,10 @@ async def test_create_update_cancel_restore_each_reach_the_plugin(clinic: Harnes
     assert created.status_code == 201
     assert created.json()["result"] == "created"
     assert (await _put(hub, BODY))["result"] == "unchanged"  # the same PUT twice
-    updated = await _put(hub, {**BODY, "start": "2026-11-24T11:00:00", "end": "2026-11-24T11:30:00",
-                               "cabinet": "301"})
+    updated = await _put(
+        hub,
+        {**BODY, "start": "2026-11-24T11:00:00", "end": "2026-11-24T11:30:00", "cabinet": "301"},
+    )
     assert updated["result"] == "updated"
     assert updated["changes"] == [
         {"field": "start", "old": "2026-11-24T07:30:00Z", "new": "2026-11-24T08:00:00Z"},
@@ -59,14 +67,18 @@ async def test_create_update_cancel_restore_each_reach_the_plugin(clinic: Harnes
     assert cancelled.json()["appointment"]["cancel_reason"] == "пациент заболел"
     again = await hub.client.request("DELETE", f"{URL}/A-1", json={"reason": "ещё раз"})
     assert again.json()["result"] == "unchanged"
-    restored = await _put(hub, {**BODY, "start": "2026-11-24T11:00:00", "end": "2026-11-24T11:30:00",
-                                "cabinet": "301"})
+    restored = await _put(
+        hub,
+        {**BODY, "start": "2026-11-24T11:00:00", "end": "2026-11-24T11:30:00", "cabinet": "301"},
+    )
     assert restored["result"] == "restored"
     assert restored["appointment"]["cancelled"] is False
     await hub.drain()
     got = [r for r in RECORDER.received if r.hook.startswith("on_appointment")]
     assert [r.hook for r in got] == [
-        "on_appointment_created", "on_appointment_updated", "on_appointment_cancelled",
+        "on_appointment_created",
+        "on_appointment_updated",
+        "on_appointment_cancelled",
         "on_appointment_restored",
     ]
     assert [c.field for c in got[1].args["changes"]] == ["start", "end", "cabinet"]
@@ -85,11 +97,16 @@ async def test_the_plugin_gets_the_appointment_resolved(clinic: Harness) -> None
     assert appointment.start.astimezone(dt.timezone(dt.timedelta(hours=3))).hour == 10
     assert appointment.patient.full_name == "Иванов Иван Иванович"
     assert (appointment.doctor.dative, appointment.doctor.dative_short) == (
-        "Петровой Анне Сергеевне", "Петровой А. С.")
+        "Петровой Анне Сергеевне",
+        "Петровой А. С.",
+    )
     # the specialty defaults to the doctor's, the price-list section to the service's
     assert (appointment.specialty_id, appointment.specialty.dative) == ("S-3", "врачу-терапевту")
     assert appointment.services[0].model_dump() == {
-        "id": "SRV-1", "name": "Приём терапевта", "price_list_section": "PL-A"}
+        "id": "SRV-1",
+        "name": "Приём терапевта",
+        "price_list_section": "PL-A",
+    }
 
 
 async def test_times_with_an_offset_are_kept(clinic: Harness) -> None:
@@ -107,7 +124,10 @@ async def test_status_change_is_an_update_and_cancelled_status_cancels(clinic: H
     assert cancelled["appointment"]["cancel_reason"] == "перенос"
     await hub.drain()
     assert [r.hook for r in RECORDER.received if "appointment" in r.hook] == [
-        "on_appointment_created", "on_appointment_updated", "on_appointment_cancelled"]
+        "on_appointment_created",
+        "on_appointment_updated",
+        "on_appointment_cancelled",
+    ]
     assert RECORDER.received[-1].args["reason"] == "перенос"
 
 
@@ -138,8 +158,11 @@ async def test_appointment_first_seen_cancelled_is_stored_without_an_event(clini
         ({"doctor_id": "D-404"}, ["body", "doctor_id"], "unknown doctor"),
         ({"specialty_id": "S-404"}, ["body", "specialty_id"], "unknown specialty"),
         ({"services": [{"id": "SRV-404"}]}, ["body", "services", 0, "id"], "unknown service"),
-        ({"services": [{"id": "SRV-1", "price_list_section": "PL-X"}]},
-         ["body", "services", 0, "price_list_section"], "unknown price-list section"),
+        (
+            {"services": [{"id": "SRV-1", "price_list_section": "PL-X"}]},
+            ["body", "services", 0, "price_list_section"],
+            "unknown price-list section",
+        ),
         ({"room": "214"}, ["body", "room"], "Extra inputs"),
         ({"patient_id": None}, ["body", "patient_id"], ""),
     ],
@@ -168,15 +191,40 @@ async def test_read_back_one_and_a_period(clinic: Harness) -> None:
     hub = clinic
     await _put(hub, BODY, "A-1")
     await _put(hub, {**BODY, "start": "2026-11-25T09:00:00", "end": None}, "A-2")
-    await _put(hub, {**BODY, "start": "2026-11-24T12:00:00", "end": None, "status": "cancelled"}, "A-3")
+    await _put(
+        hub, {**BODY, "start": "2026-11-24T12:00:00", "end": None, "status": "cancelled"}, "A-3"
+    )
     one = await hub.client.get(f"{URL}/A-3")
     assert (one.status_code, one.json()["cancelled"]) == (200, True)
-    period = await hub.client.get(URL, params={"start_from": "2026-11-24T00:00:00",
-                                               "start_to": "2026-11-25T00:00:00"})
+    period = await hub.client.get(
+        URL, params={"start_from": "2026-11-24T00:00:00", "start_to": "2026-11-25T00:00:00"}
+    )
     assert [a["id"] for a in period.json()["items"]] == ["A-1"]
-    with_cancelled = await hub.client.get(URL, params={
-        "start_from": "2026-11-24T00:00:00", "start_to": "2026-11-26T00:00:00",
-        "include_cancelled": True})
+    with_cancelled = await hub.client.get(
+        URL,
+        params={
+            "start_from": "2026-11-24T00:00:00",
+            "start_to": "2026-11-26T00:00:00",
+            "include_cancelled": True,
+        },
+    )
     assert [a["id"] for a in with_cancelled.json()["items"]] == ["A-1", "A-3", "A-2"]
-    bad = await hub.client.get(URL, params={"start_from": "вчера", "start_to": "2026-11-25T00:00:00"})
+    bad = await hub.client.get(
+        URL, params={"start_from": "вчера", "start_to": "2026-11-25T00:00:00"}
+    )
     assert bad.status_code == 422
+
+
+async def test_concurrent_puts_of_a_new_appointment_create_it_once(clinic: Harness) -> None:
+    """Racing writers: one creates, the others find it and compare (one event in all)."""
+    import asyncio
+
+    hub = clinic
+    responses = await asyncio.gather(
+        *(hub.client.put(f"{URL}/A-RACE", json=BODY) for _ in range(6))
+    )
+    assert sorted(r.json()["result"] for r in responses) == ["created"] + ["unchanged"] * 5
+    await hub.drain()
+    assert [r.hook for r in RECORDER.received if r.subject_id == "A-RACE"] == [
+        "on_appointment_created"
+    ]

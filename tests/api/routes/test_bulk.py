@@ -30,14 +30,25 @@ async def clinic(hub: Harness) -> Harness:
 
 
 def patient(pid: str, **fields: Any) -> dict[str, Any]:
-    return {"id": pid, "last_name": "Сидорова", "first_name": "Мария",
-            "phones": ["+7 918 000-00-00"], **fields}
+    return {
+        "id": pid,
+        "last_name": "Сидорова",
+        "first_name": "Мария",
+        "phones": ["+7 918 000-00-00"],
+        **fields,
+    }
 
 
 def appointment(aid: str, pid: str = "P-1", hour: int = 10, **fields: Any) -> dict[str, Any]:
-    return {"id": aid, "patient_id": pid, "doctor_id": "D-7",
-            "services": [{"id": "SRV-1", "price_list_section": "PL-A"}],
-            "start": f"2026-11-24T{hour:02d}:00:00", "end": f"2026-11-24T{hour:02d}:30:00", **fields}
+    return {
+        "id": aid,
+        "patient_id": pid,
+        "doctor_id": "D-7",
+        "services": [{"id": "SRV-1", "price_list_section": "PL-A"}],
+        "start": f"2026-11-24T{hour:02d}:00:00",
+        "end": f"2026-11-24T{hour:02d}:30:00",
+        **fields,
+    }
 
 
 async def _count(hub: Harness, table: str) -> int:
@@ -48,8 +59,12 @@ async def _count(hub: Harness, table: str) -> int:
 async def test_good_items_are_kept_and_bad_ones_reported(clinic: Harness) -> None:
     hub = clinic
     body = {
-        "patients": [patient("P-1"), patient("P-2", phones=["abc"]), patient("P-3", phones=[]),
-                     {"last_name": "Без id"}],
+        "patients": [
+            patient("P-1"),
+            patient("P-2", phones=["abc"]),
+            patient("P-3", phones=[]),
+            {"last_name": "Без id"},
+        ],
         "appointments": [
             appointment("A-1"),
             appointment("A-2", pid="P-2"),  # its patient was refused in this batch
@@ -65,11 +80,16 @@ async def test_good_items_are_kept_and_bad_ones_reported(clinic: Harness) -> Non
     items = response.json()["items"]
     summary = [(i["index"], i["kind"], i["id"], i["result"]) for i in items]
     assert summary == [
-        (0, "patient", "P-1", "created"), (1, "patient", "P-2", "error"),
-        (2, "patient", "P-3", "created"), (3, "patient", None, "error"),
-        (0, "appointment", "A-1", "created"), (1, "appointment", "A-2", "error"),
-        (2, "appointment", "A-3", "error"), (3, "appointment", "A-1", "error"),
-        (4, "appointment", "A-4", "error"), (5, "appointment", "A-5", "error"),
+        (0, "patient", "P-1", "created"),
+        (1, "patient", "P-2", "error"),
+        (2, "patient", "P-3", "created"),
+        (3, "patient", None, "error"),
+        (0, "appointment", "A-1", "created"),
+        (1, "appointment", "A-2", "error"),
+        (2, "appointment", "A-3", "error"),
+        (3, "appointment", "A-1", "error"),
+        (4, "appointment", "A-4", "error"),
+        (5, "appointment", "A-5", "error"),
         (6, "appointment", "A-6", "created"),
     ]
     errors = {(i["kind"], i["index"]): i for i in items if i["result"] == "error"}
@@ -83,8 +103,10 @@ async def test_good_items_are_kept_and_bad_ones_reported(clinic: Harness) -> Non
     assert "unknown doctor 'D-404'" in errors[("appointment", 5)]["error"]
     assert items[2]["warnings"][0]["reason"] == "no_phone"
     assert response.json()["counts"] == {
-        "appointments.created": 2, "appointments.error": 5,
-        "patients.created": 2, "patients.error": 2,
+        "appointments.created": 2,
+        "appointments.error": 5,
+        "patients.created": 2,
+        "patients.error": 2,
     }
     assert await _count(hub, "patient") == 2
     assert await _count(hub, "appointment") == 2
@@ -94,7 +116,10 @@ async def test_good_items_are_kept_and_bad_ones_reported(clinic: Harness) -> Non
 
 async def test_resending_the_batch_changes_nothing_and_emits_nothing(clinic: Harness) -> None:
     hub = clinic
-    body = {"patients": [patient("P-1")], "appointments": [appointment("A-1"), appointment("A-2", hour=11)]}
+    body = {
+        "patients": [patient("P-1")],
+        "appointments": [appointment("A-1"), appointment("A-2", hour=11)],
+    }
     await hub.client.post(URL, json=body)
     await hub.drain()
     before = len(RECORDER.received)
@@ -104,14 +129,19 @@ async def test_resending_the_batch_changes_nothing_and_emits_nothing(clinic: Har
     body["appointments"][0]["cabinet"] = "5"
     changed = await hub.client.post(URL, json=body)
     assert [(i["id"], i["result"], i["changes"]) for i in changed.json()["items"]] == [
-        ("P-1", "unchanged", []), ("A-1", "updated", ["cabinet"]), ("A-2", "cancelled", ["status"]),
+        ("P-1", "unchanged", []),
+        ("A-1", "updated", ["cabinet"]),
+        ("A-2", "cancelled", ["status"]),
     ]
     body["appointments"][1]["status"] = "booked"
     restored = await hub.client.post(URL, json=body)
     assert restored.json()["items"][2]["result"] == "restored"
     await hub.drain()
     assert [r.hook for r in RECORDER.received[before:]] == [
-        "on_appointment_updated", "on_appointment_cancelled", "on_appointment_restored"]
+        "on_appointment_updated",
+        "on_appointment_cancelled",
+        "on_appointment_restored",
+    ]
 
 
 async def test_bad_envelope_is_422(clinic: Harness) -> None:
@@ -129,9 +159,13 @@ async def test_ten_thousand_appointments_in_one_request(clinic: Harness) -> None
     body = {
         "patients": [patient(f"P-{i}") for i in range(n // 2)],
         "appointments": [
-            {"id": f"A-{i}", "patient_id": f"P-{i // 2}", "doctor_id": "D-7",
-             "services": [{"id": "SRV-1"}],
-             "start": (day + dt.timedelta(minutes=(i % 600))).isoformat()}
+            {
+                "id": f"A-{i}",
+                "patient_id": f"P-{i // 2}",
+                "doctor_id": "D-7",
+                "services": [{"id": "SRV-1"}],
+                "start": (day + dt.timedelta(minutes=(i % 600))).isoformat(),
+            }
             for i in range(n)
         ],
     }

@@ -44,8 +44,9 @@ async def test_cursor_paging_is_oldest_first_and_stable(hub: Harness) -> None:
         cursors.append(page["next"])
     assert seen == [f"e{i}" for i in range(25)]
     # at-least-once: re-reading from an older cursor gives the same events again
-    again = (await client.get(URL.format(clinic="clinic-1"),
-                              params={"after": cursors[1], "limit": 100})).json()
+    again = (
+        await client.get(URL.format(clinic="clinic-1"), params={"after": cursors[1], "limit": 100})
+    ).json()
     assert [e["data"]["n"] for e in again["events"]] == [f"e{i}" for i in range(10, 25)]
     await _publish(hub, 1, prefix="late")
     await hub.settle_feed()
@@ -97,12 +98,16 @@ async def test_an_event_committed_late_is_not_skipped(hub: Harness) -> None:
     cursor = (await hub.client.get(URL.format(clinic="clinic-1"))).json()["next"]
     now = hub.clock.now()
     async with hub.runtime.db.session() as slow:  # starts first, commits last
-        await feed.publish(slow, clinic_id="clinic-1", type="t", data={"n": "slow"},
-                           source="test", at=now)
+        await feed.publish(
+            slow, clinic_id="clinic-1", type="t", data={"n": "slow"}, source="test", at=now
+        )
         async with hub.runtime.db.session() as fast:
-            await feed.publish(fast, clinic_id="clinic-1", type="t", data={"n": "fast"},
-                               source="test", at=now)
-        page = (await hub.client.get(URL.format(clinic="clinic-1"), params={"after": cursor})).json()
+            await feed.publish(
+                fast, clinic_id="clinic-1", type="t", data={"n": "fast"}, source="test", at=now
+            )
+        page = (
+            await hub.client.get(URL.format(clinic="clinic-1"), params={"after": cursor})
+        ).json()
         # "fast" is committed, but handing it out now would move the cursor past "slow"
         assert [e["data"]["n"] for e in page["events"]] == []
         assert page["next"] == cursor

@@ -8,9 +8,17 @@ from hub.testing import Harness, RecordingPlugin
 
 RECORDER = RecordingPlugin()
 URL = "/api/v1/clinics/clinic-1/patients"
-CARD = {"last_name": "Иванов", "first_name": "Иван", "middle_name": "Иванович",
-        "birth_date": "1980-05-17", "sex": "male", "phones": ["8 (918) 123-45-67"],
-        "email": "ivanov@example.org", "opt_out": False, "inpatient": False}
+CARD = {
+    "last_name": "Иванов",
+    "first_name": "Иван",
+    "middle_name": "Иванович",
+    "birth_date": "1980-05-17",
+    "sex": "male",
+    "phones": ["8 (918) 123-45-67"],
+    "email": "ivanov@example.org",
+    "opt_out": False,
+    "inpatient": False,
+}
 
 
 @pytest.fixture
@@ -39,7 +47,11 @@ async def test_create_then_same_put_is_unchanged_and_emits_once(clinic: Harness)
     assert RECORDER.hooks() == ["on_card_updated"]
     card = RECORDER.received[0].args["card"]
     assert (card.id, card.full_name, str(card.birth_date), card.phones) == (
-        "P-1", "Иванов Иван Иванович", "1980-05-17", ("8 (918) 123-45-67",))
+        "P-1",
+        "Иванов Иван Иванович",
+        "1980-05-17",
+        ("8 (918) 123-45-67",),
+    )
 
 
 async def test_update_lists_changed_fields(clinic: Harness) -> None:
@@ -117,7 +129,7 @@ async def test_bad_input_is_422_naming_the_field_and_writes_nothing(
 
 async def test_malformed_json_is_400(clinic: Harness) -> None:
     response = await clinic.client.put(
-        f"{URL}/P-1", content=b"{\"last_name\": ", headers={"content-type": "application/json"}
+        f"{URL}/P-1", content=b'{"last_name": ', headers={"content-type": "application/json"}
     )
     assert response.status_code == 400
     assert "Malformed JSON" in response.json()["detail"]

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import hub.db.types
-from sqlalchemy.dialects import postgresql
 
 revision: str = 'hub_base'
 down_revision: str | None = None
