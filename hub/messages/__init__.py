@@ -7,11 +7,17 @@
     retry.py        back-off with jitter
     routing.py      which providers serve a clinic's channel, in order
     ratelimit.py    per provider account token buckets (per process)
-    claim.py        claiming due messages (FOR UPDATE SKIP LOCKED + a lease)
+    claim.py        claiming due messages (FOR UPDATE SKIP LOCKED + a lease), batch writes
     delivery.py     the worker step: claim, send through the provider, record
+    outcomes.py     what an answer does to a message (sent, retry, fallback, failed)
+    communication.py  the appointment's communication status once a message is sent
+    cards.py        the facts about cards / appointments messaging reads
     reports.py      delivery reports from providers; status polling
     templates.py    placeholders, validation and rendering of templates
     recipients.py   the address of a patient card for a channel (or why none)
+    send.py, targets.py  one-off sends (to a phone, a patient, an appointment)
+    sample.py       the sample appointment of template previews
+    sms.py          SMS parts of a text
     mailings.py     group mailings
     balance.py      the provider's balance (briefly cached)
     journal.py      the journal's filters and queries

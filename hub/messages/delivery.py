@@ -19,7 +19,8 @@ For each claimed message, in order:
        None (not my channel)        → 7.
    7. fallback: queued at once for the next provider; none left → failed.
 
-Every attempt and every status change is a line of the message's ``history``.
+Every attempt and every status change is a line of the message's ``history``; the
+rules of step 6 are :mod:`hub.messages.outcomes`.
 Results are written in batches (``hub.messages.claim.write``), and a batch that runs
 long keeps its lease alive, so another worker never takes over messages still in
 flight here.
@@ -30,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-import json
 import logging
 import socket
 import time
@@ -38,40 +38,26 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from hub.messages import cards, communication, policy, routing
+from hub.context import HookContext
+from hub.messages import cards, communication, outcomes, policy, routing
 from hub.messages.claim import Claimed, claim, extend, write
-from hub.messages.queue import entry
-from hub.messages.quiet import first_allowed, quiet_until
+from hub.messages.outcomes import Values
+from hub.messages.quiet import quiet_until
 from hub.messages.ratelimit import Buckets
-from hub.messages.retry import backoff
 from hub.plugin_settings import SettingsInvalid
 from hub.plugins import PluginCallError
 from hub.runtime import ClinicNotFound, ClinicSnapshot, PluginNotEnabled, Runtime
 from hub.schemas.clinics import ClinicOptions
+from hub.settings import PluginSettings
 from hub.types import DeliveryResult, OutgoingMessage
 
 log = logging.getLogger("hub.messages.delivery")
 
 WORKER_ID = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
-
-
-def to_json(value: Any) -> Any:
-    """A provider's answer as plain JSON (Decimals and dates become strings)."""
-    if value is None:
-        return None
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
-
-
-def provider_attempts(history: list[dict[str, Any]], provider: str) -> int:
-    return sum(
-        1
-        for line in history
-        if line.get("provider") == provider and line.get("event") in ("attempt", "lease_expired")
-    )
-
-
-def fallen_back(history: list[dict[str, Any]]) -> set[str]:
-    return {str(line["provider"]) for line in history if line.get("event") == "fallback"}
+#: Batches one call of the step may claim before giving the other steps a turn.
+BATCHES_PER_RUN = 10
+#: Longest time a delivery result waits to be written.
+WRITE_EVERY = 0.2
 
 
 @dataclass
@@ -89,90 +75,140 @@ class DeliveryStep:
 
     def __init__(self) -> None:
         self.buckets = Buckets()
-        self._batches = itertools.count(1)
+        self._runs = itertools.count(1)
 
     async def __call__(self, runtime: Runtime) -> int:
-        settings = runtime.settings
-        token = f"{WORKER_ID}:{next(self._batches)}"
-        lease = dt.timedelta(seconds=settings.worker_lease)
-        async with runtime.db.session() as session:
-            claimed = await claim(
-                session,
-                now=runtime.clock.now(),
-                token=token,
-                lease=lease,
-                limit=settings.worker_batch,
-            )
-        if not claimed:
-            return 0
-        await Batch(runtime, self.buckets, claimed, token).run()
-        return len(claimed)
+        token = f"{WORKER_ID}:{next(self._runs)}"
+        return await Run(runtime, self.buckets, token).go()
 
 
-class Batch:
-    """One claimed batch on its way through the providers."""
+class Run:
+    """One call of the step: batches claimed one after another, sent as a stream.
 
-    def __init__(
-        self, runtime: Runtime, buckets: Buckets, claimed: list[Claimed], token: str
-    ) -> None:
+    ``HUB_WORKER_CONCURRENCY`` sends are in flight at once; the next batch is claimed as
+    soon as the last message of the previous one has a slot, so the gateway never
+    waits for a claim or for the slowest message of a batch.  A run stops after
+    :data:`BATCHES_PER_RUN` batches, or when a claim comes back short (nothing more is
+    due), so the worker's other steps get their turn.
+    """
+
+    def __init__(self, runtime: Runtime, buckets: Buckets, token: str) -> None:
         self.runtime = runtime
         self.buckets = buckets
-        self.claimed = claimed
         self.token = token
         self.settings = runtime.settings
-        self.pending = {c["id"] for c in claimed}
+        self.pending: set[int] = set()
         self.results: list[tuple[Claimed, dict[str, Any]]] = []
         self.flush_every = max(1, self.settings.worker_concurrency)
         self.write_lock = asyncio.Lock()
+        self.ready = asyncio.Event()
+        self.closing = False
         self.clinics: dict[str, ClinicView | None] = {}
+        self.contexts: dict[tuple[str, str], HookContext[PluginSettings]] = {}
         self.max_wait = self.settings.worker_lease / 4
 
-    async def run(self) -> None:
-        await self._load_clinics()
+    async def go(self) -> int:
+        slots = asyncio.Semaphore(self.flush_every)
+        queue: asyncio.Queue[Claimed | None] = asyncio.Queue(maxsize=self.settings.worker_batch)
+        tasks: list[asyncio.Task[None]] = []
+        producer = asyncio.create_task(self._claim_into(queue))
         heartbeat = asyncio.create_task(self._heartbeat())
-        semaphore = asyncio.Semaphore(self.flush_every)
-
-        async def one(message: Claimed) -> None:
-            async with semaphore:
-                try:
-                    values = await self.handle(message)
-                except Exception:  # a bug here must not leave the rest of the batch unsent
-                    log.exception("delivery of message %s failed", message["id"])
-                    values = self.requeue(
-                        message,
-                        self.runtime.clock.now() + dt.timedelta(seconds=60),
-                        "error",
-                        "internal error in the delivery worker; retrying",
-                    )
-                await self.add(message, values)
-
+        writer = asyncio.create_task(self._writer())
         try:
-            await asyncio.gather(*(one(m) for m in self.claimed))
-            await self.flush()
+            while (message := await queue.get()) is not None:
+                await slots.acquire()
+                tasks.append(asyncio.create_task(self._one(message, slots)))
+            await asyncio.gather(*tasks)
+            return await producer
         finally:
+            producer.cancel()
+            self.closing = True
+            self.ready.set()
+            await writer
             heartbeat.cancel()
 
-    async def _load_clinics(self) -> None:
+    async def _context(self, clinic_id: str, provider: str) -> HookContext[PluginSettings]:
+        """The provider's context for the clinic, built once per run (not per message:
+        a run is short, and the settings cache would otherwise be re-read mid-run)."""
+        found = self.contexts.get((clinic_id, provider))
+        if found is None:
+            found = await self.runtime.context(clinic_id, provider)
+            self.contexts[(clinic_id, provider)] = found
+        return found
+
+    async def _claim_into(self, queue: asyncio.Queue[Claimed | None]) -> int:
+        """Claim batches into ``queue``; the next claim runs while the previous batch is
+        still being sent (the queue holds one batch).  Ends the queue with ``None``."""
+        settings = self.settings
+        lease = dt.timedelta(seconds=settings.worker_lease)
+        total = 0
+        try:
+            for _ in range(BATCHES_PER_RUN):
+                async with self.runtime.db.session() as session:
+                    claimed = await claim(
+                        session,
+                        now=self.runtime.clock.now(),
+                        token=self.token,
+                        lease=lease,
+                        limit=settings.worker_batch,
+                    )
+                if not claimed:
+                    break
+                total += len(claimed)
+                self.pending.update(c["id"] for c in claimed)
+                await self._load_clinics(claimed)
+                for message in claimed:
+                    await queue.put(message)
+                if len(claimed) < settings.worker_batch:
+                    break
+        finally:
+            await queue.put(None)
+        return total
+
+    async def _one(self, message: Claimed, slots: asyncio.Semaphore) -> None:
+        try:
+            values = await self.handle(message)
+        except Exception:  # a bug here must not leave the rest of the batch unsent
+            log.exception("delivery of message %s failed", message["id"])
+            values = self.requeue(
+                message,
+                self.runtime.clock.now() + dt.timedelta(seconds=60),
+                "error",
+                "internal error in the delivery worker; retrying",
+            )
+        finally:
+            slots.release()
+        await self.add(message, values)
+
+    async def _load_clinics(self, claimed: list[Claimed]) -> None:
+        """The clinics of these messages, and which of their addresses / patients are
+        blocked now."""
         by_clinic: dict[str, list[Claimed]] = {}
-        for message in self.claimed:
+        for message in claimed:
             by_clinic.setdefault(message["clinic_id"], []).append(message)
         async with self.runtime.db.session() as session:
             for clinic_id, messages in by_clinic.items():
-                try:
-                    snapshot = await self.runtime.snapshot(clinic_id)
-                except ClinicNotFound:
-                    self.clinics[clinic_id] = None
+                view = self.clinics.get(clinic_id)
+                if clinic_id in self.clinics and view is None:
                     continue
+                if view is None:
+                    try:
+                        snapshot = await self.runtime.snapshot(clinic_id)
+                    except ClinicNotFound:
+                        self.clinics[clinic_id] = None
+                        continue
+                    view = self.clinics[clinic_id] = ClinicView(
+                        snapshot=snapshot,
+                        options=ClinicOptions.model_validate(snapshot.options),
+                        stop_listed=set(),
+                        opted_out=set(),
+                    )
                 addresses = {m["address"] for m in messages}
                 patients = {
                     m["patient_id"] for m in messages if m["patient_id"] and not m["essential"]
                 }
-                self.clinics[clinic_id] = ClinicView(
-                    snapshot=snapshot,
-                    options=ClinicOptions.model_validate(snapshot.options),
-                    stop_listed=await policy.stop_listed_many(session, clinic_id, addresses),
-                    opted_out=await cards.opted_out_many(session, clinic_id, patients),
-                )
+                view.stop_listed |= await policy.stop_listed_many(session, clinic_id, addresses)
+                view.opted_out |= await cards.opted_out_many(session, clinic_id, patients)
 
     async def _heartbeat(self) -> None:
         every = self.settings.worker_lease / 3
@@ -185,20 +221,44 @@ class Batch:
     async def add(self, message: Claimed, values: dict[str, Any]) -> None:
         self.results.append((message, values))
         if len(self.results) >= self.flush_every:
+            self.ready.set()
+
+    async def _writer(self) -> None:
+        """Write results as they come: whatever accumulated while the last write ran
+        goes in the next one (at least every :data:`WRITE_EVERY` seconds)."""
+        while True:
+            try:
+                await asyncio.wait_for(self.ready.wait(), WRITE_EVERY)
+            except TimeoutError:
+                pass
+            self.ready.clear()
             await self.flush()
+            if self.closing and not self.results:
+                return
 
     async def flush(self) -> None:
         async with self.write_lock:
             results, self.results = self.results, []
             if not results:
                 return
-            async with self.runtime.db.session() as session:
-                await write(session, results)
-                marks = self._communication(results)
-                if marks:
-                    await communication.mark_sent(session, marks, now=self.runtime.clock.now())
+            for attempt in range(3):
+                try:
+                    await self._write(results)
+                    break
+                except Exception:
+                    if attempt == 2:  # the leases expire and another claim sends them again
+                        log.exception("could not record %d delivery results", len(results))
+                        return
+                    await asyncio.sleep(0.5 * (attempt + 1))
             for message, _ in results:
                 self.pending.discard(message["id"])
+
+    async def _write(self, results: list[tuple[Claimed, dict[str, Any]]]) -> None:
+        async with self.runtime.db.session() as session:
+            await write(session, results)
+            marks = self._communication(results)
+            if marks:
+                await communication.mark_sent(session, marks, now=self.runtime.clock.now())
 
     def _communication(
         self, results: list[tuple[Claimed, dict[str, Any]]]
@@ -219,33 +279,23 @@ class Batch:
 
     # --- one message --------------------------------------------------------------
 
-    def requeue(self, message: Claimed, due: dt.datetime, event: str, text: str) -> dict[str, Any]:
-        now = self.runtime.clock.now()
-        return {
-            "status": "queued",
-            "next_attempt_at": due,
-            "lease_owner": None,
-            "lease_until": None,
-            "history": [
-                *message["history"],
-                entry(now, event, "queued", due=due.isoformat(), text=text),
-            ],
-        }
+    def requeue(self, message: Claimed, due: dt.datetime, event: str, text: str) -> Values:
+        return outcomes.requeue(message, self.runtime.clock.now(), due, event, text)
 
-    def fail(
-        self, message: Claimed, code: str, text: str, *, event: str = "refused"
-    ) -> dict[str, Any]:
-        now = self.runtime.clock.now()
+    def fail(self, message: Claimed, code: str, text: str, *, event: str = "refused") -> Values:
         self.runtime.metrics.messages.labels(message["provider"] or "-", "failed").inc()
-        return {
-            "status": "failed",
-            "next_attempt_at": now,
-            "lease_owner": None,
-            "lease_until": None,
-            "error_code": code,
-            "error_text": text,
-            "history": [*message["history"], entry(now, event, "failed", code=code, text=text)],
-        }
+        return outcomes.fail(message, self.runtime.clock.now(), code, text, event=event)
+
+    def outcome(
+        self, message: Claimed, view: ClinicView, provider: str, candidates: list[str],
+        result: DeliveryResult,
+    ) -> Values:
+        rules = outcomes.Rules(
+            settings=self.settings, redactor=self.runtime.redactor, metrics=self.runtime.metrics,
+            tz=view.snapshot.info.tz, quiet=view.options.quiet_hours,
+        )
+        now = self.runtime.clock.now()
+        return outcomes.outcome(message, now, provider, candidates, result, rules)
 
     async def handle(self, message: Claimed) -> dict[str, Any]:
         view = self.clinics.get(message["clinic_id"])
@@ -256,7 +306,7 @@ class Batch:
             return self.fail(
                 message, "stop_list", f"{message['address']} is on the clinic's stop list"
             )
-        if message["patient_id"] in view.opted_out:
+        if not message["essential"] and message["patient_id"] in view.opted_out:
             return self.fail(
                 message,
                 "opt_out",
@@ -269,7 +319,7 @@ class Batch:
                 message, until, "quiet_hours", "quiet hours in the clinic: waiting until morning"
             )
         route = routing.route(self.runtime, view.snapshot, view.options, message["channel"])
-        done = fallen_back(message["history"])
+        done = outcomes.fallen_back(message["history"])
         candidates = [p for p in route.providers if p not in done]
         if not candidates:
             if done:
@@ -286,7 +336,7 @@ class Batch:
         provider = candidates[0]
         key = f"{message['clinic_id']}:message:{message['id']}"
         try:
-            ctx = await self.runtime.context(message["clinic_id"], provider, idempotency_key=key)
+            ctx = (await self._context(message["clinic_id"], provider)).with_key(key)
         except (PluginNotEnabled, SettingsInvalid) as exc:
             result = DeliveryResult.permanent("provider_unavailable", str(exc), provider_side=True)
             return self.outcome(message, view, provider, candidates, result)
@@ -339,103 +389,3 @@ class Batch:
             time.perf_counter() - started,
         )
         return self.outcome(message, view, provider, candidates, result)
-
-    def outcome(
-        self,
-        message: Claimed,
-        view: ClinicView,
-        provider: str,
-        candidates: list[str],
-        result: DeliveryResult,
-    ) -> dict[str, Any]:
-        """The message's new values after ``provider`` answered ``result``."""
-        runtime = self.runtime
-        now = runtime.clock.now()
-        redactor = runtime.redactor
-        text = redactor.redact(result.error_text) if result.error_text else None
-        raw = redactor.redact_json(to_json(result.raw))
-        attempts = message["attempts"] + 1
-        values: dict[str, Any] = {
-            "attempts": attempts,
-            "provider": provider,
-            "raw": raw,
-            "lease_owner": None,
-            "lease_until": None,
-        }
-        line = dict(
-            provider=provider,
-            attempt=attempts,
-            outcome=result.outcome,
-            code=result.error_code,
-            text=text,
-        )
-        history = list(message["history"])
-        metrics = runtime.metrics.messages
-        if result.outcome == "accepted":
-            metrics.labels(provider, "sent").inc()
-            history.append(
-                entry(
-                    now,
-                    "attempt",
-                    "sent",
-                    provider_message_id=result.provider_message_id,
-                    cost=str(result.cost) if result.cost is not None else None,
-                    **line,
-                )
-            )
-            return {
-                **values,
-                "status": "sent",
-                "sent_at": now,
-                "next_attempt_at": now,
-                "provider_message_id": result.provider_message_id,
-                "cost": result.cost,
-                "error_code": None,
-                "error_text": None,
-                "history": history,
-            }
-        values.update(error_code=result.error_code, error_text=text)
-        if result.outcome == "transient":
-            tries = provider_attempts(history, provider) + 1
-            if tries < self.settings.retry_max_attempts:
-                metrics.labels(provider, "retry").inc()
-                delay = backoff(
-                    tries, base=self.settings.retry_base_delay, cap=self.settings.retry_max_delay
-                )
-                due = first_allowed(now + delay, view.snapshot.info.tz, view.options.quiet_hours)
-                history.append(entry(now, "attempt", "queued", retry_at=due.isoformat(), **line))
-                return {**values, "status": "queued", "next_attempt_at": due, "history": history}
-            reason = f"{provider} still failing after {tries} attempts"
-        elif result.provider_side:
-            reason = f"{provider} cannot send for this account"
-        else:
-            metrics.labels(provider, "failed").inc()
-            history.append(entry(now, "attempt", "failed", **line))
-            return {**values, "status": "failed", "next_attempt_at": now, "history": history}
-        remaining = candidates[1:]
-        if remaining:
-            metrics.labels(provider, "fallback").inc()
-            history.append(entry(now, "attempt", "queued", **line))
-            history.append(
-                entry(
-                    now,
-                    "fallback",
-                    "queued",
-                    provider=provider,
-                    next=remaining[0],
-                    text=f"{reason}; trying {remaining[0]}",
-                )
-            )
-            return {**values, "status": "queued", "next_attempt_at": now, "history": history}
-        metrics.labels(provider, "failed").inc()
-        history.append(entry(now, "attempt", "failed", **line))
-        history.append(
-            entry(
-                now,
-                "fallback",
-                "failed",
-                provider=provider,
-                text=f"{reason}; no other provider is configured for {message['channel']}",
-            )
-        )
-        return {**values, "status": "failed", "next_attempt_at": now, "history": history}

@@ -31,6 +31,12 @@ class BadFilter(ValueError):
     """A filter value that cannot be read; the message names the parameter."""
 
 
+def no_nul(name: str, *values: str | None) -> None:
+    for value in values:
+        if value and "\x00" in value:
+            raise BadFilter(f"{name}: contains a NUL character")
+
+
 def statuses(words: Sequence[str]) -> list[str] | None:
     if not words:
         return None

@@ -92,6 +92,8 @@ async def queue_message(
         raise ValueError(f"unknown channel {channel!r}: use one of {', '.join(CHANNELS)}")
     if not text or not text.strip():
         raise EmptyText("the message text is empty")
+    if "\x00" in text or "\x00" in (recipient_name or ""):
+        raise ValueError("the text or recipient name contains a NUL character")
     if len(text) > MAX_TEXT:
         raise ValueError(f"the message text is {len(text)} characters; at most {MAX_TEXT}")
     clinic = await session.get(Clinic, clinic_id)

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field, field_serializer, model_validator
 
-from hub.schemas.common import ExternalId, StrictModel
-from hub.schemas.messages import Channel, money
+from hub.schemas.common import StrictModel
+from hub.schemas.messages import Channel, Clean, Ref, RowId, money
 
 MAX_DAYS = 366
 
@@ -17,13 +17,13 @@ class MailingCreate(StrictModel):
     """``POST /api/v1/clinics/{clinic}/mailings``: whom (appointments in a period of
     local dates, narrowed by doctor / specialty / service) and what (a template)."""
 
-    name: str = Field("", max_length=255)
+    name: Clean = Field("", max_length=255)
     period_from: dt.date
     period_to: dt.date = Field(description="Inclusive.")
-    doctor_ids: list[ExternalId] = Field(default_factory=list)
-    specialty_ids: list[ExternalId] = Field(default_factory=list)
-    service_ids: list[ExternalId] = Field(default_factory=list)
-    template_id: int | None = Field(None, description="Unset: the default template of `kind`.")
+    doctor_ids: list[Ref] = Field(default_factory=list)
+    specialty_ids: list[Ref] = Field(default_factory=list)
+    service_ids: list[Ref] = Field(default_factory=list)
+    template_id: RowId | None = Field(None, description="Unset: the default template of `kind`.")
     kind: str = Field("mailing", min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
     channel: Channel = "sms"
     dry_run: bool = Field(False, description="Only say who would get what; store and send nothing.")

@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_serializer, model_validator
+from pydantic import AfterValidator, BaseModel, Field, field_serializer, model_validator
 
 from hub.schemas.common import ExternalId, StrictModel
 
 Channel = Literal["sms", "voice", "messenger", "email"]
+
+#: The largest row id the databases hold (64-bit); bigger ids are a 422, not a 500.
+MAX_ID = 2**63 - 1
+#: A row id in a body (template_id...).
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def no_nul(value: str) -> str:
+    """Refuse the NUL character: PostgreSQL cannot store it in text."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character (\\u0000)")
+    return value
+
+
+#: Text from a request, stored as is (NUL refused: a 422, not a database error).
+Clean = Annotated[str, AfterValidator(no_nul)]
+#: An id of the clinic system's own, NUL refused.
+Ref = Annotated[ExternalId, AfterValidator(no_nul)]
 
 #: Titles of message kinds as the clinics' journals name them (seed 001).
 KIND_TITLES: dict[str, str] = {
@@ -66,6 +84,7 @@ class MessageRow(BaseModel):
 
     id: int
     clinic: str
+    clinic_name: str = Field("", description="«Наименование МО» of the journal.")
     kind: str
     kind_title: str
     recipient: str | None
@@ -137,14 +156,14 @@ class SendRequest(StrictModel):
     (its patient) with a template (or the default template of ``kind``), or a patient
     with a text."""
 
-    phone: str | None = Field(None, max_length=64, description="Any spelling; E.164 stored.")
-    patient_id: ExternalId | None = None
-    appointment_id: ExternalId | None = None
-    template_id: int | None = None
-    text: str | None = Field(None, max_length=4000)
+    phone: Clean | None = Field(None, max_length=64, description="Any spelling; E.164 stored.")
+    patient_id: Ref | None = None
+    appointment_id: Ref | None = None
+    template_id: RowId | None = None
+    text: Clean | None = Field(None, max_length=4000)
     kind: str | None = Field(None, min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
     channel: Channel = "sms"
-    recipient_name: str | None = Field(None, max_length=255)
+    recipient_name: Clean | None = Field(None, max_length=255)
     essential: bool = False
 
     @model_validator(mode="after")

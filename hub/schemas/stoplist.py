@@ -7,12 +7,13 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from hub.schemas.common import StrictModel
+from hub.schemas.messages import Clean
 
 
 class StopListPut(StrictModel):
     """``PUT /api/v1/clinics/{clinic}/stoplist/{phone}``: why the number is blocked."""
 
-    note: str = Field("", max_length=500)
+    note: Clean = Field("", max_length=500)
 
 
 class StopListEntryPublic(BaseModel):

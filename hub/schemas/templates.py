@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from hub.schemas.common import ExternalId, StrictModel
-from hub.schemas.messages import Channel
+from hub.schemas.common import StrictModel
+from hub.schemas.messages import Channel, Clean, Ref
 
 Recipient = Literal["patient", "doctor", "chief_doctor"]
 Kind = str
@@ -22,12 +22,12 @@ KIND_FIELD = Field(
 
 
 class TemplateBase(StrictModel):
-    name: str = Field(min_length=1, max_length=255)
+    name: Clean = Field(min_length=1, max_length=255)
     recipient: Recipient = Field("patient", description="Whom it writes to (seed 002: Абонент).")
     kind: str = KIND_FIELD
     channel: Channel = "sms"
     is_default: bool = Field(False, description="Used when a send names no template.")
-    body: str = Field(min_length=1, max_length=4000)
+    body: Clean = Field(min_length=1, max_length=4000)
 
 
 class TemplateCreate(TemplateBase):
@@ -37,12 +37,12 @@ class TemplateCreate(TemplateBase):
 class TemplateUpdate(StrictModel):
     """``PATCH /api/v1/clinics/{clinic}/templates/{id}``: only the fields given change."""
 
-    name: str | None = Field(None, min_length=1, max_length=255)
+    name: Clean | None = Field(None, min_length=1, max_length=255)
     recipient: Recipient | None = None
     kind: str | None = Field(None, min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
     channel: Channel | None = None
     is_default: bool | None = None
-    body: str | None = Field(None, min_length=1, max_length=4000)
+    body: Clean | None = Field(None, min_length=1, max_length=4000)
 
 
 class TemplatePublic(TemplateBase):
@@ -73,8 +73,8 @@ class PreviewRequest(StrictModel):
         max_length=4000,
         description="A body to try; a saved template's own when omitted.",
     )
-    appointment_id: ExternalId | None = None
-    confirm_link: str | None = Field(None, max_length=500)
+    appointment_id: Ref | None = None
+    confirm_link: Clean | None = Field(None, max_length=500)
 
 
 class PreviewPublic(BaseModel):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException
 
 from hub.api.deps import ClinicReader, ClinicSystem, RuntimeDep
+from hub.api.routes.messages import RowIdPath
 from hub.db.crud import messages as messages_crud
 from hub.db.models import Mailing
 from hub.messages import mailings
@@ -117,7 +118,9 @@ async def list_mailings(access: ClinicReader, runtime: RuntimeDep) -> MailingLis
 
 
 @router.get("/{mailing_id}", response_model=MailingPublic)
-async def get_mailing(mailing_id: int, access: ClinicReader, runtime: RuntimeDep) -> MailingPublic:
+async def get_mailing(
+    mailing_id: RowIdPath, access: ClinicReader, runtime: RuntimeDep
+) -> MailingPublic:
     async with runtime.db.session() as session:
         row = await session.get(Mailing, mailing_id)
         if row is None or row.clinic_id != access.clinic_id:

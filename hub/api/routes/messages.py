@@ -16,12 +16,13 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import StreamingResponse
 
 from hub.api.deps import PrincipalDep, RuntimeDep
 from hub.db.crud import messages as crud
-from hub.db.models import Message
+from hub.db.models import Clinic, Message
 from hub.messages import journal
 from hub.messages.addresses import PHONE_CHANNELS
 from hub.messages.balance import CACHE_SECONDS, balance
@@ -29,6 +30,7 @@ from hub.runtime import ClinicNotFound, Runtime
 from hub.schemas.clinics import ClinicOptions
 from hub.schemas.messages import (
     KIND_TITLES,
+    MAX_ID,
     STATUS_TITLES,
     BalancePublic,
     HistoryLine,
@@ -41,11 +43,14 @@ from hub.schemas.messages import (
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 
 MAX_PER_PAGE = 20
+#: A row id in a path: 422 when it cannot be one (never an overflow in the database).
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 CSV_CHUNK = 500
 
 
-def to_row(m: Message) -> MessageRow:
+def to_row(m: Message, names: dict[str, str] | None = None) -> MessageRow:
     return MessageRow(
+        clinic_name=(names or {}).get(m.clinic_id, ""),
         id=m.id or 0,
         clinic=m.clinic_id,
         kind=m.kind,
@@ -67,9 +72,9 @@ def to_row(m: Message) -> MessageRow:
     )
 
 
-def to_detail(m: Message) -> MessageDetail:
+def to_detail(m: Message, names: dict[str, str] | None = None) -> MessageDetail:
     return MessageDetail(
-        **to_row(m).model_dump(),
+        **to_row(m, names).model_dump(),
         text=m.text,
         patient_id=m.patient_id,
         mailing_id=m.mailing_id,
@@ -81,6 +86,17 @@ def to_detail(m: Message) -> MessageDetail:
         history=[HistoryLine.model_validate(h) for h in m.history],
         raw=m.raw,
     )
+
+
+async def clinic_names(runtime: Runtime, ids: set[str] | None) -> dict[str, str]:
+    """Names of these clinics (of all when ``ids`` is None)."""
+    if ids is not None and not ids:
+        return {}
+    query = sa.select(Clinic.id, Clinic.name)  # type: ignore[call-overload]
+    if ids is not None:
+        query = query.where(Clinic.id.in_(sorted(ids)))  # type: ignore[attr-defined]
+    async with runtime.db.session() as session:
+        return {str(i): str(n) for i, n in await session.execute(query)}
 
 
 class Scope:
@@ -120,8 +136,17 @@ async def journal_scope(
         str | None, Query(description="Date or date-time; default: a month ago.")
     ] = None,
     sent_to: Annotated[str | None, Query(description="Date (inclusive) or date-time.")] = None,
-    mailing: Annotated[int | None, Query(description="Messages of one group mailing.")] = None,
+    mailing: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Messages of one group mailing.")
+    ] = None,
 ) -> Scope:
+    try:
+        for name, values in (("clinic", clinic or []), ("recipient", [recipient]),
+                             ("phone", [phone]), ("kind", kind or []), ("status", status or []),
+                             ("sent_from", [sent_from]), ("sent_to", [sent_to])):
+            journal.no_nul(name, *values)
+    except journal.BadFilter as exc:
+        raise HTTPException(422, str(exc)) from None
     clinics = sorted(set(clinic)) if clinic else None
     if principal.role == "clinic":
         if clinics and clinics != [principal.clinic_id]:
@@ -176,14 +201,15 @@ async def _balance(runtime: Runtime, clinic: str | None) -> BalancePublic | None
 async def list_messages(
     scope: ScopeDep,
     runtime: RuntimeDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=10**9)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = MAX_PER_PAGE,
 ) -> Journal:
     """The journal, newest first, with the count and total cost of the filtered set."""
     async with runtime.db.session() as session:
         rows, total, cost = await crud.page(session, scope.filter, page=page, per_page=per_page)
+    names = await clinic_names(runtime, {r.clinic_id for r in rows})
     return Journal(
-        items=[to_row(r) for r in rows],
+        items=[to_row(r, names) for r in rows],
         total=total,
         total_cost=cost,
         page=page,
@@ -197,6 +223,7 @@ async def list_messages(
 CSV_COLUMNS = (
     "id",
     "clinic",
+    "clinic_name",
     "kind",
     "kind_title",
     "recipient",
@@ -228,6 +255,8 @@ async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResp
     """The whole filtered journal as CSV (UTF-8 with BOM, ``;``-separated, as Excel in a
     Russian locale opens it), streamed row by row."""
 
+    names = await clinic_names(runtime, None)
+
     async def rows() -> AsyncIterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
@@ -241,7 +270,7 @@ async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResp
             buffer.seek(0)
             buffer.truncate()
             for message in chunk:
-                row = to_row(message).model_dump()
+                row = to_row(message, names).model_dump()
                 row["cost"] = money(message.cost)
                 row["text"] = message.text
                 writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
@@ -261,7 +290,7 @@ async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResp
 
 @router.get("/messages/{message_id}", response_model=MessageDetail)
 async def get_message(
-    message_id: int, principal: PrincipalDep, runtime: RuntimeDep
+    message_id: RowIdPath, principal: PrincipalDep, runtime: RuntimeDep
 ) -> MessageDetail:
     """One message: text, provider and its answer, every attempt, error code and text."""
     async with runtime.db.session() as session:
@@ -272,4 +301,4 @@ async def get_message(
         raise HTTPException(
             403, f"This needs the admin, webadmin or clinic role; this token is {principal.role}"
         )
-    return to_detail(message)
+    return to_detail(message, await clinic_names(runtime, {message.clinic_id}))

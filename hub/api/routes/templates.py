@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from hub.api.deps import ClinicReader, ClinicSystem, RuntimeDep
+from hub.api.routes.messages import RowIdPath
 from hub.db.crud import templates as crud
 from hub.db.models import MessageTemplate
 from hub.messages import templates as tpl
@@ -114,14 +115,14 @@ async def create_template(
 
 @router.get("/{template_id}", response_model=TemplatePublic)
 async def get_template(
-    template_id: int, access: ClinicReader, runtime: RuntimeDep
+    template_id: RowIdPath, access: ClinicReader, runtime: RuntimeDep
 ) -> TemplatePublic:
     return _public(await _get(runtime, access.clinic_id, template_id))
 
 
 @router.patch("/{template_id}", response_model=TemplatePublic)
 async def update_template(
-    template_id: int, data: TemplateUpdate, access: ClinicSystem, runtime: RuntimeDep
+    template_id: RowIdPath, data: TemplateUpdate, access: ClinicSystem, runtime: RuntimeDep
 ) -> TemplatePublic:
     """Change some fields; the ones left out keep their values."""
     if data.body is not None:
@@ -142,7 +143,9 @@ async def update_template(
 
 
 @router.delete("/{template_id}", status_code=204)
-async def delete_template(template_id: int, access: ClinicSystem, runtime: RuntimeDep) -> Response:
+async def delete_template(
+    template_id: RowIdPath, access: ClinicSystem, runtime: RuntimeDep
+) -> Response:
     async with runtime.db.session() as session:
         row = await crud.get(session, clinic_id=access.clinic_id, template_id=template_id)
         if row is None:
@@ -198,7 +201,7 @@ async def preview_body(
 
 @router.post("/{template_id}/preview", response_model=PreviewPublic)
 async def preview_template(
-    template_id: int,
+    template_id: RowIdPath,
     access: ClinicReader,
     runtime: RuntimeDep,
     request: PreviewRequest | None = None,

@@ -94,6 +94,7 @@ async def test_rows_carry_the_contract_fields(hub: Harness) -> None:
         "error",
     } <= set(row)
     assert row["kind_title"] == "Напоминание"
+    assert row["clinic_name"] == "Клиника clinic-1"
     assert (row["status"], row["status_title"]) == ("sent", "Отправлено")
     assert (row["recipient"], row["phone"], row["cost"]) == (
         "Петрова Анна Сергеевна",
@@ -274,3 +275,41 @@ async def test_csv_export_streams_the_whole_filtered_set(hub: Harness) -> None:
     assert len({r["id"] for r in rows}) == 510
     assert rows[0]["kind_title"] == "Напоминание"
     assert any(r["text"] == "Текст; 7" for r in rows)  # the separator inside a text is quoted
+
+
+BIG = 10**30
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("GET", f"/api/v1/messages/{BIG}", None),
+        ("GET", f"/api/v1/clinics/clinic-1/templates/{BIG}", None),
+        ("GET", f"/api/v1/clinics/clinic-1/mailings/{BIG}", None),
+        ("POST", "/api/v1/clinics/clinic-1/messages", {"appointment_id": "A", "template_id": BIG}),
+        ("GET", f"/api/v1/messages?page={BIG}", None),
+        ("GET", f"/api/v1/messages?mailing={BIG}", None),
+        ("GET", "/api/v1/messages?sent_from=2026-13-01", None),
+        ("GET", "/api/v1/messages?phone=%00", None),
+        ("GET", "/api/v1/messages?recipient=a%00b", None),
+        ("GET", "/api/v1/messages?clinic=a%00b", None),
+        ("POST", "/api/v1/clinics/clinic-1/messages", {"phone": "+79181234567", "text": "x\x00y"}),
+        ("POST", "/api/v1/clinics/clinic-1/messages",
+         {"phone": "+79181234567", "text": "x", "recipient_name": "a\x00"}),
+        ("POST", "/api/v1/clinics/clinic-1/messages", {"patient_id": "P\x00", "text": "x"}),
+        ("POST", "/api/v1/clinics/clinic-1/templates", {"name": "x", "body": "a\x00b"}),
+        ("POST", "/api/v1/clinics/clinic-1/templates/preview", {"body": "{a.b} {0} {date[0]}"}),
+        ("PUT", "/api/v1/clinics/clinic-1/stoplist/+79181234567", {"note": "a\x00b"}),
+        ("PUT", "/api/v1/clinics/clinic-1/stoplist/%2B7918%00", None),
+        ("POST", "/api/v1/clinics/clinic-1/mailings",
+         {"period_from": "2026-11-01", "period_to": "2026-11-02", "name": "a\x00"}),
+        ("POST", "/api/v1/clinics/clinic-1/mailings",
+         {"period_from": "2026-11-01", "period_to": "2026-11-02", "template_id": BIG}),
+    ],
+)
+async def test_malformed_input_is_a_422_never_a_500(
+    hub: Harness, method: str, url: str, body: dict[str, Any] | None
+) -> None:
+    await _clinic(hub)
+    response = await hub.client.request(method, url, json=body)
+    assert response.status_code == 422, response.text

@@ -1,0 +1,136 @@
+"""What a message becomes after an attempt: the new values of its row.
+
+Pure functions of the claimed row, the time and the provider's answer (no I/O), so
+the rules read in one place::
+
+    accepted                       → sent: provider id, cost, sent_at
+    transient (exception, timeout) → queued after back-off (out of quiet hours), until
+                                     HUB_RETRY_MAX_ATTEMPTS with this provider → fallback
+    permanent, provider_side       → fallback
+    permanent                      → failed with the provider's code and text
+    fallback                       → queued at once for the next provider; none left →
+                                     failed
+
+Each function returns the columns to write (see ``hub.messages.claim.RESULT_COLUMNS``;
+the rest keep the claimed row's values) including the whole new ``history``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hub.messages.claim import Claimed
+from hub.messages.queue import entry
+from hub.messages.quiet import first_allowed
+from hub.messages.retry import backoff
+from hub.metrics import Metrics
+from hub.schemas.clinics import QuietHours
+from hub.security.redaction import Redactor
+from hub.settings import HubSettings
+from hub.types import DeliveryResult
+
+Values = dict[str, Any]
+_RELEASED: Values = {"lease_owner": None, "lease_until": None}
+
+
+def to_json(value: Any) -> Any:
+    """A provider's answer as plain JSON (Decimals and dates become strings)."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def provider_attempts(history: list[dict[str, Any]], provider: str) -> int:
+    """Attempts made with ``provider`` so far (lost ones included)."""
+    return sum(
+        1 for line in history
+        if line.get("provider") == provider and line.get("event") in ("attempt", "lease_expired")
+    )
+
+
+def fallen_back(history: list[dict[str, Any]]) -> set[str]:
+    """Providers this message already gave up on."""
+    return {str(line["provider"]) for line in history if line.get("event") == "fallback"}
+
+
+def requeue(message: Claimed, now: dt.datetime, due: dt.datetime, event: str, text: str) -> Values:
+    """Back to ``queued`` until ``due`` without an attempt (quiet hours, rate limit)."""
+    line = entry(now, event, "queued", due=due.isoformat(), text=text)
+    return {**_RELEASED, "status": "queued", "next_attempt_at": due,
+            "history": [*message["history"], line]}
+
+
+def fail(
+    message: Claimed, now: dt.datetime, code: str, text: str, *, event: str = "refused"
+) -> Values:
+    """``failed`` with ``code`` and ``text`` without asking a provider."""
+    return {**_RELEASED, "status": "failed", "next_attempt_at": now, "error_code": code,
+            "error_text": text,
+            "history": [*message["history"], entry(now, event, "failed", code=code, text=text)]}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What :func:`outcome` needs besides the message and the answer."""
+
+    settings: HubSettings
+    redactor: Redactor
+    metrics: Metrics
+    tz: ZoneInfo
+    quiet: QuietHours
+
+
+def outcome(
+    message: Claimed, now: dt.datetime, provider: str, candidates: list[str],
+    result: DeliveryResult, rules: Rules,
+) -> Values:
+    """The message's new values after ``provider`` (``candidates[0]``) answered ``result``."""
+    text = rules.redactor.redact(result.error_text) if result.error_text else None
+    attempts = message["attempts"] + 1
+    values: Values = {**_RELEASED, "attempts": attempts, "provider": provider,
+                      "raw": rules.redactor.redact_json(to_json(result.raw))}
+    line = dict(provider=provider, attempt=attempts, outcome=result.outcome,
+                code=result.error_code, text=text)
+    history = list(message["history"])
+    count = rules.metrics.messages
+    if result.outcome == "accepted":
+        count.labels(provider, "sent").inc()
+        cost = str(result.cost) if result.cost is not None else None
+        history.append(entry(now, "attempt", "sent", provider_message_id=result.provider_message_id,
+                             cost=cost, **line))
+        return {**values, "status": "sent", "sent_at": now, "next_attempt_at": now,
+                "provider_message_id": result.provider_message_id, "cost": result.cost,
+                "error_code": None, "error_text": None, "history": history}
+    values.update(error_code=result.error_code, error_text=text)
+    settings = rules.settings
+    if result.outcome == "transient":
+        tries = provider_attempts(history, provider) + 1
+        if tries < settings.retry_max_attempts:
+            count.labels(provider, "retry").inc()
+            delay = backoff(tries, base=settings.retry_base_delay, cap=settings.retry_max_delay)
+            due = first_allowed(now + delay, rules.tz, rules.quiet)
+            history.append(entry(now, "attempt", "queued", retry_at=due.isoformat(), **line))
+            return {**values, "status": "queued", "next_attempt_at": due, "history": history}
+        reason = f"{provider} still failing after {tries} attempts"
+    elif result.provider_side:
+        reason = f"{provider} cannot send for this account"
+    else:
+        count.labels(provider, "failed").inc()
+        history.append(entry(now, "attempt", "failed", **line))
+        return {**values, "status": "failed", "next_attempt_at": now, "history": history}
+    remaining = candidates[1:]
+    if remaining:
+        count.labels(provider, "fallback").inc()
+        history.append(entry(now, "attempt", "queued", **line))
+        history.append(entry(now, "fallback", "queued", provider=provider, next=remaining[0],
+                             text=f"{reason}; trying {remaining[0]}"))
+        return {**values, "status": "queued", "next_attempt_at": now, "history": history}
+    count.labels(provider, "failed").inc()
+    history.append(entry(now, "attempt", "failed", **line))
+    last = f"{reason}; no other provider is configured for {message['channel']}"
+    history.append(entry(now, "fallback", "failed", provider=provider, text=last))
+    return {**values, "status": "failed", "next_attempt_at": now, "history": history}
