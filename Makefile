@@ -18,8 +18,8 @@ install: $(STAMP)
 
 ## Start the hub on SQLite (./hub.db) with the demo clinic, on http://127.0.0.1:8000
 run: install
-	HUB_DEV=1 HUB_PUBLIC_URL=http://127.0.0.1:8000 $(BIN)/hub demo
-	HUB_DEV=1 HUB_PUBLIC_URL=http://127.0.0.1:8000 $(BIN)/hub serve --host 127.0.0.1 --port 8000
+	HUB_DEV=1 $(BIN)/hub demo
+	HUB_DEV=1 $(BIN)/hub serve --host 127.0.0.1 --port 8000
 
 ## The whole suite: the hub and every plugin (PostgreSQL too when HUB_TEST_POSTGRES_URL is set)
 test: install
