@@ -11,9 +11,10 @@ Every answer is an HTML page, never JSON: a patient follows a link from an SMS.
          409  the answer cannot be taken now (cancelled by the clinic, past the cut-off)
 
 A link is good until the appointment starts — its current start: a postponed appointment
-keeps its link, and the page shows the new time.  The token in the URL is the credential.  A POST must also carry the nonce of a page
-this hub rendered (an HMAC of the token and the time), so a form on another site
-cannot answer for a patient even if it learned the link.  Pages are ``no-store``,
+keeps its link, and the page shows the new time.  The token in the URL is the credential.
+A POST must also carry the nonce of a page this hub rendered (an HMAC of the token and
+the time), so a form on another site cannot answer for a patient even if it learned the
+link.  Pages are ``no-store``,
 ``noindex``, send no referrer (the token must not leak) and need no JavaScript.
 """
 

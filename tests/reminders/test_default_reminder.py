@@ -7,8 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 from remkit import EXPECTED_SKIPS, appointment, clinic, feed_of, full_day, local, messages, utc_of
 
+from hub.db.models import ScheduledRun
+from hub.settings import HubSettings
 from hub.testing import Harness
 
 TODAY = dt.date(2026, 11, 23)
@@ -175,3 +178,26 @@ async def test_disabled_reminder_and_bad_requests(hub: Harness) -> None:
     assert (await hub.client.post(url, json={"dry_run": True, "extra": 1})).status_code == 422
     other = hub.client_for(await hub.token("clinic", "msk"))
     assert (await other.post(url, json={"dry_run": True})).status_code == 200
+
+
+class TestWithoutPublicUrl:
+    @pytest.fixture
+    def hub_settings(self, hub_settings: HubSettings) -> HubSettings:
+        return hub_settings.model_copy(update={"public_url": None})
+
+    async def test_a_link_needs_hub_public_url(self, hub: Harness) -> None:
+        hub.clock.set(utc_of(TODAY, dt.time(9), "Europe/Moscow"))
+        await clinic(hub, "msk", "Europe/Moscow")
+        await appointment(hub, "msk", "A-1", "P-ok", local(TOMORROW, 9))
+        url = "/api/v1/clinics/msk/reminders/run"
+        dry = await hub.client.post(url, json={"dry_run": True})
+        assert "/r/…" in dry.json()["recipients"][0]["text"]
+        response = await hub.client.post(url, json={})
+        assert response.status_code == 422 and "HUB_PUBLIC_URL" in response.json()["detail"]
+        # the automatic run records the failure on the run, and sends nothing
+        hub.clock.set(utc_of(TODAY, NOON, "Europe/Moscow"))
+        await hub.tick()
+        assert await messages(hub, "msk") == []
+        async with hub.runtime.db.session() as session:
+            (run,) = (await session.execute(sa.select(ScheduledRun))).scalars()
+        assert run.status == "failed" and "HUB_PUBLIC_URL" in (run.error or "")
