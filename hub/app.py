@@ -28,12 +28,15 @@ from hub.api.routes import (
     patients,
     plugins,
     reference,
+    reminders,
+    schedules,
     stoplist,
     templates,
     tokens,
 )
 from hub.runtime import Runtime
 from hub.settings import HubSettings
+from hub.web import answer as answer_page
 from hub.webhooks import mount_plugin_routes
 from hub.worker import Worker
 
@@ -59,6 +62,9 @@ ROUTERS = (
     bulk.router,
     deliveries.router,
     clinic_events.router,
+    schedules.router,
+    reminders.router,
+    answer_page.router,
 )
 
 

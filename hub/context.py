@@ -305,6 +305,48 @@ class HookContext(Generic[S]):
 
         return await tx.write(runtime.db, work)
 
+    async def report_answer(
+        self, appointment_id: str, answer: str, reason: str | None = None
+    ) -> bool:
+        """Record the patient's answer this plugin learned (a voice robot's «1», a portal).
+
+        Stored like an answer on the ``/r/`` page: published in the clinic's feed
+        (``appointment.confirmed`` / ``appointment.cancelled_by_patient`` /
+        ``appointment.callback_requested``, source: this plugin), passed to the other
+        plugins through ``on_patient_answered`` and shown on the appointment in the API.
+
+        :param answer: ``confirmed``, ``cancelled`` or ``callback``.
+        :param reason: why, for ``cancelled``.
+        :returns: ``True`` if the answer was stored; ``False`` if it changed nothing (the
+            same answer again) or could not be taken (the appointment started, was
+            cancelled by the clinic, or the change came after the clinic's cut-off).
+        :raises ValueError: an unknown appointment or answer.
+        """
+        import datetime as _dt
+
+        from hub.intake.snapshots import load_appointments
+        from hub.reminders import answers
+        from hub.schemas.clinics import ClinicOptions
+
+        runtime = self._runtime
+        snapshot = await runtime.snapshot(self.clinic.id)
+        cutoff = _dt.timedelta(minutes=ClinicOptions.model_validate(snapshot.options).answer_cutoff_minutes)
+        async with runtime.db.session() as session:
+            found = await load_appointments(session, self.clinic.id, ids=[appointment_id],
+                                            include_cancelled=True)
+            if not found:
+                raise ValueError(f"unknown appointment {appointment_id!r}")
+            try:
+                recorded = await answers.record(
+                    session, runtime, clinic_id=self.clinic.id, appointment=found[0],
+                    answer=answer,  # type: ignore[arg-type]
+                    reason=reason, source=self.plugin, cutoff=cutoff, now=runtime.clock.now(),
+                )
+            except answers.AnswerRefused as exc:
+                self.log.info("answer %s about %s not taken: %s", answer, appointment_id, exc)
+                return False
+            return recorded.changed
+
     async def report_lab_results(self, results: LabResults) -> None:
         """Report laboratory results that came in: the other plugins get
         ``on_lab_results_ready`` and the clinic system a ``labs.results_ready`` feed event.

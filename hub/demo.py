@@ -56,6 +56,7 @@ async def ensure(runtime: Runtime, token_file: Path) -> str:
             with os.fdopen(fd, "w") as f:
                 f.write(token + "\n")
     await sample_data(runtime)
+    await remind(runtime)
     return token
 
 
@@ -140,3 +141,15 @@ async def sample_data(runtime: Runtime) -> None:
     failed = [item for item in result.items if item.result == "error"]
     if failed:
         raise RuntimeError(f"demo data refused: {failed}")
+
+
+async def remind(runtime: Runtime) -> None:
+    """Run the demo clinic's reminder for tomorrow now, so that ``make run`` shows
+    reminders being queued and, by the console provider, sent (the daily 12:00 run does
+    the same; its dedupe keys make a second ``hub demo`` queue nothing twice)."""
+    from hub.reminders import daily, timing
+
+    snapshot = await runtime.snapshot(DEMO_CLINIC.id)
+    tomorrow = timing.local_date(runtime.clock.now(), snapshot.info.tz) + dt.timedelta(days=1)
+    rule = await daily.rule_for(runtime, snapshot, None)
+    await daily.run_day(runtime, snapshot, rule, day=tomorrow, dry_run=False)

@@ -10,6 +10,9 @@ twice, or come from two workers at once without doing anything twice.
     Tick              every             what
     plugin-jobs       HUB_SCHEDULER_TICK   due plugin jobs of every clinic (hub.jobs)
     feed-prune        1 hour            feed events older than HUB_FEED_RETENTION_DAYS
+    reminders         HUB_SCHEDULER_TICK   the default reminder and the daily mailing
+                                        schedules at their local time (hub.reminders.ticks)
+    schedules         HUB_SCHEDULER_TICK   the minute-based mailing schedules
     events-prune      1 hour            delivered events older than HUB_EVENT_RETENTION_DAYS
 
 Other parts add ticks (``Scheduler.add``); tests call :meth:`Scheduler.tick_all`
@@ -29,6 +32,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from hub import feed, jobs
 from hub.db.models import Clinic
 from hub.events import history
+from hub.reminders.ticks import reminders_tick, schedules_tick
 from hub.runtime import Runtime
 
 log = logging.getLogger("hub.scheduler")
@@ -79,6 +83,8 @@ class Scheduler:
             Tick("plugin-jobs", plugin_jobs_tick, runtime.settings.scheduler_tick),
             Tick("feed-prune", feed_prune_tick, 3600.0),
             Tick("events-prune", events_prune_tick, 3600.0),
+            Tick("reminders", reminders_tick, runtime.settings.scheduler_tick),
+            Tick("schedules", schedules_tick, runtime.settings.scheduler_tick),
         ]
         self._aps: AsyncIOScheduler | None = None
 

@@ -79,6 +79,11 @@ class HubSettings(BaseSettings):
     answer_rate_limit: int = Field(
         30, gt=0, description="Requests per minute one client address may make to /r/ pages."
     )
+    answer_rate_limit_storage: str = Field(
+        "memory://",
+        description="Where the /r/ rate limit counts (a `limits` storage URI): memory:// counts "
+        "per process; redis://host:6379 shares the count between hub processes.",
+    )
 
     @field_validator("plugins", "plugins_disable", mode="before")
     @classmethod

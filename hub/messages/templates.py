@@ -18,6 +18,7 @@ names a clinic's old system used (``{Пациент_ФИО}``, ``{Дата}``, `
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ PLACEHOLDERS: dict[str, str] = {
     "cabinet": "кабинет",
     "service": "услуги приёма через запятую",
     "confirm_link": "ссылка для подтверждения или отмены записи",
+    "discount_card_number": "номер дисконтной карты (рассылка «Выдача дисконтной карты»)",
 }
 
 #: Names used by the clinics' previous systems (seed 002: Mango's custom fields).
@@ -173,10 +175,12 @@ class TemplateContext:
             "cabinet": appointment.cabinet or "",
             "service": ", ".join(s.name for s in appointment.services if s.name),
             "confirm_link": confirm_link or "",
+            "discount_card_number": "",  # filled by the «discount card issued» schedule
         }
         return cls(values)
 
 
+@functools.lru_cache(maxsize=1024)
 def _phone(value: str) -> str:
     try:
         number = phonenumbers.parse(value, "RU")

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
+from hub.schemas.answers import PatientAnswerPublic
 from hub.schemas.common import StrictModel
 from hub.types import FieldChange
 
@@ -101,6 +102,9 @@ class AppointmentPublic(BaseModel):
     cancelled: bool
     cancel_reason: str | None
     communication_status: str | None
+    patient_answer: PatientAnswerPublic | None = Field(
+        None, description="The patient's answer to a reminder (answer page or a plugin)."
+    )
 
 
 class AppointmentResult(BaseModel):

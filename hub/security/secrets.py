@@ -6,6 +6,8 @@ a key is generated once into ``HUB_SECRET_KEY_FILE`` with mode 0600 and reused.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 from typing import Any
@@ -55,6 +57,13 @@ class SecretBox:
 
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
+        # A separate key for MACs, derived so that a MAC never reveals the Fernet key.
+        self._mac_key = hashlib.sha256(b"clinic-hub mac\0" + key).digest()
+
+    def mac(self, message: str) -> str:
+        """An HMAC-SHA256 of ``message`` under the hub's key (hex): for values the hub
+        hands out and must recognise later (the answer page's form nonce)."""
+        return hmac.new(self._mac_key, message.encode(), hashlib.sha256).hexdigest()
 
     def seal(self, values: dict[str, Any]) -> str | None:
         if not values:

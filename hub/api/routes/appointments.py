@@ -20,6 +20,7 @@ from hub.intake import appointments, tx
 from hub.intake.problems import IntakeError
 from hub.intake.scope import ClinicScope
 from hub.intake.snapshots import load_appointments
+from hub.reminders import answers
 from hub.schemas.appointments import (
     AppointmentIn,
     AppointmentPublic,
@@ -122,9 +123,10 @@ async def get_appointment(
         found = await load_appointments(
             session, access.clinic_id, ids=[appointment_id], include_cancelled=True
         )
+        answer = await answers.current(session, access.clinic_id, appointment_id)
     if not found:
         raise HTTPException(404, f"Unknown appointment {appointment_id!r}")
-    return appointment_public(found[0])
+    return appointment_public(found[0]).model_copy(update={"patient_answer": answers.public(answer)})
 
 
 @router.get("", response_model=AppointmentList)
@@ -147,8 +149,16 @@ async def list_appointments(
             start_to=clinic.aware(start_to),
             include_cancelled=include_cancelled,
         )
-    if len(found) > MAX_LIST:
-        raise HTTPException(
-            422, f"{len(found)} appointments in that period; ask for at most {MAX_LIST}"
-        )
-    return AppointmentList(items=[appointment_public(a) for a in found])
+        if len(found) > MAX_LIST:
+            raise HTTPException(
+                422, f"{len(found)} appointments in that period; ask for at most {MAX_LIST}"
+            )
+        given = await answers.current_many(session, access.clinic_id, [a.id for a in found])
+    return AppointmentList(
+        items=[
+            appointment_public(a).model_copy(
+                update={"patient_answer": answers.public(given.get(a.id))}
+            )
+            for a in found
+        ]
+    )

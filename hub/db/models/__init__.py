@@ -4,6 +4,7 @@ One module per aggregate; each table model is the ``X(table=True)`` of its famil
 and the API's request/response models live in ``hub.schemas``.
 """
 
+from hub.db.models.answers import AnswerLink, AppointmentAnswer
 from hub.db.models.appointment import AppointmentRecord
 from hub.db.models.clinic import Clinic
 from hub.db.models.events import Delivery, OutboxEvent
@@ -13,12 +14,15 @@ from hub.db.models.messages import Mailing, Message
 from hub.db.models.patient import PatientRecord
 from hub.db.models.plugins import PluginConfig, PluginHealth, PluginState, SettingsAudit
 from hub.db.models.reference import ReferenceItem
+from hub.db.models.reminders import MailingSchedule, ScheduledRun
 from hub.db.models.stoplist import StopListEntry
 from hub.db.models.templates import MessageTemplate
 from hub.db.models.tokens import ApiToken
 
 __all__ = [
+    "AnswerLink",
     "ApiToken",
+    "AppointmentAnswer",
     "AppointmentRecord",
     "Clinic",
     "Delivery",
@@ -26,6 +30,7 @@ __all__ = [
     "JobLock",
     "JobRun",
     "Mailing",
+    "MailingSchedule",
     "Message",
     "MessageTemplate",
     "OutboxEvent",
@@ -34,6 +39,7 @@ __all__ = [
     "PluginHealth",
     "PluginState",
     "ReferenceItem",
+    "ScheduledRun",
     "SettingsAudit",
     "StopListEntry",
 ]

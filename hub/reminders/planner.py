@@ -1,0 +1,230 @@
+"""One run of a rule over the appointments it selected: decide, render, queue, warn.
+
+    plan(...)     decide for each appointment (hub.reminders.selection), render the text
+                  of each recipient, and list every skip with its reason
+    execute(...)  queue the planned messages (one multi-row INSERT per 500, dedupe keys
+                  decide what is new), store their answer links, publish ``card.warning``
+                  for cards without a usable address
+
+Idempotency lives in the dedupe key, ``<rule>:<appointment>:<appointment's local date>``
+(``default:A-1:2026-11-24``): a rerun, a manual run after the automatic one or a second
+worker at the same instant finds the key taken — the UNIQUE index decides, not Python —
+and reports the appointment as ``already_sent``.  A rescheduled appointment (another
+date) gets a new reminder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db.models import Message
+from hub.messages import policy, recipients
+from hub.messages import templates as tpl
+from hub.messages.bulk import Draft, queue_messages
+from hub.reminders import links
+from hub.reminders.rules import Rule
+from hub.reminders.selection import ADDRESS_REASONS, decide
+from hub.types import Appointment, ClinicInfo
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
+
+__all__ = ["Outcome", "Planned", "execute", "plan", "taken_keys"]
+
+_MESSAGE = Message.__table__  # type: ignore[attr-defined]
+PREVIEW_TOKEN = "…"
+DEV_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+class PublicUrlMissing(RuntimeError):
+    """The text has ``{confirm_link}`` but ``HUB_PUBLIC_URL`` is not set."""
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A message to queue for one appointment."""
+
+    appointment: Appointment
+    address: str
+    text: str
+    dedupe_key: str
+    token: str | None
+
+
+@dataclass
+class Outcome:
+    """What a run did (or, dry, would do)."""
+
+    recipients: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    queued: int = 0
+    planned: list[Planned] = field(default_factory=list)
+    warnings: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def skip(self, appointment: Appointment, reason: str, detail: str) -> None:
+        self.skipped.append(
+            {
+                "appointment_id": appointment.id,
+                "patient_id": appointment.patient_id,
+                "reason": reason,
+                "detail": detail,
+            }
+        )
+
+
+async def taken_keys(session: AsyncSession, clinic_id: str, keys: Sequence[str]) -> set[str]:
+    """Which of these dedupe keys already have a message in the clinic."""
+    out: set[str] = set()
+    for i in range(0, len(keys), 1000):
+        rows = await session.execute(
+            sa.select(_MESSAGE.c.dedupe_key).where(
+                _MESSAGE.c.clinic_id == clinic_id, _MESSAGE.c.dedupe_key.in_(keys[i : i + 1000])
+            )
+        )
+        out.update(rows.scalars())
+    return out
+
+
+def _render(rule: Rule, appointment: Appointment, clinic: ClinicInfo, link: str | None) -> str:
+    context = tpl.TemplateContext.build(appointment, clinic, confirm_link=link)
+    try:
+        return tpl.render(rule.body, context)
+    except tpl.EmptyPlaceholder:
+        if rule.fallback is None:
+            raise
+        return tpl.render(rule.fallback, context)
+
+
+async def plan(
+    session: AsyncSession,
+    runtime: Runtime,
+    *,
+    clinic: ClinicInfo,
+    region: str,
+    rule: Rule,
+    appointments: Sequence[Appointment],
+    day_key: Callable[[Appointment], str],
+    dry_run: bool,
+) -> Outcome:
+    """Who gets what, who is skipped and why; nothing is written."""
+    outcome = Outcome()
+    keys = {a.id: f"{rule.key}:{a.id}:{day_key(a)}" for a in appointments}
+    taken = await taken_keys(session, clinic.id, list(keys.values()))
+    uses_link = "confirm_link" in tpl.placeholders(rule.body)
+    # dev mode (``make run``) serves on 127.0.0.1:8000; anywhere else the link must be set
+    public_url = runtime.settings.public_url or (DEV_PUBLIC_URL if runtime.settings.dev else None)
+    if uses_link and not public_url and not dry_run:
+        raise PublicUrlMissing(
+            "the reminder text has {confirm_link} but HUB_PUBLIC_URL is not set: set it to the "
+            "address patients reach the hub at (https://hub.example.org)"
+        )
+    decided = []
+    for appointment in appointments:
+        decision = decide(
+            appointment,
+            channel=rule.channel,
+            region=region,
+            filters=rule.filters,
+            already_sent=keys[appointment.id] in taken,
+        )
+        decided.append((appointment, decision))
+    blocked = await policy.stop_listed_many(
+        session, clinic.id, {d.address for _, d in decided if d.address}
+    )
+    for appointment, decision in decided:
+        if decision.address is None or decision.address in blocked:
+            reason = decision.reason or "stop_list"
+            detail = decision.detail or f"{decision.address} is on the clinic's stop list"
+            outcome.skip(appointment, reason, detail)
+            if reason in ADDRESS_REASONS:
+                outcome.warnings.setdefault(appointment.patient_id, (reason, detail))
+            continue
+        token = links.new_token() if uses_link and not dry_run else None
+        link = links.url(public_url, token or PREVIEW_TOKEN) if uses_link else None
+        try:
+            text = _render(rule, appointment, clinic, link)
+        except tpl.EmptyPlaceholder as exc:
+            outcome.skip(appointment, "empty_placeholder", str(exc))
+            continue
+        card = appointment.patient
+        outcome.planned.append(
+            Planned(appointment, decision.address, text, keys[appointment.id], token)
+        )
+        outcome.recipients.append(
+            {
+                "appointment_id": appointment.id,
+                "patient_id": appointment.patient_id,
+                "name": card.full_name if card else None,
+                "channel": rule.channel,
+                "address": decision.address,
+                "start": appointment.start.isoformat(),
+                "text": text,
+            }
+        )
+    return outcome
+
+
+async def execute(
+    session: AsyncSession,
+    runtime: Runtime,
+    *,
+    clinic_id: str,
+    rule: Rule,
+    outcome: Outcome,
+    now: dt.datetime,
+) -> Outcome:
+    """Queue what :func:`plan` planned, in the caller's transaction."""
+    drafts = [
+        Draft(
+            kind=rule.kind,
+            channel=rule.channel,
+            address=p.address,
+            text=p.text,
+            dedupe_key=p.dedupe_key,
+            recipient_name=p.appointment.patient.full_name if p.appointment.patient else None,
+            patient_id=p.appointment.patient_id,
+            appointment_id=p.appointment.id,
+            appointment_at=p.appointment.start,
+            communication_status=rule.communication_status,
+            normalized=True,
+        )
+        for p in outcome.planned
+    ]
+    queued = await queue_messages(session, runtime, clinic_id=clinic_id, drafts=drafts)
+    await links.save(
+        session,
+        [
+            links.NewLink(p.token, clinic_id, p.appointment.id, p.appointment.start)
+            for p in outcome.planned
+            if p.token is not None and p.dedupe_key in queued
+        ],
+        now=now,
+    )
+    lost = {p.appointment.id for p in outcome.planned if p.dedupe_key not in queued}
+    if lost:  # another run queued them between our read and our insert
+        outcome.recipients = [r for r in outcome.recipients if r["appointment_id"] not in lost]
+        for p in outcome.planned:
+            if p.appointment.id in lost:
+                outcome.skip(
+                    p.appointment, "already_sent", "a reminder about it was already queued"
+                )
+    key_of = {p.appointment.id: p.dedupe_key for p in outcome.planned}
+    for recipient in outcome.recipients:
+        recipient["message_id"] = queued[key_of[recipient["appointment_id"]]]
+    outcome.queued = len(queued)
+    for patient_id, (reason, detail) in outcome.warnings.items():
+        await recipients.warn(
+            session,
+            clinic_id=clinic_id,
+            patient_id=patient_id,
+            reason=reason,
+            detail=detail,
+            now=now,
+        )
+    return outcome

@@ -1,0 +1,126 @@
+"""A *rule*: what one reminder or mailing sends, to whom, over which channel.
+
+The clinic's default reminder (clinic options ``reminders``) and each mailing schedule
+become a :class:`Rule`; the planner and the ticks work on rules only.
+
+    rule key         from
+    default          ClinicOptions.reminders (seed 000: daily, N days ahead)
+    schedule:<id>    a MailingSchedule (seed 003: seven kinds)
+
+The text is the schedule's own ``text``, or its ``template_id``; the default reminder
+uses ``reminders.template_id``, else the clinic's default ``reminder`` template for the
+channel, else the built-in text below (with the doctor when the appointment has one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db.crud import templates as templates_crud
+from hub.db.models import MailingSchedule
+from hub.reminders.selection import Filters
+from hub.schemas.clinics import ClinicOptions
+
+__all__ = [
+    "DEFAULT_BODY",
+    "DEFAULT_BODY_NO_DOCTOR",
+    "Rule",
+    "RuleError",
+    "default_rule",
+    "schedule_rule",
+]
+
+DEFAULT_BODY: Final = (
+    "{patient_name_patronymic}, напоминаем: {date} ({weekday}) в {time} вы записаны к "
+    "{doctor_dative_short}, {clinic_address}. Подтвердите или отмените: {confirm_link}"
+)
+DEFAULT_BODY_NO_DOCTOR: Final = (
+    "{patient_name_patronymic}, напоминаем: {date} ({weekday}) в {time} вы записаны на приём, "
+    "{clinic_address}. Подтвердите или отмените: {confirm_link}"
+)
+#: Message kinds in the journal: appointment reminders are ``reminder``; the other
+#: schedule kinds are journaled under their own name.
+REMINDER_KINDS: Final = frozenset({"default", "days_before", "minutes_before"})
+
+
+class RuleError(LookupError):
+    """The rule cannot run as configured (its template is gone, say)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Everything a run needs besides the appointments."""
+
+    key: str
+    kind: str
+    channel: str
+    body: str
+    fallback: str | None = None
+    filters: Filters = field(default_factory=Filters)
+    communication_status: str | None = None
+    schedule: MailingSchedule | None = None
+
+
+async def _body(session: AsyncSession, clinic_id: str, template_id: int | None) -> str | None:
+    if template_id is None:
+        return None
+    template = await templates_crud.get(session, clinic_id=clinic_id, template_id=template_id)
+    if template is None:
+        raise RuleError(f"template {template_id} no longer exists in clinic {clinic_id!r}")
+    return template.body
+
+
+async def default_rule(session: AsyncSession, clinic_id: str, options: ClinicOptions) -> Rule:
+    """The clinic's daily reminder as a rule."""
+    reminders = options.reminders
+    body = await _body(session, clinic_id, reminders.template_id)
+    fallback = None
+    if body is None:
+        template = await templates_crud.default(
+            session, clinic_id=clinic_id, kind="reminder", channel=reminders.channel
+        )
+        body = template.body if template is not None else None
+    if body is None:
+        body, fallback = DEFAULT_BODY, DEFAULT_BODY_NO_DOCTOR
+    return Rule(
+        key="default",
+        kind="reminder",
+        channel=reminders.channel,
+        body=body,
+        fallback=fallback,
+        filters=Filters(
+            frozenset(reminders.excluded_services),
+            frozenset(reminders.excluded_price_list_sections),
+        ),
+    )
+
+
+async def schedule_rule(
+    session: AsyncSession, schedule: MailingSchedule, options: ClinicOptions
+) -> Rule:
+    """A mailing schedule as a rule; appointment reminders honour the clinic's exclusions."""
+    body = schedule.text or await _body(session, schedule.clinic_id, schedule.template_id)
+    if body is None:
+        raise RuleError(f"schedule {schedule.id} has neither a text nor a template")
+    reminders = options.reminders
+    is_reminder = schedule.kind in REMINDER_KINDS
+    filters = (
+        Filters(
+            frozenset(reminders.excluded_services),
+            frozenset(reminders.excluded_price_list_sections),
+        )
+        if is_reminder
+        else Filters()
+    )
+    return Rule(
+        key=f"schedule:{schedule.id}",
+        kind="reminder" if is_reminder else schedule.kind,
+        channel=schedule.channel,
+        body=body,
+        filters=filters,
+        communication_status=schedule.communication_status,
+        schedule=schedule,
+    )
