@@ -1,7 +1,7 @@
 """clinic-hub-smsru: SMS through sms.ru (https://sms.ru), speaking its HTTP API.
 
     const.py     base URL, limits and the table of every sms.ru status code
-    client.py    SmsRuClient: the sms.ru protocol over an httpx.AsyncClient (knows nothing of the hub)
+    client.py    SmsRuClient: the sms.ru protocol over httpx (knows nothing of the hub)
     settings.py  SmsruSettings: what an admin sets per clinic
     delivery.py  sending, cost estimates and delivery statuses, in the hub's terms
     callback.py  the delivery-status callback route sms.ru posts to

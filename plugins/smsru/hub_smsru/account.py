@@ -5,6 +5,7 @@
     register_callback(ctx)   make sms.ru post statuses to this clinic's callback address
     check_low_balance(ctx)   publish ``smsru.low_balance`` once per crossing of the threshold
     sync_stoplist(ctx, ...)  stoplist/add or stoplist/del
+    *_action(ctx, data)      the plugin's actions (register_callback, stoplist)
 
 The callback address carries a secret: nothing here returns or logs it unmasked.
 """
@@ -14,13 +15,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from hub import Balance, CheckResult, HookContext
-
 from hub_smsru.callback import PLUGIN, callback_url
 from hub_smsru.client import SmsRuError
 from hub_smsru.const import Kind
 from hub_smsru.delivery import client_for
 from hub_smsru.settings import SmsruSettings
+from pydantic import BaseModel, ConfigDict
+
+from hub import Balance, CheckResult, HookContext
 
 Ctx = HookContext[SmsruSettings]
 
@@ -165,6 +167,25 @@ async def registration_job(ctx: Ctx) -> str:
     if outcome["added"]:
         return f"registered {outcome['url']} (removed {outcome['removed_stale']} stale)"
     return "callback address already registered"
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+class NoInput(BaseModel):
+    """This action takes no input."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+async def register_callback_action(ctx: Ctx, data: NoInput) -> dict[str, Any]:
+    """Action ``register_callback``: register the address now; sms.ru errors answer 502."""
+    return await register_callback(ctx)
+
+
+async def stoplist_action(ctx: Ctx, data: NoInput) -> dict[str, Any]:
+    """Action ``stoplist``: the stop list kept at sms.ru."""
+    return {"stoplist": await client_for(ctx).stoplist_get()}
 
 
 # --- low balance --------------------------------------------------------------------------

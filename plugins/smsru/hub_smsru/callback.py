@@ -33,11 +33,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse
-from hub import DeliveryReport, HookContext, PluginHubDep
-
 from hub_smsru.const import CALLBACK_ANSWER, RECORD_SMS_STATUS
 from hub_smsru.delivery import report
 from hub_smsru.settings import SmsruSettings
+
+from hub import DeliveryReport, HookContext, PluginHubDep
 
 PLUGIN = "smsru"
 _DATA_KEY = re.compile(r"^data\[(\d*)\]$")
@@ -107,7 +107,8 @@ async def handle(ctx: HookContext[SmsruSettings], items: list[tuple[str, str]]) 
     given = fields.get("hash", "").strip().lower()
     wanted = expected_hash(ctx.settings.api_id.get_secret_value(), records)
     if not given or not hmac.compare_digest(given, wanted):
-        ctx.log.warning("sms.ru callback rejected: the hash does not match (%d records)", len(records))
+        ctx.log.warning("sms.ru callback rejected: the hash does not match (%d records)",
+                        len(records))
         raise HTTPException(403, "The hash does not match: this callback is not from the "
                                  "sms.ru account configured for this clinic.")
     reports: list[DeliveryReport] = []
@@ -124,7 +125,9 @@ async def handle(ctx: HookContext[SmsruSettings], items: list[tuple[str, str]]) 
             matched += bool(await ctx.report_delivery(delivery))  # type: ignore[attr-defined]
         except Exception:
             ctx.log.exception("could not record sms.ru status of %s", delivery.provider_message_id)
-            raise HTTPException(503, "The hub could not record the status; send it again.") from None
+            raise HTTPException(
+                503, "The hub could not record the status; send it again."
+            ) from None
     if len(reports) > matched:
         ctx.log.info("sms.ru callback: %d of %d reports are about messages the hub does not "
                      "know or already closed", len(reports) - matched, len(reports))

@@ -24,7 +24,6 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-
 from hub_smsru.const import (
     DEFAULT_BASE_URL,
     MAX_BATCH,
@@ -38,11 +37,12 @@ from hub_smsru.const import (
 )
 
 REDACTED = "***"
+_KOPECK = Decimal("0.01")
 _NON_DIGITS = re.compile(r"\D+")
 
 
 def digits(phone: str) -> str:
-    """A phone number as sms.ru takes it: digits only (``+7 (918) 123-45-67`` -> ``79181234567``)."""
+    """A number as sms.ru takes it: digits only (``+7 (918) 123-45-67`` -> ``79181234567``)."""
     return _NON_DIGITS.sub("", phone)
 
 
@@ -279,7 +279,9 @@ class SmsRuClient:
         """``text`` without the api_id."""
         return text.replace(self._api_id, REDACTED)
 
-    async def _call(self, method: str, form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    async def _call(
+        self, method: str, form: Mapping[str, str]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """POST ``method``; the envelope parsed with exact decimals, and as plain JSON."""
         url = f"{self.base_url}/{method}"
         body = {"api_id": self._api_id, **form}
@@ -287,10 +289,14 @@ class SmsRuClient:
         try:
             response = await self._http.post(url, params={"json": "1"}, data=body, **kwargs)
         except httpx.TimeoutException:
-            raise SmsRuError(None, f"{method}: sms.ru did not answer in time", Kind.TRANSIENT) from None
+            raise SmsRuError(
+                None, f"{method}: sms.ru did not answer in time", Kind.TRANSIENT
+            ) from None
         except httpx.HTTPError as exc:
             reason = self.redact(f"{type(exc).__name__}: {exc}".rstrip(": "))
-            raise SmsRuError(None, f"{method}: could not reach sms.ru ({reason})", Kind.TRANSIENT) from None
+            raise SmsRuError(
+                None, f"{method}: could not reach sms.ru ({reason})", Kind.TRANSIENT
+            ) from None
         status = response.status_code
         if status != 200:
             transient = status >= 500 or status in (408, 429)
@@ -306,7 +312,9 @@ class SmsRuClient:
             raise SmsRuError(None, f"{method}: sms.ru answered something that is not JSON",
                              Kind.TRANSIENT) from None
         if not isinstance(data, dict):
-            raise SmsRuError(None, f"{method}: sms.ru answered an unexpected JSON value", Kind.TRANSIENT)
+            raise SmsRuError(
+                None, f"{method}: sms.ru answered an unexpected JSON value", Kind.TRANSIENT
+            )
         code = _int(data.get("status_code"), 0)
         if data.get("status") != "OK" or code != OK:
             meaning = classify(code, _text(data))
@@ -325,7 +333,9 @@ def _numbers(to: str | Sequence[str]) -> list[str]:
     if not numbers:
         raise ValueError("no number to send to")
     if len(numbers) > MAX_BATCH:
-        raise ValueError(f"sms.ru takes at most {MAX_BATCH} numbers per request, got {len(numbers)}")
+        raise ValueError(
+            f"sms.ru takes at most {MAX_BATCH} numbers per request, got {len(numbers)}"
+        )
     return numbers
 
 
@@ -394,10 +404,15 @@ def _optional_int(value: Any) -> int | None:
 
 
 def _decimal(value: Any) -> Decimal | None:
+    """Roubles as an exact decimal with at least kopecks (``1000.0`` -> ``1000.00``)."""
     if value is None or isinstance(value, bool):
         return None
     try:
-        return Decimal(str(value))
+        amount = Decimal(str(value))
+        exponent = amount.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > -2:
+            amount = amount.quantize(_KOPECK)
+        return amount
     except ArithmeticError:
         return None
 

@@ -19,14 +19,15 @@ from collections.abc import Awaitable, Iterator, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
-from hub import CostEstimate, DeliveryReport, DeliveryResult, HookContext, OutgoingMessage
-
 from hub_smsru.client import CostResult, SmsRuClient, SmsRuError, digits
 from hub_smsru.const import MAX_BATCH, Kind, State, message_state
 from hub_smsru.settings import SmsruSettings
 
+from hub import CostEstimate, DeliveryReport, DeliveryResult, HookContext, OutgoingMessage
+
 Ctx = HookContext[SmsruSettings]
 T = TypeVar("T")
+R = TypeVar("R")
 
 #: How many waiting messages one status-poll run asks about (in requests of 100).
 POLL_LIMIT = 1000
@@ -55,19 +56,19 @@ async def send(ctx: Ctx, message: OutgoingMessage) -> DeliveryResult:
     if not phone:
         return DeliveryResult.permanent("202", f"no digits in the number {message.address!r}")
     client = client_for(ctx)
-    options = {"sender": settings.sender, "translit": settings.translit}
-    sending = client.send(phone, message.text, test=settings.test, **options)
-    priced: CostResult | BaseException | None = None
-    try:
-        if settings.cost_lookup and not settings.test:
-            # sms/send does not say what it charged; sms/cost does, for the same request
-            sent, priced = await asyncio.gather(
-                sending, _quietly(client.cost(phone, message.text, **options))
-            )
-        else:
-            sent = await sending
-    except SmsRuError as error:
-        return failure(error)
+    sender, translit = settings.sender, settings.translit
+    sending = _quietly(
+        client.send(phone, message.text, sender=sender, test=settings.test, translit=translit)
+    )
+    priced: CostResult | SmsRuError | None = None
+    if settings.cost_lookup and not settings.test:
+        # sms/send does not say what it charged; sms/cost does, for the same request
+        pricing = _quietly(client.cost(phone, message.text, sender=sender, translit=translit))
+        sent, priced = await asyncio.gather(sending, pricing)
+    else:
+        sent = await sending
+    if isinstance(sent, SmsRuError):
+        return failure(sent)
     result = sent.for_number(phone)
     if result is None:
         return DeliveryResult.transient(
@@ -85,15 +86,16 @@ async def send(ctx: Ctx, message: OutgoingMessage) -> DeliveryResult:
     )
 
 
-async def _quietly(pricing: Awaitable[CostResult]) -> CostResult | BaseException:
-    """The cost, or the error that prevented knowing it (never fails the send)."""
+async def _quietly(request: Awaitable[R]) -> R | SmsRuError:
+    """The answer, or the sms.ru error instead of raising it (so a parallel request is
+    never left running behind a failed one)."""
     try:
-        return await pricing
+        return await request
     except SmsRuError as error:
         return error
 
 
-def _cost_of(priced: CostResult | BaseException | None, phone: str) -> Decimal | None:
+def _cost_of(priced: CostResult | SmsRuError | None, phone: str) -> Decimal | None:
     if not isinstance(priced, CostResult):
         return None  # the cost is learned later from sms/status
     number = priced.numbers.get(phone)

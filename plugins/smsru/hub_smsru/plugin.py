@@ -7,13 +7,14 @@ cost, statuses), :mod:`hub_smsru.callback` (the callback route) and
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter
+from hub_smsru import account, callback, delivery
+from hub_smsru.settings import SmsruSettings
+
 from hub import (
     Action,
-    ActionError,
     Balance,
     CheckResult,
     CostEstimate,
@@ -23,11 +24,6 @@ from hub import (
     OutgoingMessage,
     hookimpl,
 )
-from pydantic import BaseModel, ConfigDict
-
-from hub_smsru import account, callback, delivery
-from hub_smsru.client import SmsRuError
-from hub_smsru.settings import SmsruSettings
 
 Ctx = HookContext[SmsruSettings]
 
@@ -59,32 +55,12 @@ def register_jobs() -> list[Job]:
     ]
 
 
-class NoInput(BaseModel):
-    """This action takes no input."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-def _action(run: Callable[[Ctx], Awaitable[Any]]) -> Callable[[Ctx, NoInput], Awaitable[Any]]:
-    async def act(ctx: Ctx, data: NoInput) -> Any:
-        try:
-            return await run(ctx)
-        except SmsRuError as error:
-            raise ActionError(f"sms.ru: {error.text}", status=502) from None
-
-    return act
-
-
-async def _stoplist(ctx: Ctx) -> dict[str, Any]:
-    return {"stoplist": await delivery.client_for(ctx).stoplist_get()}
-
-
 @hookimpl
 def register_actions() -> list[Action]:
     return [
-        Action("register_callback", _action(account.register_callback), NoInput,
+        Action("register_callback", account.register_callback_action, account.NoInput,
                description="Register this clinic's delivery-status address with sms.ru now."),
-        Action("stoplist", _action(_stoplist), NoInput,
+        Action("stoplist", account.stoplist_action, account.NoInput,
                description="The stop list kept at sms.ru: number -> note."),
     ]
 

@@ -16,10 +16,10 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from hub import ChannelSettings
+from hub_smsru.const import DEFAULT_BASE_URL
 from pydantic import Field, SecretStr, field_validator
 
-from hub_smsru.const import DEFAULT_BASE_URL
+from hub import ChannelSettings
 
 #: How often the low-balance check runs when a threshold is set.
 LOW_BALANCE_EVERY = dt.timedelta(minutes=10)

@@ -8,8 +8,10 @@ is the way back: an httpx client on the hub app, which the fake posts callbacks 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+
 import httpx
 import pytest
+
 from hub.clock import FrozenClock
 from hub.testing import Harness
 

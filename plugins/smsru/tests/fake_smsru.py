@@ -147,7 +147,7 @@ class _Error(Exception):
 class FakeSmsRu:
     """The fake service; ``app`` is the ASGI app to put behind ``httpx.ASGITransport``."""
 
-    def __init__(self, api_id: str = "0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9", **account: Any) -> None:
+    def __init__(self, api_id: str, **account: Any) -> None:
         self.accounts: dict[str, Account] = {api_id: Account(api_id, **account)}
         self.messages: dict[str, FakeMessage] = {}
         self.requests: list[Recorded] = []
@@ -246,7 +246,9 @@ class FakeSmsRu:
         if params.get("json") == "1":
             body = json.dumps(payload, ensure_ascii=False, default=_number)
             return Response(body, media_type="application/json; charset=utf-8", headers=headers)
-        return Response(_plain(name, payload), media_type="text/plain; charset=utf-8", headers=headers)
+        return Response(
+            _plain(name, payload), media_type="text/plain; charset=utf-8", headers=headers
+        )
 
     def _auth(self, params: dict[str, str]) -> Account:
         account = self.accounts.get(params.get("api_id", ""))

@@ -89,7 +89,9 @@ async def test_form_is_url_encoded() -> None:
 # --- sending ---------------------------------------------------------------------------------
 
 
-async def test_send_one_number_is_accepted_and_charged(client: SmsRuClient, fake: FakeSmsRu) -> None:
+async def test_send_one_number_is_accepted_and_charged(
+    client: SmsRuClient, fake: FakeSmsRu
+) -> None:
     before = fake.account.balance
     result = await client.send(PHONE, "Hello")
     number = result.for_number("+7 918 123-45-67")
@@ -242,7 +244,8 @@ async def test_recorded_221_answer_in_test_mode_is_an_account_fault() -> None:
 
 
 async def test_recorded_status_answer() -> None:
-    statuses = await replay("status_mixed").status(["000000-000001", "000000-000002", "000000-000003"])
+    ids = ["000000-000001", "000000-000002", "000000-000003"]
+    statuses = await replay("status_mixed").status(ids)
     assert {i: (s.state, s.code) for i, s in statuses.items()} == {
         "000000-000001": (State.DELIVERED, 103),
         "000000-000002": (State.FAILED, 104),
