@@ -11,7 +11,18 @@ from fastapi import FastAPI
 from hub import __version__
 from hub.api import errors
 from hub.api.middleware import BodyLimit, RequestMetrics
-from hub.api.routes import actions, clinic_plugins, clinics, feed, health, jobs, plugins, tokens
+from hub.api.routes import (
+    actions,
+    clinic_messages,
+    clinic_plugins,
+    clinics,
+    feed,
+    health,
+    jobs,
+    messages,
+    plugins,
+    tokens,
+)
 from hub.runtime import Runtime
 from hub.settings import HubSettings
 from hub.webhooks import mount_plugin_routes
@@ -28,6 +39,8 @@ ROUTERS = (
     jobs.router,
     feed.router,
     tokens.router,
+    messages.router,
+    clinic_messages.router,
 )
 
 

@@ -10,6 +10,7 @@ session: the hub's tables are not part of the plugin API.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -17,7 +18,7 @@ import httpx
 
 from hub import feed, state
 from hub.settings import PluginSettings
-from hub.types import ClinicInfo
+from hub.types import ClinicInfo, DeliveryReport
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -121,4 +122,84 @@ class HookContext(Generic[S]):
             return await feed.publish(
                 session, clinic_id=self.clinic.id, type=type, data=data,
                 source=self.plugin, at=self._runtime.clock.now(),
+            )
+
+    # --- messages -----------------------------------------------------------------
+
+    async def queue_message(
+        self,
+        *,
+        kind: str,
+        channel: str,
+        address: str,
+        text: str,
+        patient_id: str | None = None,
+        appointment_id: str | None = None,
+        recipient_name: str | None = None,
+        essential: bool = False,
+        dedupe_key: str | None = None,
+        not_before: dt.datetime | None = None,
+    ) -> int | None:
+        """Queue a message to be sent through the clinic's providers for ``channel``.
+
+        The message is journaled at once and delivered by the worker (quiet hours,
+        rate limits, retries and fallback included), like the hub's own messages.
+
+        :param kind: what it is (``link_code``, ``reminder``, ``custom``...), shown in
+            the journal.
+        :param channel: ``sms``, ``voice``, ``messenger`` or ``email``.
+        :param address: a phone number (any spelling; local numbers are read in the
+            clinic's region) or an e-mail address.
+        :param essential: the patient asked for it (a link code): sent even if the
+            patient opted out of informational messages.  The stop list blocks all.
+        :param dedupe_key: at most one message per (clinic, plugin, key): pass
+            ``ctx.idempotency_key`` from a retried hook so a retry queues nothing new.
+        :param not_before: do not send before this (aware) time.
+        :returns: the message id, or ``None`` if ``dedupe_key`` was already used.
+        :raises ValueError: empty text, unknown channel, or an address the channel
+            cannot use (``hub.messages.addresses.InvalidAddress`` with ``reason``).
+        """
+        from hub.messages.queue import queue_message
+
+        async with self._runtime.db.session() as session:
+            message = await queue_message(
+                session, self._runtime, clinic_id=self.clinic.id, kind=kind, channel=channel,
+                address=address, text=text, recipient_name=recipient_name,
+                patient_id=patient_id, appointment_id=appointment_id, essential=essential,
+                dedupe_key=f"{self.plugin}:{dedupe_key}" if dedupe_key else None,
+                not_before=not_before,
+            )
+            return message.id if message is not None else None
+
+    async def report_delivery(self, report: DeliveryReport) -> bool:
+        """Record a delivery status learned from the provider (callback or poll).
+
+        Moves this plugin's message of this clinic whose provider id is
+        ``report.provider_message_id`` to ``delivered`` or ``failed`` (with the code
+        and text), keeping its history.  Repeated reports are harmless.
+
+        :returns: ``True`` if such a message exists.
+        """
+        from hub.messages.reports import report_delivery
+
+        async with self._runtime.db.session() as session:
+            return await report_delivery(
+                session, clinic_id=self.clinic.id, plugin=self.plugin, report=report,
+                now=self._runtime.clock.now(),
+            )
+
+    async def awaiting_report(self, older_than: dt.timedelta, limit: int = 100) -> list[str]:
+        """Provider ids of this plugin's messages here still ``sent`` (no report yet)
+        and sent longer ago than ``older_than``: what a status poll should ask about.
+
+        Least recently polled first; each id returned is marked as polled now, so
+        successive calls go round all of them.  Messages sent more than three days
+        ago are no longer listed.
+        """
+        from hub.messages.reports import awaiting_report
+
+        async with self._runtime.db.session() as session:
+            return await awaiting_report(
+                session, clinic_id=self.clinic.id, plugin=self.plugin, older_than=older_than,
+                limit=limit, now=self._runtime.clock.now(),
             )

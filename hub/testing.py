@@ -192,6 +192,24 @@ class Harness:
         assert response.status_code == 200, response.text
         return list(response.json()["events"])
 
+    async def journal(self, clinic: str | None = None, **filters: Any) -> dict[str, Any]:
+        """Read the journal through ``GET /api/v1/messages`` as an admin.
+
+        ``filters`` are its query parameters (``status=["waiting", "error"]``,
+        ``recipient=...``, ``sent_from=...``, ``page=2``...); the whole answer is
+        returned (``items``, ``total``, ``total_cost``, ``balance``...).
+        """
+        params = {k: v for k, v in {"clinic": clinic, **filters}.items() if v is not None}
+        response = await self.client.get("/api/v1/messages", params=params)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    async def message(self, message_id: int) -> dict[str, Any]:
+        """One message with its history, through ``GET /api/v1/messages/{id}``."""
+        response = await self.client.get(f"/api/v1/messages/{message_id}")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
     # --- hooks ----------------------------------------------------------------------------
 
     async def context(self, plugin: str, clinic: str = "clinic-1") -> HookContext[PluginSettings]:

@@ -45,7 +45,9 @@ class Step:
 
 def default_steps() -> list[Step]:
     """The delivery loops, in the order a drain runs them."""
-    return []
+    from hub.messages.delivery import DeliveryStep
+
+    return [Step(DeliveryStep.name, DeliveryStep())]
 
 
 def sqlite_lock_path(database_url: str) -> Path | None:

@@ -4,20 +4,36 @@ One module per aggregate; each table model is the ``X(table=True)`` of its famil
 and the API's request/response models live in ``hub.schemas``.
 """
 
+from hub.db.models.appointment import AppointmentRecord
 from hub.db.models.clinic import Clinic
+from hub.db.models.events import Delivery, OutboxEvent
 from hub.db.models.feed import FeedEvent
 from hub.db.models.jobs import JobLock, JobRun
+from hub.db.models.messages import Mailing, Message
+from hub.db.models.patient import PatientRecord
 from hub.db.models.plugins import PluginConfig, PluginHealth, PluginState, SettingsAudit
+from hub.db.models.reference import ReferenceItem
+from hub.db.models.stoplist import StopListEntry
+from hub.db.models.templates import MessageTemplate
 from hub.db.models.tokens import ApiToken
 
 __all__ = [
     "ApiToken",
+    "AppointmentRecord",
     "Clinic",
+    "Delivery",
     "FeedEvent",
     "JobLock",
     "JobRun",
+    "Mailing",
+    "Message",
+    "MessageTemplate",
+    "OutboxEvent",
+    "PatientRecord",
     "PluginConfig",
     "PluginHealth",
     "PluginState",
+    "ReferenceItem",
     "SettingsAudit",
+    "StopListEntry",
 ]

@@ -1,0 +1,205 @@
+"""The journal of messages: ``GET /api/v1/messages``, ``.csv`` and ``/{id}``.
+
+Admins and webadmins see every clinic (and may filter by ``clinic``); a clinic token
+sees its own clinic only.  Filters follow the ИЭМК journal (seed 001): recipient,
+phone, kind, status (with the words waiting / sent / error), send-date window
+(default: the last month), clinic; 20 rows a page at most, with the count and total
+cost of the whole filtered set, and the provider's balance when one clinic is shown.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import AsyncIterator
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import StreamingResponse
+
+from hub.api.deps import PrincipalDep, RuntimeDep
+from hub.db.crud import messages as crud
+from hub.db.models import Message
+from hub.messages import journal
+from hub.messages.addresses import PHONE_CHANNELS
+from hub.messages.balance import CACHE_SECONDS, balance
+from hub.runtime import ClinicNotFound, Runtime
+from hub.schemas.clinics import ClinicOptions
+from hub.schemas.messages import (
+    KIND_TITLES,
+    STATUS_TITLES,
+    BalancePublic,
+    HistoryLine,
+    Journal,
+    MessageDetail,
+    MessageRow,
+    money,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["messages"])
+
+MAX_PER_PAGE = 20
+CSV_CHUNK = 500
+
+
+def to_row(m: Message) -> MessageRow:
+    return MessageRow(
+        id=m.id or 0, clinic=m.clinic_id, kind=m.kind, kind_title=KIND_TITLES.get(m.kind, m.kind),
+        recipient=m.recipient_name, phone=m.address if m.channel in PHONE_CHANNELS else None,
+        address=m.address, appointment_id=m.appointment_id, appointment_at=m.appointment_at,
+        channel=m.channel, provider=m.provider, status=m.status,
+        status_title=STATUS_TITLES.get(m.status, m.status), created_at=m.created_at,
+        sent_at=m.sent_at, cost=m.cost, error_code=m.error_code, error=m.error_text,
+    )
+
+
+def to_detail(m: Message) -> MessageDetail:
+    return MessageDetail(
+        **to_row(m).model_dump(), text=m.text, patient_id=m.patient_id, mailing_id=m.mailing_id,
+        essential=m.essential, provider_message_id=m.provider_message_id, attempts=m.attempts,
+        next_attempt_at=m.next_attempt_at if m.status in ("queued", "sending") else None,
+        delivered_at=m.delivered_at, history=[HistoryLine.model_validate(h) for h in m.history],
+        raw=m.raw,
+    )
+
+
+class Scope:
+    """The journal's filter for this caller, built from the query parameters."""
+
+    def __init__(self, filter: crud.JournalFilter, clinic: str | None, window: tuple[dt.datetime, dt.datetime | None]) -> None:
+        self.filter = filter
+        self.clinic = clinic
+        self.window = window
+
+
+async def journal_scope(
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    clinic: Annotated[list[str] | None, Query(description="Clinic id(s); a clinic token: its own.")] = None,
+    recipient: Annotated[str | None, Query(max_length=255, description="Part of the recipient's name.")] = None,
+    phone: Annotated[str | None, Query(max_length=64, description="A number or part of one.")] = None,
+    kind: Annotated[list[str] | None, Query(description="reminder, link_code... or «Напоминание».")] = None,
+    status: Annotated[list[str] | None, Query(description="queued, sending, sent, delivered, failed, waiting, error.")] = None,
+    sent_from: Annotated[str | None, Query(description="Date or date-time; default: a month ago.")] = None,
+    sent_to: Annotated[str | None, Query(description="Date (inclusive) or date-time.")] = None,
+    mailing: Annotated[int | None, Query(description="Messages of one group mailing.")] = None,
+) -> Scope:
+    clinics = sorted(set(clinic)) if clinic else None
+    if principal.role == "clinic":
+        if clinics and clinics != [principal.clinic_id]:
+            raise HTTPException(403, "This token belongs to another clinic")
+        clinics = [principal.clinic_id or ""]
+    elif principal.role not in ("admin", "webadmin"):
+        raise HTTPException(403, f"The journal needs the admin, webadmin or clinic role; this token is {principal.role}")
+    single = clinics[0] if clinics and len(clinics) == 1 else None
+    tz, region = ZoneInfo("UTC"), "RU"
+    if single is not None:
+        try:
+            snapshot = await runtime.snapshot(single)
+        except ClinicNotFound:
+            raise HTTPException(404, f"Unknown clinic {single!r}") from None
+        tz = snapshot.info.tz
+        region = ClinicOptions.model_validate(snapshot.options).phone_region
+    try:
+        start, stop = journal.window(sent_from, sent_to, tz, runtime.clock.now())
+        exact, digits = journal.phone(phone, region)
+        f = crud.JournalFilter(
+            clinics=clinics, recipient=journal.recipient(recipient), phone_exact=exact,
+            phone_digits=digits, kinds=journal.kinds(kind or []),
+            statuses=journal.statuses(status or []), sent_from=start, sent_to=stop,
+            mailing_id=mailing,
+        )
+    except journal.BadFilter as exc:
+        raise HTTPException(422, str(exc)) from None
+    return Scope(f, single, (start, stop))
+
+
+ScopeDep = Annotated[Scope, Depends(journal_scope)]
+
+
+async def _balance(runtime: Runtime, clinic: str | None) -> BalancePublic | None:
+    if clinic is None:
+        return None
+    info = await balance(runtime, clinic, max_age=CACHE_SECONDS)
+    return BalancePublic(provider=info.provider, amount=info.amount, currency=info.currency, error=info.error)
+
+
+@router.get("/messages", response_model=Journal)
+async def list_messages(
+    scope: ScopeDep,
+    runtime: RuntimeDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = MAX_PER_PAGE,
+) -> Journal:
+    """The journal, newest first, with the count and total cost of the filtered set."""
+    async with runtime.db.session() as session:
+        rows, total, cost = await crud.page(session, scope.filter, page=page, per_page=per_page)
+    return Journal(
+        items=[to_row(r) for r in rows], total=total, total_cost=cost, page=page,
+        per_page=per_page, sent_from=scope.window[0], sent_to=scope.window[1],
+        balance=await _balance(runtime, scope.clinic),
+    )
+
+
+CSV_COLUMNS = (
+    "id", "clinic", "kind", "kind_title", "recipient", "phone", "appointment_at", "channel",
+    "provider", "status", "status_title", "created_at", "sent_at", "cost", "error_code", "error",
+    "text",
+)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+@router.get("/messages.csv", response_class=StreamingResponse)
+async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResponse:
+    """The whole filtered journal as CSV (UTF-8 with BOM, ``;``-separated, as Excel in a
+    Russian locale opens it), streamed row by row."""
+
+    async def rows() -> AsyncIterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(CSV_COLUMNS)
+        yield "\ufeff" + buffer.getvalue()
+        after = None
+        while True:
+            # a short transaction per chunk: a long download never holds the database
+            async with runtime.db.session() as session:
+                chunk = await crud.chunk(session, scope.filter, after=after, limit=CSV_CHUNK)
+            buffer.seek(0)
+            buffer.truncate()
+            for message in chunk:
+                row = to_row(message).model_dump()
+                row["cost"] = money(message.cost)
+                row["text"] = message.text
+                writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
+            if chunk:
+                yield buffer.getvalue()
+            if len(chunk) < CSV_CHUNK:
+                return
+            after = crud.keyset(chunk[-1])
+
+    stamp = runtime.clock.now().strftime("%Y%m%d-%H%M")
+    return StreamingResponse(
+        rows(), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="messages-{stamp}.csv"'},
+    )
+
+
+@router.get("/messages/{message_id}", response_model=MessageDetail)
+async def get_message(message_id: int, principal: PrincipalDep, runtime: RuntimeDep) -> MessageDetail:
+    """One message: text, provider and its answer, every attempt, error code and text."""
+    async with runtime.db.session() as session:
+        message = await crud.get(session, message_id=message_id)
+    if message is None or (principal.role == "clinic" and message.clinic_id != principal.clinic_id):
+        raise HTTPException(404, f"No message {message_id}")
+    if principal.role not in ("admin", "webadmin", "clinic"):
+        raise HTTPException(403, f"This needs the admin, webadmin or clinic role; this token is {principal.role}")
+    return to_detail(message)

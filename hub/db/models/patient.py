@@ -1,0 +1,36 @@
+"""Patient cards mirrored from the clinic system (keyed by the clinic's own id)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Field, SQLModel
+
+from hub.db.types import JSONType, UTCDateTime
+
+
+class PatientRecord(SQLModel, table=True):
+    """One patient card of one clinic.
+
+    ``phones`` are stored as the clinic system sent them (normalisation to E.164 is
+    decided per channel when a message is sent).  A deleted card keeps its row with
+    ``deleted_at`` set, so that events and messages about it still resolve; a later
+    ``PUT`` restores it.
+    """
+
+    __tablename__ = "patient"
+
+    clinic_id: str = Field(foreign_key="clinic.id", ondelete="CASCADE", primary_key=True, max_length=63)
+    external_id: str = Field(primary_key=True, max_length=100)
+    last_name: str = Field(max_length=100)
+    first_name: str = Field(max_length=100)
+    middle_name: str = Field(default="", max_length=100)
+    birth_date: dt.date | None = None
+    sex: str | None = Field(default=None, max_length=6)
+    phones: list[str] = Field(default_factory=list, sa_type=JSONType)
+    email: str | None = Field(default=None, max_length=254)
+    opt_out: bool = False
+    inpatient: bool = False
+    deleted_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,138 @@
+"""Writing events: :func:`emit` (one) and :func:`emit_many` (a batch), in the caller's
+transaction.
+
+Each event gets one ``delivery`` row per plugin that, at that moment, is enabled for
+the clinic (read in the same transaction), is loaded and implements the hook, minus
+``exclude`` (the plugin that made the change itself).  The event row is written even
+when no plugin listens: the ``event`` table is also the clinic's event history (see
+:mod:`hub.events.history`).  Nothing is called here: the dispatcher
+(:mod:`hub.events.dispatch`) delivers after commit, so a rolled-back change never
+reaches a plugin and a committed one always does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db.models import Delivery, OutboxEvent, PluginConfig
+from hub.db.models.events import PENDING
+from hub.events import payloads
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
+
+_EVENT = OutboxEvent.__table__  # type: ignore[attr-defined]
+_DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One event to write with :func:`emit_many`."""
+
+    clinic_id: str
+    hook: str
+    subject: str
+    payload: dict[str, Any]
+    source: str = "clinic"
+    exclude: Collection[str] = field(default_factory=frozenset)
+
+
+def idempotency_key(clinic_id: str, plugin: str, event_id: int, hook: str) -> str:
+    """Stable across every attempt of one delivery: ``clinic:plugin:event:hook``."""
+    return f"{clinic_id}:{plugin}:{event_id}:{hook}"
+
+
+async def subscribers(
+    session: AsyncSession, runtime: Runtime, clinic_id: str, hook: str,
+    exclude: Collection[str] = (),
+) -> list[str]:
+    """Plugins enabled for the clinic (in this transaction) that implement ``hook``."""
+    enabled = await _enabled(session, clinic_id)
+    return _listening(runtime, enabled, hook, exclude)
+
+
+async def _enabled(session: AsyncSession, clinic_id: str) -> list[str]:
+    rows = await session.execute(
+        sa.select(PluginConfig.plugin).where(
+            PluginConfig.clinic_id == clinic_id,  # type: ignore[arg-type]
+            PluginConfig.enabled.is_(True),  # type: ignore[attr-defined]
+        )
+    )
+    return sorted(rows.scalars())
+
+
+def _listening(
+    runtime: Runtime, enabled: Sequence[str], hook: str, exclude: Collection[str]
+) -> list[str]:
+    host = runtime.host
+    return [
+        name for name in enabled
+        if name not in exclude and host.get(name) is not None and host.implements(name, hook)
+    ]
+
+
+async def emit(
+    session: AsyncSession,
+    *,
+    clinic_id: str,
+    hook: str,
+    subject: str,
+    payload: dict[str, Any],
+    now: dt.datetime,
+    runtime: Runtime,
+    source: str = "clinic",
+    exclude: Collection[str] = frozenset(),
+) -> int:
+    """Record that ``hook`` must be called with ``payload`` for the clinic's plugins.
+
+    :param payload: the hook's keyword arguments except ``ctx`` (value objects or their
+        JSON form); validated against the hookspec now (:class:`PayloadError` if wrong).
+    :param subject: what the event is about (``appointment:A-1``, ``card:P-1``,
+        ``phone:+7…``); per plugin, deliveries of one subject keep their order.
+    :param exclude: plugins not to deliver to (the one that made the change).
+    :returns: the event's id.
+    """
+    ids = await emit_many(
+        session, runtime=runtime, now=now,
+        events=[NewEvent(clinic_id, hook, subject, payload, source, exclude)],
+    )
+    return ids[0]
+
+
+async def emit_many(
+    session: AsyncSession, *, runtime: Runtime, now: dt.datetime, events: Sequence[NewEvent]
+) -> list[int]:
+    """Write a batch of events and their deliveries with two multi-row INSERTs; their ids."""
+    if not events:
+        return []
+    encoded = [payloads.encode(e.hook, e.payload) for e in events]
+    result = await session.execute(
+        sa.insert(_EVENT).returning(_EVENT.c.id, sort_by_parameter_order=True),
+        [
+            {"clinic_id": e.clinic_id, "hook": e.hook, "subject": e.subject, "payload": p,
+             "source": e.source, "created_at": now}
+            for e, p in zip(events, encoded, strict=True)
+        ],
+    )
+    ids = [int(row[0]) for row in result]
+    enabled: dict[str, list[str]] = {}
+    rows: list[dict[str, Any]] = []
+    for event, event_id in zip(events, ids, strict=True):
+        if event.clinic_id not in enabled:
+            enabled[event.clinic_id] = await _enabled(session, event.clinic_id)
+        for plugin in _listening(runtime, enabled[event.clinic_id], event.hook, event.exclude):
+            rows.append({
+                "event_id": event_id, "clinic_id": event.clinic_id, "plugin": plugin,
+                "hook": event.hook, "subject": event.subject, "status": PENDING, "attempts": 0,
+                "next_attempt_at": now, "created_at": now,
+                "idempotency_key": idempotency_key(event.clinic_id, plugin, event_id, event.hook),
+            })
+    if rows:
+        await session.execute(sa.insert(_DELIVERY), rows)
+    return ids

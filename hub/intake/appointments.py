@@ -1,0 +1,256 @@
+"""Appointments: upsert (created / updated / cancelled / restored / unchanged) and cancel.
+
+What the hub decides from a ``PUT`` compared with what it holds:
+
+    not held                      -> created    on_appointment_created (none if it
+                                                 arrives already cancelled)
+    held, active, now cancelled   -> cancelled  on_appointment_cancelled(reason)
+    held, cancelled, now active   -> restored   on_appointment_restored
+    held, active, fields differ   -> updated    on_appointment_updated(changes)
+    held, cancelled, still so     -> updated (stored quietly) or unchanged, no event
+    nothing differs               -> unchanged  no event
+
+``status`` values ``cancelled``/``canceled`` (any case) cancel.  A status change sets
+``status_changed_at``.  References are checked: the patient must exist and not be
+deleted; doctor, specialty and service ids must be in the clinic's current reference
+data, and a price-list section too once the clinic has sent any.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db.crud import bulk
+from hub.events import NewEvent, emit_many
+from hub.intake.problems import IntakeError, Problem
+from hub.intake.scope import ClinicScope
+from hub.intake.snapshots import APPOINTMENT, PATIENT, References, build_appointment, load_references
+from hub.runtime import Runtime
+from hub.schemas.appointments import AppointmentIn
+from hub.types import Appointment, FieldChange
+
+CANCELLED_STATUSES = frozenset({"cancelled", "canceled"})
+FIELDS = (
+    "patient_id", "doctor_id", "specialty_id", "services", "start", "end", "cabinet", "status",
+    "comment",
+)
+KEYS = ("clinic_id", "external_id")
+
+
+@dataclass
+class AppointmentOutcome:
+    """What happened to one appointment."""
+
+    id: str
+    result: str
+    changes: list[FieldChange] = field(default_factory=list)
+    appointment: Appointment | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def subject(appointment_id: str) -> str:
+    return f"appointment:{appointment_id}"
+
+
+def is_cancelled_status(status: str) -> bool:
+    return status.strip().lower() in CANCELLED_STATUSES
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return value
+
+
+def _check(
+    data: AppointmentIn, clinic: ClinicScope, patients: dict[str, dict[str, Any]],
+    refs: References, prefix: tuple[str | int, ...],
+) -> tuple[list[Problem], dict[str, Any]]:
+    """Problems of one item, and its values as stored (times aware UTC)."""
+    problems: list[Problem] = []
+
+    def problem(loc: tuple[str | int, ...], msg: str, kind: str = "unknown_reference") -> None:
+        problems.append(Problem((*prefix, *loc), msg, kind))
+
+    start = clinic.aware(data.start)
+    end = clinic.aware(data.end) if data.end is not None else None
+    if end is not None and end <= start:
+        problem(("end",), "the appointment ends before it starts (end must be after start)",
+                "end_before_start")
+    patient = patients.get(data.patient_id)
+    if patient is None:
+        problem(("patient_id",), f"unknown patient {data.patient_id!r}: send the card first "
+                "(PUT .../patients/{id}, or in the same bulk request)")
+    elif patient["deleted_at"] is not None:
+        problem(("patient_id",), f"the card of patient {data.patient_id!r} was deleted",
+                "deleted_reference")
+    if data.doctor_id is not None and not refs.is_active("doctors", data.doctor_id):
+        problem(("doctor_id",), f"unknown doctor {data.doctor_id!r}: not in reference/doctors")
+    if data.specialty_id is not None and not refs.is_active("specialties", data.specialty_id):
+        problem(("specialty_id",),
+                f"unknown specialty {data.specialty_id!r}: not in reference/specialties")
+    check_sections = refs.has_any("price_list_sections")
+    for i, service in enumerate(data.services):
+        if not refs.is_active("services", service.id):
+            problem(("services", i, "id"), f"unknown service {service.id!r}: not in reference/services")
+        section = service.price_list_section
+        if section is not None and check_sections and not refs.is_active("price_list_sections", section):
+            problem(("services", i, "price_list_section"),
+                    f"unknown price-list section {section!r}: not in reference/price_list_sections")
+    values = {
+        "patient_id": data.patient_id, "doctor_id": data.doctor_id,
+        "specialty_id": data.specialty_id,
+        "services": [{"id": s.id, "price_list_section": s.price_list_section} for s in data.services],
+        "start": start, "end": end, "cabinet": data.cabinet, "status": data.status,
+        "comment": data.comment,
+    }
+    return problems, values
+
+
+async def upsert_appointments(
+    session: AsyncSession,
+    runtime: Runtime,
+    clinic: ClinicScope,
+    items: Sequence[tuple[str, AppointmentIn]],
+    *,
+    now: dt.datetime,
+    source: str = "clinic",
+    exclude: Collection[str] = (),
+    loc: Sequence[tuple[str | int, ...]] | None = None,
+) -> list[AppointmentOutcome]:
+    """Upsert appointments (ids unique within ``items``); one outcome per item, in order.
+
+    Refused items (``result="error"``) write nothing; the others are written with two
+    statements (insert, update) and their events with two more.
+    """
+    existing = await bulk.select_for_update(
+        session, APPOINTMENT, where=APPOINTMENT.c.clinic_id == clinic.id, key="external_id",
+        values=[appointment_id for appointment_id, _ in items],
+    )
+    patients = await bulk.select_for_update(
+        session, PATIENT, where=PATIENT.c.clinic_id == clinic.id, key="external_id",
+        values=[data.patient_id for _, data in items], lock=False,
+    )
+    refs = await load_references(session, clinic.id)
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    pending: list[tuple[AppointmentOutcome, dict[str, Any], str | None]] = []
+    outcomes: list[AppointmentOutcome] = []
+    for index, (appointment_id, data) in enumerate(items):
+        prefix = loc[index] if loc is not None else ("body",)
+        problems, values = _check(data, clinic, patients, refs, prefix)
+        if problems:
+            outcomes.append(AppointmentOutcome(appointment_id, "error", problems=problems))
+            continue
+        cancelled = is_cancelled_status(data.status)
+        old = existing.get(appointment_id)
+        hook: str | None
+        if old is None:
+            row = {
+                "clinic_id": clinic.id, "external_id": appointment_id, **values,
+                "cancelled": cancelled, "cancel_reason": data.cancel_reason if cancelled else None,
+                "communication_status": None, "status_changed_at": now,
+                "created_at": now, "updated_at": now,
+            }
+            inserts.append(row)
+            outcome = AppointmentOutcome(appointment_id, "created")
+            hook = None if cancelled else "on_appointment_created"
+        else:
+            changes = [
+                FieldChange(field=name, old=_json(old[name]), new=_json(values[name]))
+                for name in FIELDS if old[name] != values[name]
+            ]
+            row = {**old, **values, "cancelled": cancelled}
+            if any(c.field == "status" for c in changes):
+                row["status_changed_at"] = now
+            if cancelled and not old["cancelled"]:
+                row["cancel_reason"] = data.cancel_reason or ""
+                outcome, hook = AppointmentOutcome(appointment_id, "cancelled", changes), "on_appointment_cancelled"
+            elif old["cancelled"] and not cancelled:
+                row["cancel_reason"] = None
+                outcome, hook = AppointmentOutcome(appointment_id, "restored", changes), "on_appointment_restored"
+            elif changes:
+                outcome = AppointmentOutcome(appointment_id, "updated", changes)
+                hook = None if cancelled else "on_appointment_updated"
+            else:
+                outcome = AppointmentOutcome(appointment_id, "unchanged")
+                outcome.appointment = build_appointment(old, patients.get(old["patient_id"]), refs)
+                outcomes.append(outcome)
+                continue
+            row["updated_at"] = now
+            updates.append(row)
+        outcome.appointment = build_appointment(row, patients.get(row["patient_id"]), refs)
+        outcomes.append(outcome)
+        pending.append((outcome, row, hook))
+    await bulk.insert_many(session, APPOINTMENT, inserts)
+    await bulk.update_many(session, APPOINTMENT, KEYS, updates)
+    await emit_many(session, runtime=runtime, now=now, events=[
+        NewEvent(clinic.id, hook, subject(outcome.id),
+                 _payload(hook, outcome, row), source, exclude)
+        for outcome, row, hook in pending if hook is not None
+    ])
+    return outcomes
+
+
+def _payload(hook: str, outcome: AppointmentOutcome, row: dict[str, Any]) -> dict[str, Any]:
+    payload: dict[str, Any] = {"appointment": outcome.appointment}
+    if hook == "on_appointment_updated":
+        payload["changes"] = outcome.changes
+    elif hook == "on_appointment_cancelled":
+        payload["reason"] = row["cancel_reason"] or ""
+    return payload
+
+
+async def upsert_appointment(
+    session: AsyncSession, runtime: Runtime, clinic: ClinicScope, appointment_id: str,
+    data: AppointmentIn, *, now: dt.datetime, source: str = "clinic",
+    exclude: Collection[str] = (),
+) -> AppointmentOutcome:
+    """One appointment; raises :class:`IntakeError` if it is refused."""
+    outcome = (await upsert_appointments(
+        session, runtime, clinic, [(appointment_id, data)], now=now, source=source, exclude=exclude,
+    ))[0]
+    if outcome.problems:
+        raise IntakeError(outcome.problems)
+    return outcome
+
+
+async def cancel_appointment(
+    session: AsyncSession, runtime: Runtime, clinic: ClinicScope, appointment_id: str,
+    reason: str, *, now: dt.datetime, source: str = "clinic", exclude: Collection[str] = (),
+) -> AppointmentOutcome | None:
+    """Cancel (a ``DELETE``); ``None`` if unknown, ``unchanged`` if already cancelled."""
+    existing = await bulk.select_for_update(
+        session, APPOINTMENT, where=APPOINTMENT.c.clinic_id == clinic.id, key="external_id",
+        values=[appointment_id],
+    )
+    old = existing.get(appointment_id)
+    if old is None:
+        return None
+    patients = await bulk.select_for_update(
+        session, PATIENT, where=PATIENT.c.clinic_id == clinic.id, key="external_id",
+        values=[old["patient_id"]], lock=False,
+    )
+    refs = await load_references(session, clinic.id, ("doctors", "specialties", "services"))
+    patient = patients.get(old["patient_id"])
+    if old["cancelled"]:
+        return AppointmentOutcome(appointment_id, "unchanged",
+                                  appointment=build_appointment(old, patient, refs))
+    row = {**old, "cancelled": True, "cancel_reason": reason, "status": "cancelled", "updated_at": now}
+    changes = []
+    if old["status"] != "cancelled":
+        row["status_changed_at"] = now
+        changes.append(FieldChange(field="status", old=old["status"], new="cancelled"))
+    await bulk.update_many(session, APPOINTMENT, KEYS, [row])
+    outcome = AppointmentOutcome(appointment_id, "cancelled", changes,
+                                 build_appointment(row, patient, refs))
+    await emit_many(session, runtime=runtime, now=now, events=[
+        NewEvent(clinic.id, "on_appointment_cancelled", subject(appointment_id),
+                 {"appointment": outcome.appointment, "reason": reason}, source, exclude)
+    ])
+    return outcome

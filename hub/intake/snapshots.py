@@ -1,0 +1,232 @@
+"""Value objects from the mirrored tables: :class:`hub.types.Card` and
+:class:`hub.types.Appointment` with its patient, doctor, specialty and services resolved.
+
+``load_appointments`` reads appointments joined with their patients in one query and the
+clinic's reference data in another, so 100,000 appointments take two queries (ids are
+looked up in chunks of 1,000).  The builders work on plain row mappings, so the intake
+code builds the same objects from rows it has in hand without reading them back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db.models import AppointmentRecord, PatientRecord, ReferenceItem
+from hub.types import Appointment, Card, Doctor, Service, Specialty
+
+APPOINTMENT = AppointmentRecord.__table__  # type: ignore[attr-defined]
+PATIENT = PatientRecord.__table__  # type: ignore[attr-defined]
+REFERENCE = ReferenceItem.__table__  # type: ignore[attr-defined]
+CHUNK = 1000
+
+Row = Mapping[str, Any]
+
+
+def chunks(values: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+@dataclass
+class References:
+    """A clinic's reference data by kind and id (``data`` as stored), and which ids are
+    current (not removed by a later replace)."""
+
+    items: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    active: dict[str, set[str]] = field(default_factory=dict)
+
+    def get(self, kind: str, item_id: str | None) -> dict[str, Any] | None:
+        if item_id is None:
+            return None
+        return self.items.get(kind, {}).get(item_id)
+
+    def is_active(self, kind: str, item_id: str) -> bool:
+        return item_id in self.active.get(kind, set())
+
+    def has_any(self, kind: str) -> bool:
+        return bool(self.active.get(kind))
+
+
+async def load_references(
+    session: AsyncSession, clinic_id: str, kinds: Sequence[str] | None = None
+) -> References:
+    """Every reference item of the clinic (of ``kinds``), removed ones included."""
+    query = sa.select(
+        REFERENCE.c.kind, REFERENCE.c.external_id, REFERENCE.c.data, REFERENCE.c.removed_at
+    ).where(REFERENCE.c.clinic_id == clinic_id)
+    if kinds is not None:
+        query = query.where(REFERENCE.c.kind.in_(list(kinds)))
+    refs = References()
+    for kind, item_id, data, removed_at in (await session.execute(query)).all():
+        refs.items.setdefault(kind, {})[item_id] = data
+        if removed_at is None:
+            refs.active.setdefault(kind, set()).add(item_id)
+    return refs
+
+
+# --- builders ---------------------------------------------------------------------------
+
+
+def _initials(first: str, middle: str) -> str:
+    return " ".join(f"{part[0].upper()}." for part in (first, middle) if part)
+
+
+def build_doctor(doctor_id: str, data: Mapping[str, Any]) -> Doctor:
+    """A :class:`Doctor`; the ``dative`` override wins over the automatic forms, and its
+    short form is its first word (the surname) with the initials."""
+    auto: Mapping[str, Any] = data.get("auto") or {}
+    first, middle = data.get("first_name", ""), data.get("middle_name", "")
+    full = " ".join(p for p in (data.get("last_name", ""), first, middle) if p)
+    override = data.get("dative")
+    if override:
+        surname = override.split()[0]
+        dative, dative_short = override, " ".join(p for p in (surname, _initials(first, middle)) if p)
+    else:
+        dative = auto.get("dative") or full
+        dative_short = auto.get("dative_short") or auto.get("short_name") or full
+    return Doctor(
+        id=doctor_id, last_name=data.get("last_name", ""), first_name=first, middle_name=middle,
+        sex=data.get("sex"), specialty_id=data.get("specialty_id"), full_name=full,
+        short_name=auto.get("short_name") or full, dative=dative, dative_short=dative_short,
+    )
+
+
+def build_specialty(specialty_id: str, data: Mapping[str, Any]) -> Specialty:
+    auto: Mapping[str, Any] = data.get("auto") or {}
+    name = str(data.get("name", ""))
+    return Specialty(id=specialty_id, name=name, dative=data.get("dative") or auto.get("dative") or name)
+
+
+def build_card(row: Row) -> Card:
+    """A :class:`Card` from a ``patient`` row (or its mapping)."""
+    return Card(
+        id=row["external_id"], last_name=row["last_name"], first_name=row["first_name"],
+        middle_name=row["middle_name"] or "", birth_date=row["birth_date"], sex=row["sex"],
+        phones=tuple(row["phones"] or ()), email=row["email"], opt_out=bool(row["opt_out"]),
+        inpatient=bool(row["inpatient"]), deleted=row["deleted_at"] is not None,
+    )
+
+
+def build_appointment(row: Row, patient: Row | None, refs: References) -> Appointment:
+    """An :class:`Appointment` from an ``appointment`` row, its patient and the references.
+
+    The specialty defaults to the doctor's; a service's price-list section to the one
+    of the service in the reference data.
+    """
+    doctor_id = row["doctor_id"]
+    doctor_data = refs.get("doctors", doctor_id)
+    doctor = build_doctor(doctor_id, doctor_data) if doctor_id and doctor_data else None
+    specialty_id = row["specialty_id"] or (doctor.specialty_id if doctor else None)
+    specialty_data = refs.get("specialties", specialty_id)
+    specialty = (
+        build_specialty(specialty_id, specialty_data) if specialty_id and specialty_data else None
+    )
+    services = []
+    for item in row["services"] or ():
+        ref = refs.get("services", item["id"]) or {}
+        services.append(Service(
+            id=item["id"], name=ref.get("name"),
+            price_list_section=item.get("price_list_section") or ref.get("price_list_section"),
+        ))
+    return Appointment(
+        id=row["external_id"], patient_id=row["patient_id"],
+        patient=build_card(patient) if patient is not None else None,
+        doctor_id=doctor_id, doctor=doctor, specialty_id=specialty_id, specialty=specialty,
+        services=tuple(services), start=row["start"], end=row["end"], cabinet=row["cabinet"],
+        status=row["status"], comment=row["comment"] or "", cancelled=bool(row["cancelled"]),
+        cancel_reason=row["cancel_reason"], communication_status=row["communication_status"],
+    )
+
+
+# --- loaders ----------------------------------------------------------------------------
+
+_PATIENT_COLUMNS = [c.label(f"p__{c.name}") for c in PATIENT.c]
+
+
+def _split(row: Row) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    appointment: dict[str, Any] = {}
+    patient: dict[str, Any] = {}
+    for key, value in row.items():
+        if key.startswith("p__"):
+            patient[key[3:]] = value
+        else:
+            appointment[key] = value
+    return appointment, (patient if patient.get("external_id") is not None else None)
+
+
+async def load_appointments(
+    session: AsyncSession,
+    clinic_id: str,
+    *,
+    ids: Sequence[str] | None = None,
+    start_from: dt.datetime | None = None,
+    start_to: dt.datetime | None = None,
+    include_cancelled: bool = False,
+) -> list[Appointment]:
+    """Appointments of the clinic, ordered by start: those with ``ids`` and/or starting in
+    ``[start_from, start_to)``; cancelled ones only if ``include_cancelled``."""
+    base = (
+        sa.select(APPOINTMENT, *_PATIENT_COLUMNS)
+        .select_from(APPOINTMENT.outerjoin(PATIENT, sa.and_(
+            PATIENT.c.clinic_id == APPOINTMENT.c.clinic_id,
+            PATIENT.c.external_id == APPOINTMENT.c.patient_id,
+        )))
+        .where(APPOINTMENT.c.clinic_id == clinic_id)
+    )
+    if start_from is not None:
+        base = base.where(APPOINTMENT.c.start >= start_from)
+    if start_to is not None:
+        base = base.where(APPOINTMENT.c.start < start_to)
+    if not include_cancelled:
+        base = base.where(APPOINTMENT.c.cancelled.is_(False))
+    queries = (
+        [base] if ids is None
+        else [base.where(APPOINTMENT.c.external_id.in_(list(part))) for part in chunks(list(ids))]
+    )
+    rows: list[Row] = []
+    for query in queries:
+        rows.extend(r._mapping for r in (await session.execute(query)).all())
+    if not rows:
+        return []
+    refs = await load_references(session, clinic_id, ("doctors", "specialties", "services"))
+    out = []
+    for row in rows:
+        appointment, patient = _split(row)
+        out.append(build_appointment(appointment, patient, refs))
+    out.sort(key=lambda a: (a.start, a.id))
+    return out
+
+
+async def load_card(session: AsyncSession, clinic_id: str, patient_id: str) -> Card | None:
+    """The patient's card (``deleted=True`` if the clinic deleted it), or ``None``."""
+    row = (
+        await session.execute(
+            sa.select(PATIENT).where(
+                PATIENT.c.clinic_id == clinic_id, PATIENT.c.external_id == patient_id
+            )
+        )
+    ).first()
+    return build_card(row._mapping) if row is not None else None
+
+
+async def load_cards(
+    session: AsyncSession, clinic_id: str, patient_ids: Sequence[str]
+) -> dict[str, Card]:
+    """Cards by id (missing ids are left out), in chunks of 1,000 ids."""
+    out: dict[str, Card] = {}
+    for part in chunks(sorted(set(patient_ids))):
+        rows = await session.execute(
+            sa.select(PATIENT).where(
+                PATIENT.c.clinic_id == clinic_id, PATIENT.c.external_id.in_(list(part))
+            )
+        )
+        for row in rows:
+            card = build_card(row._mapping)
+            out[card.id] = card
+    return out

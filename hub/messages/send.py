@@ -1,0 +1,102 @@
+"""One-off sends (``POST /api/v1/clinics/{clinic}/messages``): decide and queue.
+
+Unlike messages queued by the hub's own rules, a one-off send answers its caller at
+once: a problem is an error of the request, not a ``failed`` row to find later.
+
+    422  empty text, a text over the channel's limit, an invalid / landline number for
+         SMS, an unknown template or appointment, a template that renders an empty
+         placeholder
+    409  the number is on the stop list, the patient opted out, or no provider
+         serves the channel for this clinic
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db.models import Message
+from hub.messages import policy, routing
+from hub.messages.addresses import InvalidAddress, normalize
+from hub.messages.queue import queue_message
+from hub.runtime import ClinicSnapshot, Runtime
+from hub.schemas.clinics import ClinicOptions
+from hub.schemas.messages import SendRequest
+
+#: The most SMS parts one text may take (sms.ru refuses more than 8: code 205).
+MAX_SMS_PARTS = 8
+
+
+class SendRefused(Exception):
+    """The send cannot be done; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What will be queued."""
+
+    address: str
+    text: str
+    kind: str
+    recipient_name: str | None
+    patient_id: str | None
+    appointment_id: str | None
+
+
+def check_text(text: str, channel: str) -> None:
+    if not text.strip():
+        raise SendRefused(422, "text is empty")
+    if channel == "sms":
+        from hub.messages.sms import parts
+
+        count = parts(text)
+        if count > MAX_SMS_PARTS:
+            raise SendRefused(
+                422, f"text is {len(text)} characters, {count} SMS parts; at most "
+                f"{MAX_SMS_PARTS} parts can be sent as one message",
+            )
+
+
+async def draft(session: AsyncSession, runtime: Runtime, snapshot: ClinicSnapshot, request: SendRequest) -> Draft:
+    """Resolve the recipient and the text of ``request``."""
+    options = ClinicOptions.model_validate(snapshot.options)
+    if request.phone is not None and request.appointment_id is None and request.patient_id is None:
+        try:
+            address = normalize(request.channel, request.phone, options.phone_region)
+        except InvalidAddress as exc:
+            raise SendRefused(422, f"phone: {exc.detail} ({exc.reason})") from None
+        assert request.text is not None
+        return Draft(address, request.text, request.kind or "custom", request.recipient_name,
+                     None, None)
+    from hub.messages import targets
+
+    return await targets.draft_for_patient(session, runtime, snapshot, options, request)
+
+
+async def send(session: AsyncSession, runtime: Runtime, snapshot: ClinicSnapshot, request: SendRequest) -> Message:
+    """Queue the one-off message of ``request`` or raise :class:`SendRefused`."""
+    clinic_id = snapshot.info.id
+    d = await draft(session, runtime, snapshot, request)
+    check_text(d.text, request.channel)
+    refused = await policy.refusal(
+        session, clinic_id=clinic_id, address=d.address, patient_id=d.patient_id,
+        essential=request.essential,
+    )
+    if refused is not None:
+        raise SendRefused(409, f"{refused.text} ({refused.code}); nothing was sent")
+    found = routing.route(runtime, snapshot, ClinicOptions.model_validate(snapshot.options), request.channel)
+    if not found.providers:
+        raise SendRefused(409, found.explain(request.channel))
+    message = await queue_message(
+        session, runtime, clinic_id=clinic_id, kind=d.kind, channel=request.channel,
+        address=d.address, text=d.text, recipient_name=d.recipient_name, patient_id=d.patient_id,
+        appointment_id=d.appointment_id, essential=request.essential,
+    )
+    assert message is not None  # no dedupe key: always inserted
+    return message

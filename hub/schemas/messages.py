@@ -1,0 +1,167 @@
+"""The journal, one message, a one-off send and the balance, as the API shows them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_serializer, model_validator
+
+from hub.schemas.common import ExternalId, StrictModel
+
+Channel = Literal["sms", "voice", "messenger", "email"]
+
+#: Titles of message kinds as the clinics' journals name them (seed 001).
+KIND_TITLES: dict[str, str] = {
+    "reminder": "Напоминание",
+    "link_code": "Прикрепление",
+    "reminder_day_hospital": "Напоминание ДС",
+    "vaccination": "Вакцинация COVID-19",
+    "mailing": "Рассылка",
+    "custom": "Сообщение",
+}
+STATUS_TITLES: dict[str, str] = {
+    "queued": "Ожидает отправки",
+    "sending": "Ожидает отправки",
+    "sent": "Отправлено",
+    "delivered": "Доставлено",
+    "failed": "Ошибка отправки",
+}
+#: The journal's status filter: each word and the statuses it selects.
+STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "queued": ("queued",),
+    "sending": ("sending",),
+    "sent": ("sent", "delivered"),
+    "delivered": ("delivered",),
+    "failed": ("failed",),
+    "waiting": ("queued", "sending"),
+    "error": ("failed",),
+}
+
+
+def money(value: Decimal | None) -> str | None:
+    """``Decimal('0.5000')`` → ``"0.50"``; more precise amounts keep their digits."""
+    if value is None:
+        return None
+    cents = value.quantize(Decimal("0.01"))
+    return str(cents) if cents == value else str(value.normalize())
+
+
+class BalancePublic(BaseModel):
+    """The provider account's balance; ``amount`` is null when it could not be read."""
+
+    provider: str | None
+    amount: Decimal | None
+    currency: str = "RUB"
+    error: str | None = None
+
+    @field_serializer("amount")
+    def _amount(self, value: Decimal | None) -> str | None:
+        return money(value)
+
+
+class MessageRow(BaseModel):
+    """One row of the journal."""
+
+    id: int
+    clinic: str
+    kind: str
+    kind_title: str
+    recipient: str | None
+    phone: str | None = Field(description="The address when the channel is a phone one.")
+    address: str
+    appointment_id: str | None
+    appointment_at: dt.datetime | None
+    channel: str
+    provider: str | None
+    status: str
+    status_title: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    cost: Decimal | None
+    error_code: str | None
+    error: str | None
+
+    @field_serializer("cost")
+    def _cost(self, value: Decimal | None) -> str | None:
+        return money(value)
+
+
+class HistoryLine(BaseModel):
+    """A status change or a provider attempt."""
+
+    model_config = {"extra": "allow"}
+
+    at: dt.datetime
+    event: str
+    status: str
+
+
+class MessageDetail(MessageRow):
+    """One message with its text, provider answer and full history."""
+
+    text: str
+    patient_id: str | None
+    mailing_id: int | None
+    essential: bool
+    provider_message_id: str | None
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    history: list[HistoryLine]
+    raw: Any = Field(description="The provider's last answer, secrets redacted.")
+
+
+class Journal(BaseModel):
+    """A page of the journal with the totals of the whole filtered set."""
+
+    items: list[MessageRow]
+    total: int
+    total_cost: Decimal
+    page: int
+    per_page: int
+    sent_from: dt.datetime | None
+    sent_to: dt.datetime | None
+    balance: BalancePublic | None = Field(
+        None, description="The provider's balance when the journal shows one clinic."
+    )
+
+    @field_serializer("total_cost")
+    def _total(self, value: Decimal) -> str:
+        return money(value) or "0.00"
+
+
+class SendRequest(StrictModel):
+    """``POST /api/v1/clinics/{clinic}/messages``: a phone and a text, or an appointment
+    (its patient) with a template (or the default template of ``kind``), or a patient
+    with a text."""
+
+    phone: str | None = Field(None, max_length=64, description="Any spelling; E.164 stored.")
+    patient_id: ExternalId | None = None
+    appointment_id: ExternalId | None = None
+    template_id: int | None = None
+    text: str | None = Field(None, max_length=4000)
+    kind: str | None = Field(None, min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
+    channel: Channel = "sms"
+    recipient_name: str | None = Field(None, max_length=255)
+    essential: bool = False
+
+    @model_validator(mode="after")
+    def _one_target(self) -> SendRequest:
+        if self.phone is None and self.patient_id is None and self.appointment_id is None:
+            raise ValueError("give phone, patient_id or appointment_id: whom to send to")
+        if self.text is not None and self.template_id is not None:
+            raise ValueError("give text or template_id, not both")
+        if self.text is not None and not self.text.strip():
+            raise ValueError("text is empty")
+        if self.text is None and self.appointment_id is None:
+            raise ValueError("text is required unless an appointment's template renders it")
+        return self
+
+
+class SendResult(BaseModel):
+    """The queued message and the provider's balance (when it reports one)."""
+
+    message: MessageDetail
+    balance: BalancePublic | None
