@@ -29,6 +29,7 @@ import hmac
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
@@ -122,7 +123,7 @@ async def handle(ctx: HookContext[SmsruSettings], items: list[tuple[str, str]]) 
     matched = 0
     for delivery in reports:
         try:
-            matched += bool(await ctx.report_delivery(delivery))  # type: ignore[attr-defined]
+            matched += bool(await ctx.report_delivery(delivery))
         except Exception:
             ctx.log.exception("could not record sms.ru status of %s", delivery.provider_message_id)
             raise HTTPException(
@@ -147,5 +148,5 @@ async def sms_status_callback(
         raise HTTPException(404, "Not Found")
     form = await request.form()
     items = [(key, value) for key, value in form.multi_items() if isinstance(value, str)]
-    await handle(ctx, items)  # type: ignore[arg-type]
+    await handle(cast(HookContext[SmsruSettings], ctx), items)
     return PlainTextResponse(CALLBACK_ANSWER)

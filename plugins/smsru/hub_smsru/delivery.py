@@ -160,7 +160,7 @@ async def poll_statuses(ctx: Ctx) -> str:
     wait = ctx.settings.status_poll_every
     if wait is None:
         return "status polling is off (status_poll_minutes = 0)"
-    ids: list[str] = await ctx.awaiting_report(older_than=wait, limit=POLL_LIMIT)  # type: ignore[attr-defined]
+    ids: list[str] = await ctx.awaiting_report(older_than=wait, limit=POLL_LIMIT)
     client = client_for(ctx)
     counts = {"delivered": 0, "failed": 0, "pending": 0, "not found": 0}
     for batch in chunks(ids):
@@ -174,7 +174,7 @@ async def poll_statuses(ctx: Ctx) -> str:
             if delivery is None:
                 counts["pending"] += 1
                 continue
-            await ctx.report_delivery(delivery)  # type: ignore[attr-defined]
+            await ctx.report_delivery(delivery)
             counts[delivery.status] += 1
     if counts["not found"]:
         ctx.log.warning("sms.ru does not know %d of the messages polled", counts["not found"])

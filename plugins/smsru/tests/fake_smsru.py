@@ -18,8 +18,8 @@ Implemented as protocols.md §1 and §8 describe the real service:
 
 Knobs for tests: :meth:`fail_next` (a top-level code such as 220 for the next N
 calls), :meth:`http_error_next` (HTTP 5xx), ``number_codes`` (a per-number code for a
-number), ``Account`` fields (balance, senders, limit, ``confirmed``).  Every request is
-recorded in ``requests``.
+number), ``Account`` fields (balance, senders, limit, ``confirmed``), ``leak_key`` (echo
+the api_id in error texts, to test redaction).  Every request is recorded in ``requests``.
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ TEXTS = {
          "более 100 номеров в списке получателей",
     209: "Вы добавили этот номер (или один из номеров) в стоп-лист",
     211: "Метод не найден",
+    215: "Номер находится в стоп-листе SMS.RU (возможно ранее вы рассылали сообщения с "
+         "нарушениями, и абонент пожаловался)",
     220: "Сервис временно недоступен, попробуйте чуть позже",
     302: "Пользователь авторизован, но аккаунт не подтвержден",
     500: "Ошибка на сервере. Повторите запрос.",
@@ -154,6 +156,8 @@ class FakeSmsRu:
         self.number_codes: dict[str, int] = {}
         self.callback_log: list[tuple[str, int, str]] = []
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+        #: Echo the caller's api_id in error texts, as a chatty proxy might (redaction tests).
+        self.leak_key = False
         self._failures: dict[str, deque[int]] = defaultdict(deque)
         self._http_errors: dict[str, deque[int]] = defaultdict(deque)
         self._pending: dict[str, list[str]] = defaultdict(list)
@@ -233,6 +237,8 @@ class FakeSmsRu:
             except _Error as error:
                 payload = {"status": "ERROR", "status_code": error.code,
                            "status_text": TEXTS.get(error.code, "Ошибка")}
+            if self.leak_key:
+                _leak(payload, params.get("api_id", ""))
             return self._answer(name, params, payload)
 
         return endpoint
@@ -386,6 +392,12 @@ class FakeSmsRu:
             raise _Error(902)
         account.callbacks.remove(url)
         return {}
+
+
+def _leak(payload: dict[str, Any], api_id: str) -> None:
+    for item in [payload, *(payload.get("sms") or {}).values()]:
+        if item.get("status") == "ERROR":
+            item["status_text"] = f"{item.get('status_text', '')} (api_id={api_id})"
 
 
 def _number(value: Any) -> float:
