@@ -2,6 +2,7 @@
 
     const.py     base URL, limits and the table of every sms.ru status code
     client.py    SmsRuClient: the sms.ru protocol over httpx (knows nothing of the hub)
+    results.py   typed answers (SendResult, MessageStatus...) and SmsRuError
     settings.py  SmsruSettings: what an admin sets per clinic
     delivery.py  sending, cost estimates and delivery statuses, in the hub's terms
     callback.py  the delivery-status callback route sms.ru posts to

@@ -5,11 +5,9 @@ carries ``api_id`` (so the key never appears in a URL).  sms.ru answers HTTP 200
 for errors: the outcome is the JSON envelope's ``status`` / ``status_code``, top level
 (the whole request) and per number or message inside ``sms{}``.
 
-    SmsRuError                  the request was not carried out (raised)
-      .kind == TRANSIENT        network error, time-out, HTTP 5xx/429, not JSON, 220, 500
-      .kind == PERMANENT        any other top-level error code (.provider_side: account fault)
-    SendResult / CostResult     per-number results (NumberResult), each with its own code
-    MessageStatus               one message's state (sms/status)
+A failed request raises :class:`SmsRuError` (transient: network, time-out, HTTP
+5xx/429, not JSON, codes 220/500; permanent: any other top-level code); answers are
+the typed values of :mod:`hub_smsru.results`, re-exported here.
 
 The ``api_id`` is redacted (``***``) from every error text this module produces.
 """
@@ -17,9 +15,7 @@ The ``api_id`` is redacted (``***``) from every error text this module produces.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -29,117 +25,41 @@ from hub_smsru.const import (
     MAX_BATCH,
     NOT_FOUND,
     OK,
-    Code,
     Kind,
-    State,
     classify,
     message_state,
 )
+from hub_smsru.results import (
+    CostResult,
+    Free,
+    Limit,
+    MessageStatus,
+    NumberResult,
+    SendResult,
+    SmsRuError,
+    cost_result,
+    digits,
+    items_of,
+    money,
+    optional_int,
+    per_number,
+    status_text,
+    to_int,
+)
+
+__all__ = [
+    "CostResult",
+    "Free",
+    "Limit",
+    "MessageStatus",
+    "NumberResult",
+    "SendResult",
+    "SmsRuClient",
+    "SmsRuError",
+    "digits",
+]
 
 REDACTED = "***"
-_KOPECK = Decimal("0.01")
-_NON_DIGITS = re.compile(r"\D+")
-
-
-def digits(phone: str) -> str:
-    """A number as sms.ru takes it: digits only (``+7 (918) 123-45-67`` -> ``79181234567``)."""
-    return _NON_DIGITS.sub("", phone)
-
-
-class SmsRuError(Exception):
-    """sms.ru did not carry out a request, or could not be reached.
-
-    ``code`` is sms.ru's ``status_code`` (``None`` when sms.ru gave none: network,
-    time-out, HTTP error); ``kind`` and ``provider_side`` come from :data:`CODES`.
-    """
-
-    def __init__(
-        self, code: int | None, text: str, kind: Kind, *, provider_side: bool = False,
-        raw: Any = None,
-    ) -> None:
-        super().__init__(f"sms.ru {code}: {text}" if code is not None else f"sms.ru: {text}")
-        self.code = code
-        self.text = text
-        self.kind = kind
-        self.provider_side = provider_side
-        self.raw = raw
-
-    @property
-    def transient(self) -> bool:
-        return self.kind is Kind.TRANSIENT
-
-
-@dataclass(frozen=True)
-class NumberResult:
-    """sms.ru's answer for one number of a send or cost request."""
-
-    phone: str
-    code: int
-    text: str
-    sms_id: str | None = None
-    cost: Decimal | None = None
-    parts: int | None = None
-
-    @property
-    def meaning(self) -> Code:
-        return classify(self.code, self.text)
-
-    @property
-    def ok(self) -> bool:
-        return self.code == OK
-
-
-@dataclass(frozen=True)
-class SendResult:
-    """The answer to ``sms/send``: a result per number and the balance after sending."""
-
-    numbers: Mapping[str, NumberResult]
-    balance: Decimal | None
-    raw: dict[str, Any] = field(repr=False)
-
-    def for_number(self, phone: str) -> NumberResult | None:
-        """The result for ``phone`` (any format), or the only result there is."""
-        found = self.numbers.get(digits(phone))
-        if found is None and len(self.numbers) == 1:
-            return next(iter(self.numbers.values()))
-        return found
-
-
-@dataclass(frozen=True)
-class CostResult:
-    """The answer to ``sms/cost``: per-number cost and parts, and the totals."""
-
-    numbers: Mapping[str, NumberResult]
-    total_cost: Decimal
-    total_sms: int
-    raw: dict[str, Any] = field(repr=False)
-
-
-@dataclass(frozen=True)
-class MessageStatus:
-    """One message as ``sms/status`` reports it."""
-
-    sms_id: str
-    code: int
-    state: State
-    text: str
-    cost: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class Limit:
-    """The account's daily limit (``my/limit``)."""
-
-    total_limit: int
-    used_today: int | None
-
-
-@dataclass(frozen=True)
-class Free:
-    """Free messages a day (``my/free``); ``used_today`` may be ``None`` (sms.ru sends null)."""
-
-    total_free: int
-    used_today: int | None
 
 
 class SmsRuClient:
@@ -170,7 +90,7 @@ class SmsRuClient:
         form = {"to": ",".join(_numbers(to)), "msg": text,
                 **_options(sender=sender, test=test, translit=translit)}
         data, raw = await self._call("sms/send", form)
-        return SendResult(_per_number(data), _decimal(data.get("balance")), raw)
+        return SendResult(per_number(data), money(data.get("balance")), raw)
 
     async def send_multi(
         self, texts: Mapping[str, str], *, sender: str | None = None, test: bool = False,
@@ -179,7 +99,7 @@ class SmsRuClient:
         """Send a different text to each of up to 100 numbers (``to[<number>]=<text>``)."""
         form = {**_multi(texts), **_options(sender=sender, test=test, translit=translit)}
         data, raw = await self._call("sms/send", form)
-        return SendResult(_per_number(data), _decimal(data.get("balance")), raw)
+        return SendResult(per_number(data), money(data.get("balance")), raw)
 
     async def cost(
         self, to: str | Sequence[str], text: str, *, sender: str | None = None,
@@ -188,14 +108,14 @@ class SmsRuClient:
         """What sending ``text`` to these numbers would cost (``sms/cost``); sends nothing."""
         form = {"to": ",".join(_numbers(to)), "msg": text,
                 **_options(sender=sender, translit=translit)}
-        return _cost_result(*await self._call("sms/cost", form))
+        return cost_result(*await self._call("sms/cost", form))
 
     async def cost_multi(
         self, texts: Mapping[str, str], *, sender: str | None = None, translit: bool = False,
     ) -> CostResult:
         """The cost of a different text per number, up to 100 numbers."""
         form = {**_multi(texts), **_options(sender=sender, translit=translit)}
-        return _cost_result(*await self._call("sms/cost", form))
+        return cost_result(*await self._call("sms/cost", form))
 
     async def status(self, sms_ids: Sequence[str]) -> dict[str, MessageStatus]:
         """The state of up to 100 sent messages (``sms/status``), by id."""
@@ -205,12 +125,12 @@ class SmsRuClient:
             raise ValueError(f"sms/status takes at most {MAX_BATCH} ids, got {len(sms_ids)}")
         data, _ = await self._call("sms/status", {"sms_id": ",".join(sms_ids)})
         out: dict[str, MessageStatus] = {}
-        for sms_id, item in _items(data.get("sms")):
-            code = _int(item.get("status_code"), NOT_FOUND)
+        for sms_id, item in items_of(data.get("sms")):
+            code = to_int(item.get("status_code"), NOT_FOUND)
             state, text = message_state(code)
             out[sms_id] = MessageStatus(
                 sms_id=sms_id, code=code, state=state,
-                text=str(item.get("status_text") or text), cost=_decimal(item.get("cost")),
+                text=str(item.get("status_text") or text), cost=money(item.get("cost")),
             )
         return out
 
@@ -223,7 +143,7 @@ class SmsRuClient:
     async def balance(self) -> Decimal:
         """The account balance in roubles (``my/balance``)."""
         data, raw = await self._call("my/balance", {})
-        amount = _decimal(data.get("balance"))
+        amount = money(data.get("balance"))
         if amount is None:
             raise SmsRuError(None, "my/balance answered without a balance", Kind.TRANSIENT, raw=raw)
         return amount
@@ -231,12 +151,12 @@ class SmsRuClient:
     async def limit(self) -> Limit:
         """The daily limit and how much of it is used (``my/limit``)."""
         data, _ = await self._call("my/limit", {})
-        return Limit(_int(data.get("total_limit"), 0), _optional_int(data.get("used_today")))
+        return Limit(to_int(data.get("total_limit"), 0), optional_int(data.get("used_today")))
 
     async def free(self) -> Free:
         """Free messages a day and how many are used (``my/free``)."""
         data, _ = await self._call("my/free", {})
-        return Free(_int(data.get("total_free"), 0), _optional_int(data.get("used_today")))
+        return Free(to_int(data.get("total_free"), 0), optional_int(data.get("used_today")))
 
     async def senders(self) -> list[str]:
         """The sender names approved for this account (``my/senders``)."""
@@ -315,10 +235,10 @@ class SmsRuClient:
             raise SmsRuError(
                 None, f"{method}: sms.ru answered an unexpected JSON value", Kind.TRANSIENT
             )
-        code = _int(data.get("status_code"), 0)
+        code = to_int(data.get("status_code"), 0)
         if data.get("status") != "OK" or code != OK:
-            meaning = classify(code, _text(data))
-            text = self.redact(_text(data) or meaning.text)
+            meaning = classify(code, status_text(data))
+            text = self.redact(status_text(data) or meaning.text)
             kind = Kind.PERMANENT if meaning.kind is Kind.ACCEPTED else meaning.kind
             raise SmsRuError(code, text, kind, provider_side=meaning.provider_side,
                              raw=_redact_json(raw, self._api_id))
@@ -356,65 +276,6 @@ def _options(*, sender: str | None, test: bool = False, translit: bool = False) 
     if translit:
         out["translit"] = "1"
     return out
-
-
-def _items(value: Any) -> list[tuple[str, dict[str, Any]]]:
-    if not isinstance(value, dict):
-        return []
-    return [(str(k), v) for k, v in value.items() if isinstance(v, dict)]
-
-
-def _per_number(data: dict[str, Any]) -> dict[str, NumberResult]:
-    out: dict[str, NumberResult] = {}
-    for phone, item in _items(data.get("sms")):
-        code = _int(item.get("status_code"), 0)
-        out[phone] = NumberResult(
-            phone=phone, code=code, text=str(item.get("status_text") or classify(code).text),
-            sms_id=str(item["sms_id"]) if item.get("sms_id") else None,
-            cost=_decimal(item.get("cost")), parts=_optional_int(item.get("sms")),
-        )
-    return out
-
-
-def _cost_result(data: dict[str, Any], raw: dict[str, Any]) -> CostResult:
-    numbers = _per_number(data)
-    total = _decimal(data.get("total_cost"))
-    if total is None:
-        total = sum((n.cost or Decimal(0) for n in numbers.values() if n.ok), Decimal(0))
-    total_sms = _optional_int(data.get("total_sms"))
-    if total_sms is None:
-        total_sms = sum(n.parts or 0 for n in numbers.values() if n.ok)
-    return CostResult(numbers, total, total_sms, raw)
-
-
-def _text(data: dict[str, Any]) -> str:
-    return str(data.get("status_text") or "")
-
-
-def _int(value: Any, default: int) -> int:
-    parsed = _optional_int(value)
-    return default if parsed is None else parsed
-
-
-def _optional_int(value: Any) -> int | None:
-    try:
-        return None if value is None else int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _decimal(value: Any) -> Decimal | None:
-    """Roubles as an exact decimal with at least kopecks (``1000.0`` -> ``1000.00``)."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        amount = Decimal(str(value))
-        exponent = amount.as_tuple().exponent
-        if isinstance(exponent, int) and exponent > -2:
-            amount = amount.quantize(_KOPECK)
-        return amount
-    except ArithmeticError:
-        return None
 
 
 def _redact_json(value: dict[str, Any], secret: str) -> dict[str, Any]:
