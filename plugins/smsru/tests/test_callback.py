@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 
 import httpx
 import pytest
+from fastapi import HTTPException
 from hub_smsru.callback import (
     callback_path,
     callback_url,
     expected_hash,
     form_records,
+    handle,
     parse_record,
 )
+from hub_smsru.settings import SmsruSettings
 
+from hub import DeliveryReport
 from hub.testing import Harness
 
 from .fake_smsru import callback_form, status_record
@@ -128,3 +133,21 @@ async def test_a_get_is_not_a_callback(
     secret = await stored_secret(hub)
     response = await hub_callbacks.get(callback_path(CLINIC, secret))
     assert response.status_code == 405
+
+
+class _FailingHub:
+    """A context whose hub cannot record reports (its database is down)."""
+
+    def __init__(self) -> None:
+        self.settings = SmsruSettings.model_validate({"api_id": API_ID})
+        self.log = logging.LoggerAdapter(logging.getLogger("test.smsru"), {})
+
+    async def report_delivery(self, report: DeliveryReport) -> bool:
+        raise ConnectionError("database is down")
+
+
+async def test_a_report_the_hub_cannot_record_is_503_so_sms_ru_sends_again() -> None:
+    form = callback_form(API_ID, _records())
+    with pytest.raises(HTTPException) as caught:
+        await handle(_FailingHub(), list(form.items()))  # type: ignore[arg-type]
+    assert caught.value.status_code == 503
