@@ -13,14 +13,21 @@ from hub.api import errors
 from hub.api.middleware import BodyLimit, RequestMetrics
 from hub.api.routes import (
     actions,
+    appointments,
+    bulk,
     clinic_messages,
     clinic_plugins,
     clinics,
+    deliveries,
     feed,
     health,
     jobs,
     messages,
+    patients,
     plugins,
+    reference,
+    stoplist,
+    templates,
     tokens,
 )
 from hub.runtime import Runtime
@@ -41,6 +48,13 @@ ROUTERS = (
     tokens.router,
     messages.router,
     clinic_messages.router,
+    stoplist.router,
+    templates.router,
+    patients.router,
+    appointments.router,
+    reference.router,
+    bulk.router,
+    deliveries.router,
 )
 
 

@@ -19,6 +19,11 @@ Fixtures
                         ``httpx.MockTransport`` or ``httpx.ASGITransport(fake_app)``)
     hub_clock           the hub's clock, frozen (``hub_clock.advance(60)``)
 
+Helpers
+    RecordingPlugin     a plugin recording every clinic-data notification it gets
+    Harness.put_patient / put_appointment / seed_reference / put_reference
+                        send clinic data through the API as a clinic system does
+
 Everything runs in-process: the API through ``httpx.ASGITransport``, the worker
 through :meth:`Harness.drain`, the scheduler through :meth:`Harness.tick`.
 """
@@ -29,10 +34,12 @@ import datetime as dt
 import os
 import secrets as pysecrets
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pluggy
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
@@ -42,10 +49,12 @@ from sqlmodel import SQLModel
 from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.context import HookContext
+from hub.hookspecs import PROJECT_NAME
 from hub.db.crud import tokens as tokens_crud
 from hub.db.engine import sync_url
 from hub.runtime import Runtime
 from hub.settings import HubSettings, PluginSettings
+from hub.types import Appointment, Card, FieldChange, LabResults, PatientAnswer, Service
 from hub.worker import Worker
 
 POSTGRES_ENV = "HUB_TEST_POSTGRES_URL"
@@ -139,6 +148,103 @@ def hub_settings(
     )
 
 
+_hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@dataclass(frozen=True)
+class Received:
+    """One notification a :class:`RecordingPlugin` received."""
+
+    hook: str
+    clinic: str
+    idempotency_key: str | None
+    args: dict[str, Any]
+
+    @property
+    def subject_id(self) -> str | None:
+        """The appointment's or card's id (or the phone) the event is about."""
+        for name in ("appointment", "card"):
+            if name in self.args:
+                return str(self.args[name].id)
+        return self.args.get("phone")
+
+
+class RecordingPlugin:
+    """A plugin that records every clinic-data notification it receives, in order.
+
+    Register it through ``hub_extra_plugins`` and enable it for the clinic; after
+    ``await hub.drain()``, ``plugin.received`` lists what reached it.  Subclass and
+    override :meth:`react` to fail or to act through ``ctx``.
+    """
+
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+
+    def hooks(self) -> list[str]:
+        return [r.hook for r in self.received]
+
+    async def react(self, ctx: HookContext, hook: str, **args: Any) -> None:
+        """Called before recording; raise here to make the delivery fail."""
+
+    async def _got(self, ctx: HookContext, hook: str, **args: Any) -> None:
+        await self.react(ctx, hook, **args)
+        self.received.append(Received(hook, ctx.clinic.id, ctx.idempotency_key, args))
+
+    @_hookimpl
+    async def on_appointment_created(self, ctx: HookContext, appointment: Appointment) -> None:
+        await self._got(ctx, "on_appointment_created", appointment=appointment)
+
+    @_hookimpl
+    async def on_appointment_updated(
+        self, ctx: HookContext, appointment: Appointment, changes: tuple[FieldChange, ...]
+    ) -> None:
+        await self._got(ctx, "on_appointment_updated", appointment=appointment, changes=changes)
+
+    @_hookimpl
+    async def on_appointment_cancelled(
+        self, ctx: HookContext, appointment: Appointment, reason: str
+    ) -> None:
+        await self._got(ctx, "on_appointment_cancelled", appointment=appointment, reason=reason)
+
+    @_hookimpl
+    async def on_appointment_restored(self, ctx: HookContext, appointment: Appointment) -> None:
+        await self._got(ctx, "on_appointment_restored", appointment=appointment)
+
+    @_hookimpl
+    async def on_card_updated(self, ctx: HookContext, card: Card) -> None:
+        await self._got(ctx, "on_card_updated", card=card)
+
+    @_hookimpl
+    async def on_card_deleted(self, ctx: HookContext, card: Card) -> None:
+        await self._got(ctx, "on_card_deleted", card=card)
+
+    @_hookimpl
+    async def on_service_charged(
+        self, ctx: HookContext, appointment: Appointment, service: Service
+    ) -> None:
+        await self._got(ctx, "on_service_charged", appointment=appointment, service=service)
+
+    @_hookimpl
+    async def on_lab_results_ready(self, ctx: HookContext, card: Card, results: LabResults) -> None:
+        await self._got(ctx, "on_lab_results_ready", card=card, results=results)
+
+    @_hookimpl
+    async def on_discount_card_issued(self, ctx: HookContext, card: Card, number: str) -> None:
+        await self._got(ctx, "on_discount_card_issued", card=card, number=number)
+
+    @_hookimpl
+    async def on_patient_answered(
+        self, ctx: HookContext, appointment: Appointment, answer: PatientAnswer
+    ) -> None:
+        await self._got(ctx, "on_patient_answered", appointment=appointment, answer=answer)
+
+    @_hookimpl
+    async def on_stoplist_changed(
+        self, ctx: HookContext, phone: str, blocked: bool, note: str
+    ) -> None:
+        await self._got(ctx, "on_stoplist_changed", phone=phone, blocked=blocked, note=note)
+
+
 class Harness:
     """A running hub for one test: its API client, clock, worker and helpers."""
 
@@ -208,6 +314,56 @@ class Harness:
         """One message with its history, through ``GET /api/v1/messages/{id}``."""
         response = await self.client.get(f"/api/v1/messages/{message_id}")
         assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    # --- clinic data (through the API, as a clinic system sends it) --------------------------
+
+    async def put_reference(
+        self, kind: str, items: list[dict[str, Any]], clinic: str = "clinic-1"
+    ) -> dict[str, Any]:
+        """Replace a reference list (``doctors``, ``specialties``, ``services``...)."""
+        response = await self.client.put(f"/api/v1/clinics/{clinic}/reference/{kind}", json=items)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    async def seed_reference(self, clinic: str = "clinic-1") -> None:
+        """The reference data the default appointment of :meth:`put_appointment` uses:
+        specialty ``S-3`` врач-терапевт, doctor ``D-7`` Петрова Анна Сергеевна, service
+        ``SRV-1`` in price-list section ``PL-A``."""
+        await self.put_reference("price_list_sections", [{"id": "PL-A", "name": "Платные"}], clinic)
+        await self.put_reference("specialties", [{"id": "S-3", "name": "врач-терапевт"}], clinic)
+        await self.put_reference("doctors", [{
+            "id": "D-7", "last_name": "Петрова", "first_name": "Анна", "middle_name": "Сергеевна",
+            "sex": "female", "specialty_id": "S-3",
+        }], clinic)
+        await self.put_reference("services", [
+            {"id": "SRV-1", "name": "Приём терапевта", "price_list_section": "PL-A"}
+        ], clinic)
+
+    async def put_patient(
+        self, patient_id: str = "P-1001", clinic: str = "clinic-1", **fields: Any
+    ) -> dict[str, Any]:
+        """Upsert a card (defaults: Иванов Иван Иванович, a mobile phone)."""
+        body = {"last_name": "Иванов", "first_name": "Иван", "middle_name": "Иванович",
+                "phones": ["8 (918) 123-45-67"], **fields}
+        response = await self.client.put(f"/api/v1/clinics/{clinic}/patients/{patient_id}", json=body)
+        assert response.status_code in (200, 201), response.text
+        return dict(response.json())
+
+    async def put_appointment(
+        self, appointment_id: str = "A-1", clinic: str = "clinic-1", **fields: Any
+    ) -> dict[str, Any]:
+        """Upsert an appointment (defaults: patient P-1001 with doctor D-7, service SRV-1,
+        tomorrow 10:30–11:00 clinic time; needs :meth:`seed_reference` and the card)."""
+        local = self.runtime.clock.now().date() + dt.timedelta(days=1)
+        body = {"patient_id": "P-1001", "doctor_id": "D-7",
+                "services": [{"id": "SRV-1", "price_list_section": "PL-A"}],
+                "start": f"{local.isoformat()}T10:30:00", "end": f"{local.isoformat()}T11:00:00",
+                "cabinet": "214", **fields}
+        response = await self.client.put(
+            f"/api/v1/clinics/{clinic}/appointments/{appointment_id}", json=body
+        )
+        assert response.status_code in (200, 201), response.text
         return dict(response.json())
 
     # --- hooks ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from typing import IO
 
 from sqlalchemy.engine import make_url
 
+from hub.events.dispatch import dispatch
 from hub.runtime import Runtime
 from hub.scheduler import Scheduler
 
@@ -47,7 +48,7 @@ def default_steps() -> list[Step]:
     """The delivery loops, in the order a drain runs them."""
     from hub.messages.delivery import DeliveryStep
 
-    return [Step(DeliveryStep.name, DeliveryStep())]
+    return [Step("events", dispatch), Step(DeliveryStep.name, DeliveryStep())]
 
 
 def sqlite_lock_path(database_url: str) -> Path | None:

@@ -87,7 +87,7 @@ async def upsert_patients(
             row = {"clinic_id": clinic.id, "external_id": patient_id, **values,
                    "deleted_at": None, "created_at": now, "updated_at": now}
             inserts.append(row)
-            result, changes = "created", list(FIELDS)
+            result, changes = "created", []
         else:
             changes = [name for name in FIELDS if old[name] != values[name]]
             restored = old["deleted_at"] is not None

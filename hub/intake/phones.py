@@ -22,7 +22,7 @@ def check(values: Sequence[str], region: str, loc: tuple[str | int, ...] = ("bod
     problems: list[Problem] = []
     warnings: list[dict[str, Any]] = []
     for index, raw in enumerate(values):
-        if not phones.is_phone_like(raw):
+        if not phones.is_phone_like(raw, region):
             problems.append(Problem(
                 loc=(*loc, "phones", index),
                 msg="is not a phone number (no digits of a number in it)",

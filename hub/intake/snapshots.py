@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import AppointmentRecord, PatientRecord, ReferenceItem
+from hub.text import declension
 from hub.types import Appointment, Card, Doctor, Service, Specialty
 
 APPOINTMENT = AppointmentRecord.__table__  # type: ignore[attr-defined]
@@ -73,10 +74,6 @@ async def load_references(
 # --- builders ---------------------------------------------------------------------------
 
 
-def _initials(first: str, middle: str) -> str:
-    return " ".join(f"{part[0].upper()}." for part in (first, middle) if part)
-
-
 def build_doctor(doctor_id: str, data: Mapping[str, Any]) -> Doctor:
     """A :class:`Doctor`; the ``dative`` override wins over the automatic forms, and its
     short form is its first word (the surname) with the initials."""
@@ -85,8 +82,8 @@ def build_doctor(doctor_id: str, data: Mapping[str, Any]) -> Doctor:
     full = " ".join(p for p in (data.get("last_name", ""), first, middle) if p)
     override = data.get("dative")
     if override:
-        surname = override.split()[0]
-        dative, dative_short = override, " ".join(p for p in (surname, _initials(first, middle)) if p)
+        dative = override
+        dative_short = declension.short_name(override.split()[0], first, middle)
     else:
         dative = auto.get("dative") or full
         dative_short = auto.get("dative_short") or auto.get("short_name") or full

@@ -38,7 +38,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from hub.messages import cards, policy, routing
+from hub.messages import cards, communication, policy, routing
 from hub.messages.claim import Claimed, claim, extend, write
 from hub.messages.quiet import first_allowed, quiet_until
 from hub.messages.queue import entry
@@ -184,11 +184,24 @@ class Batch:
                 return
             async with self.runtime.db.session() as session:
                 await write(session, results)
-                sent = [(m, v) for m, v in results if v["status"] == "sent" and m["appointment_id"]]
-                if sent:
-                    await cards.after_sent(session, self.runtime, sent)
+                marks = self._communication(results)
+                if marks:
+                    await communication.mark_sent(session, marks, now=self.runtime.clock.now())
             for message, _ in results:
                 self.pending.discard(message["id"])
+
+    def _communication(self, results: list[tuple[Claimed, dict[str, Any]]]) -> list[communication.Sent]:
+        marks = []
+        for message, values in results:
+            view = self.clinics.get(message["clinic_id"])
+            if values["status"] != "sent" or not message["appointment_id"] or view is None:
+                continue
+            status = message["communication_status"] or view.options.communication_status
+            if status:
+                marks.append(communication.Sent(
+                    message["clinic_id"], message["appointment_id"], message["id"], status
+                ))
+        return marks
 
     # --- one message --------------------------------------------------------------
 

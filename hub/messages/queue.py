@@ -15,6 +15,9 @@ queued commit together or not at all.
   message asked for is never silently dropped.
 * The first attempt is ``not_before`` (default: now), moved out of the clinic's quiet
   hours.
+* ``appointment_at`` (shown in the journal) is read from the appointment when not
+  given; ``communication_status`` is what the appointment shows once the message is
+  sent (default: the clinic option of that name).
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ async def queue_message(
     essential: bool = False,
     mailing_id: int | None = None,
     appointment_at: dt.datetime | None = None,
+    communication_status: str | None = None,
 ) -> Message | None:
     """Queue one message; ``None`` when ``dedupe_key`` was already used in the clinic."""
     if channel not in CHANNELS:
@@ -109,6 +113,7 @@ async def queue_message(
         recipient_name=recipient_name, recipient_search=search_key(recipient_name),
         patient_id=patient_id, appointment_id=appointment_id, appointment_at=appointment_at,
         mailing_id=mailing_id, essential=essential, dedupe_key=dedupe_key, created_at=now,
+        communication_status=communication_status,
     )
     if refused is not None:
         values.update(

@@ -4,7 +4,8 @@ Unlike messages queued by the hub's own rules, a one-off send answers its caller
 once: a problem is an error of the request, not a ``failed`` row to find later.
 
     422  empty text, a text over the channel's limit, an invalid / landline number for
-         SMS, an unknown template or appointment, a template that renders an empty
+         SMS (a card without a usable number is also published as ``card.warning``),
+         an unknown template or appointment, a template that renders an empty
          placeholder
     409  the number is on the stop list, the patient opted out, or no provider
          serves the channel for this clinic
@@ -35,6 +36,17 @@ class SendRefused(Exception):
         super().__init__(detail)
         self.status = status
         self.detail = detail
+
+
+class NoAddress(SendRefused):
+    """The patient's card has no address the channel can use (answered 422, and
+    published as ``card.warning``)."""
+
+    def __init__(self, patient_id: str, reason: str, detail: str) -> None:
+        super().__init__(422, f"the card of patient {patient_id!r} has no usable address: {detail} ({reason})")
+        self.patient_id = patient_id
+        self.reason = reason
+        self.warning = detail
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from fastapi import APIRouter, HTTPException, Query
 from hub.api.deps import ClinicReader, ClinicSystem, RuntimeDep
 from hub.api.routes.messages import to_detail
 from hub.messages.balance import CACHE_SECONDS, balance
-from hub.messages.send import SendRefused, send
+from hub.messages import recipients
+from hub.messages.send import NoAddress, SendRefused, send
 from hub.schemas.messages import BalancePublic, Channel, SendRequest, SendResult
 
 router = APIRouter(prefix="/api/v1/clinics/{clinic}", tags=["messages"])
@@ -27,6 +28,11 @@ async def send_message(request: SendRequest, access: ClinicSystem, runtime: Runt
     try:
         async with runtime.db.session() as session:
             message = await send(session, runtime, access.clinic, request)
+    except NoAddress as exc:
+        async with runtime.db.session() as session:
+            await recipients.warn(session, clinic_id=access.clinic_id, patient_id=exc.patient_id,
+                                  reason=exc.reason, detail=exc.warning, now=runtime.clock.now())
+        raise HTTPException(exc.status, exc.detail) from None
     except SendRefused as exc:
         raise HTTPException(exc.status, exc.detail) from None
     info = await balance(runtime, access.clinic_id, channel=request.channel, max_age=CACHE_SECONDS)

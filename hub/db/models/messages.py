@@ -60,6 +60,8 @@ class Message(SQLModel, table=True):
     mailing_id: int | None = Field(default=None, index=True, sa_type=sa.BigInteger)
     text: str = Field(sa_type=sa.Text)
     essential: bool = False
+    #: Set on the appointment once sent (else the clinic option ``communication_status``).
+    communication_status: str | None = Field(default=None, max_length=255)
     dedupe_key: str | None = Field(default=None, max_length=255)
 
     status: str = Field(default="queued", max_length=16)

@@ -1,0 +1,124 @@
+"""Appointments of a clinic, as its clinic system keeps them.
+
+    PUT    /api/v1/clinics/{clinic}/appointments/{id}   upsert (201 created, 200 otherwise)
+    DELETE /api/v1/clinics/{clinic}/appointments/{id}   cancel; reason in the body
+                                                        ``{"reason": ...}`` or ``?reason=``
+    GET    /api/v1/clinics/{clinic}/appointments/{id}   one, as the hub holds it
+    GET    /api/v1/clinics/{clinic}/appointments?start_from=&start_to=   a period
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Response
+from pydantic import BaseModel
+
+from hub.api.deps import ClinicReader, ClinicSystem, RuntimeDep
+from hub.api.intake_errors import unprocessable
+from hub.intake import appointments, tx
+from hub.intake.problems import IntakeError
+from hub.intake.scope import ClinicScope
+from hub.intake.snapshots import load_appointments
+from hub.schemas.appointments import (
+    AppointmentIn,
+    AppointmentPublic,
+    AppointmentResult,
+    CancelIn,
+    IsoDateTime,
+    ServicePublic,
+)
+from hub.types import Appointment
+
+router = APIRouter(prefix="/api/v1/clinics/{clinic}/appointments", tags=["appointments"])
+
+AppointmentId = Annotated[str, Path(min_length=1, max_length=100, description="The clinic system's id.")]
+MAX_LIST = 5000
+
+
+class AppointmentList(BaseModel):
+    items: list[AppointmentPublic]
+
+
+def appointment_public(a: Appointment) -> AppointmentPublic:
+    return AppointmentPublic(
+        **a.model_dump(exclude={"patient", "doctor", "specialty", "services"}),
+        services=[ServicePublic(**s.model_dump()) for s in a.services],
+    )
+
+
+def _result(outcome: appointments.AppointmentOutcome) -> AppointmentResult:
+    assert outcome.appointment is not None
+    return AppointmentResult(
+        id=outcome.id, result=outcome.result, changes=outcome.changes,
+        appointment=appointment_public(outcome.appointment),
+    )
+
+
+@router.put("/{appointment_id}", response_model=AppointmentResult,
+            responses={201: {"model": AppointmentResult, "description": "Created"}})
+async def put_appointment(
+    appointment_id: AppointmentId, data: AppointmentIn, access: ClinicSystem,
+    runtime: RuntimeDep, response: Response,
+) -> AppointmentResult:
+    """Create or update an appointment; the answer says what happened (created, updated
+    with the changed fields, cancelled, restored, unchanged)."""
+    clinic = ClinicScope.of(access.clinic)
+    now = runtime.clock.now()
+    try:
+        outcome = await tx.write(runtime.db, lambda session: appointments.upsert_appointment(
+            session, runtime, clinic, appointment_id, data, now=now))
+    except IntakeError as exc:
+        raise unprocessable(exc) from None
+    if outcome.result == "created":
+        response.status_code = 201
+    return _result(outcome)
+
+
+@router.delete("/{appointment_id}", response_model=AppointmentResult)
+async def cancel_appointment(
+    appointment_id: AppointmentId, access: ClinicSystem, runtime: RuntimeDep,
+    body: Annotated[CancelIn | None, Body()] = None,
+    reason: Annotated[str | None, Query(max_length=1000, description="Why (or in the body).")] = None,
+) -> AppointmentResult:
+    """Cancel an appointment with a reason (``on_appointment_cancelled``)."""
+    clinic = ClinicScope.of(access.clinic)
+    now = runtime.clock.now()
+    why = (body.reason if body is not None and body.reason else None) or reason or ""
+    outcome = await tx.write(runtime.db, lambda session: appointments.cancel_appointment(
+        session, runtime, clinic, appointment_id, why, now=now))
+    if outcome is None:
+        raise HTTPException(404, f"Unknown appointment {appointment_id!r}")
+    return _result(outcome)
+
+
+@router.get("/{appointment_id}", response_model=AppointmentPublic)
+async def get_appointment(
+    appointment_id: AppointmentId, access: ClinicReader, runtime: RuntimeDep
+) -> AppointmentPublic:
+    async with runtime.db.session() as session:
+        found = await load_appointments(
+            session, access.clinic_id, ids=[appointment_id], include_cancelled=True
+        )
+    if not found:
+        raise HTTPException(404, f"Unknown appointment {appointment_id!r}")
+    return appointment_public(found[0])
+
+
+@router.get("", response_model=AppointmentList)
+async def list_appointments(
+    access: ClinicReader, runtime: RuntimeDep,
+    start_from: Annotated[IsoDateTime, Query(description="From (inclusive); clinic time without an offset.")],
+    start_to: Annotated[IsoDateTime, Query(description="To (exclusive).")],
+    include_cancelled: bool = False,
+) -> AppointmentList:
+    """Appointments starting in ``[start_from, start_to)``, by start (at most 5000)."""
+    clinic = ClinicScope.of(access.clinic)
+    async with runtime.db.session() as session:
+        found = await load_appointments(
+            session, access.clinic_id, start_from=clinic.aware(start_from),
+            start_to=clinic.aware(start_to), include_cancelled=include_cancelled,
+        )
+    if len(found) > MAX_LIST:
+        raise HTTPException(422, f"{len(found)} appointments in that period; ask for at most {MAX_LIST}")
+    return AppointmentList(items=[appointment_public(a) for a in found])

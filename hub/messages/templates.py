@@ -1,0 +1,221 @@
+"""Message templates: named placeholders, checked when saved, filled when sending.
+
+A body is text with placeholders in braces, ``{{`` and ``}}`` for literal braces::
+
+    {patient_name_patronymic}, напоминаем о записи к {doctor_dative_short}
+    ({specialty}) {date} ({weekday}) в {time}, каб. {cabinet}. {clinic_name}
+
+:func:`validate` (at save time) rejects an unknown placeholder by name, a format spec
+or an unbalanced brace.  :func:`render` fills a body from a :class:`TemplateContext`
+(an appointment of a clinic, with the confirm link the reminders fill in) and refuses
+(:class:`EmptyPlaceholder`) when a placeholder the body uses has no value for this
+appointment: a text with a hole in it is never sent.  Dates, times and weekdays are in
+the clinic's local time, in Russian («23.11.2026», «10:30», «понедельник»).  The
+names a clinic's old system used (``{Пациент_ФИО}``, ``{Дата}``, ``{Время}``,
+``{Услуга}``, ``{Специалист}`` …) are accepted as aliases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import phonenumbers
+
+from hub.types import Appointment, ClinicInfo
+
+#: Every placeholder and what it holds.
+PLACEHOLDERS: dict[str, str] = {
+    "patient_full_name": "ФИО пациента: «Иванов Иван Иванович»",
+    "patient_last_name": "фамилия пациента",
+    "patient_first_name": "имя пациента",
+    "patient_middle_name": "отчество пациента",
+    "patient_name_patronymic": "имя и отчество: «Иван Иванович»",
+    "date": "дата приёма: «23.11.2026»",
+    "time": "время приёма: «10:30»",
+    "weekday": "день недели: «понедельник»",
+    "doctor": "врач: «Петрова Анна Сергеевна»",
+    "doctor_short": "врач кратко: «Петрова А. С.»",
+    "doctor_dative": "врачу: «Петровой Анне Сергеевне»",
+    "doctor_dative_short": "врачу кратко: «Петровой А. С.»",
+    "specialty": "специальность: «врач-терапевт»",
+    "specialty_dative": "специальность в дательном падеже: «врачу-терапевту»",
+    "clinic_name": "название клиники",
+    "clinic_address": "адрес клиники",
+    "clinic_phone": "телефон клиники",
+    "cabinet": "кабинет",
+    "service": "услуги приёма через запятую",
+    "confirm_link": "ссылка для подтверждения или отмены записи",
+}
+
+#: Names used by the clinics' previous systems (seed 002: Mango's custom fields).
+ALIASES: dict[str, str] = {
+    "Пациент_ФИО": "patient_full_name",
+    "ФИО": "patient_full_name",
+    "Дата": "date",
+    "Время": "time",
+    "День_недели": "weekday",
+    "Специалист": "doctor",
+    "Врач": "doctor",
+    "Специальность": "specialty",
+    "Услуга": "service",
+    "Кабинет": "cabinet",
+    "Клиника": "clinic_name",
+    "Адрес": "clinic_address",
+    "Телефон": "clinic_phone",
+    "Ссылка": "confirm_link",
+}
+
+WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
+
+
+class TemplateError(ValueError):
+    """A body that cannot be a template; the message says what and where."""
+
+
+class UnknownPlaceholder(TemplateError):
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        super().__init__(
+            f"unknown placeholder{'s' if len(names) > 1 else ''} "
+            + ", ".join("{" + n + "}" for n in names)
+            + "; see GET /api/v1/clinics/{clinic}/templates/placeholders"
+        )
+
+
+class EmptyPlaceholder(ValueError):
+    """The body uses placeholders that have no value for this appointment."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        super().__init__(
+            "no value for " + ", ".join("{" + n + "}" for n in names)
+            + " in this appointment: the text would have a gap"
+        )
+
+
+def canonical(name: str) -> str:
+    return ALIASES.get(name, name)
+
+
+def placeholders(body: str) -> list[str]:
+    """The placeholders a body uses (canonical names, in order, once each).
+
+    :raises TemplateError: unknown names (:class:`UnknownPlaceholder`), format specs,
+        unbalanced braces.
+    """
+    try:
+        parsed = list(string.Formatter().parse(body))
+    except ValueError as exc:
+        raise TemplateError(f"{exc}: write {{{{ and }}}} for literal braces") from None
+    used: list[str] = []
+    unknown: list[str] = []
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name.strip():
+            raise TemplateError("empty placeholder {}: name the value, e.g. {patient_first_name}")
+        if spec or conversion:
+            raise TemplateError(f"placeholder {{{name}}} may not have a format (':' or '!')")
+        key = canonical(name.strip())
+        if key not in PLACEHOLDERS:
+            if name not in unknown:
+                unknown.append(name)
+        elif key not in used:
+            used.append(key)
+    if unknown:
+        raise UnknownPlaceholder(unknown)
+    return used
+
+
+def validate(body: str) -> list[str]:
+    """Check a body before saving it; the placeholders it uses."""
+    if not body.strip():
+        raise TemplateError("the body is empty")
+    return placeholders(body)
+
+
+@dataclass(frozen=True)
+class TemplateContext:
+    """The values of every placeholder for one appointment of one clinic."""
+
+    values: Mapping[str, str]
+
+    @classmethod
+    def build(
+        cls, appointment: Appointment, clinic: ClinicInfo, confirm_link: str | None = None
+    ) -> TemplateContext:
+        start = appointment.start.astimezone(clinic.tz)
+        card, doctor, specialty = appointment.patient, appointment.doctor, appointment.specialty
+        values = {
+            "patient_full_name": card.full_name if card else "",
+            "patient_last_name": card.last_name if card else "",
+            "patient_first_name": card.first_name if card else "",
+            "patient_middle_name": card.middle_name if card else "",
+            "patient_name_patronymic": " ".join(
+                p for p in ((card.first_name, card.middle_name) if card else ()) if p
+            ),
+            "date": start.strftime("%d.%m.%Y"),
+            "time": start.strftime("%H:%M"),
+            "weekday": WEEKDAYS[start.weekday()],
+            "doctor": doctor.full_name if doctor else "",
+            "doctor_short": doctor.short_name if doctor else "",
+            "doctor_dative": doctor.dative if doctor else "",
+            "doctor_dative_short": doctor.dative_short if doctor else "",
+            "specialty": specialty.name if specialty else "",
+            "specialty_dative": specialty.dative if specialty else "",
+            "clinic_name": clinic.name,
+            "clinic_address": clinic.address,
+            "clinic_phone": _phone(clinic.phone),
+            "cabinet": appointment.cabinet or "",
+            "service": ", ".join(s.name for s in appointment.services if s.name),
+            "confirm_link": confirm_link or "",
+        }
+        return cls(values)
+
+
+def _phone(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, "RU")
+    except phonenumbers.NumberParseException:
+        return value
+    if not phonenumbers.is_valid_number(number):
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def render(body: str, context: TemplateContext, *, allow_empty: bool = False) -> str:
+    """The text of ``body`` for ``context``.
+
+    :raises EmptyPlaceholder: a used placeholder has no value (unless ``allow_empty``,
+        for previews, which show the gap).
+    """
+    out: list[str] = []
+    empty: list[str] = []
+    for literal, name, _, _ in string.Formatter().parse(body):
+        out.append(literal)
+        if name is None:
+            continue
+        key = canonical(name.strip())
+        value = context.values.get(key, "")
+        if not value.strip() and key not in empty:
+            empty.append(key)
+        out.append(value)
+    if empty and not allow_empty:
+        raise EmptyPlaceholder(empty)
+    return "".join(out)
+
+
+def missing(body: str, context: TemplateContext) -> list[str]:
+    """The placeholders of ``body`` that have no value in ``context``."""
+    return [name for name in placeholders(body) if not context.values.get(name, "").strip()]
+
+
+def sample_context(clinic: ClinicInfo, now: dt.datetime) -> TemplateContext:
+    """A made-up appointment tomorrow at 10:30 local time, for previews."""
+    from hub.messages.sample import sample_appointment
+
+    return TemplateContext.build(sample_appointment(clinic, now), clinic,
+                                 confirm_link="https://hub.example/r/AbC123")

@@ -1,0 +1,81 @@
+"""Message templates and their previews, as the API shows them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from hub.schemas.common import ExternalId, StrictModel
+from hub.schemas.messages import Channel
+
+Recipient = Literal["patient", "doctor", "chief_doctor"]
+Kind = str
+KIND_FIELD = Field("reminder", min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$",
+                   description="The kind of message it writes: reminder, mailing, custom…")
+
+
+class TemplateBase(StrictModel):
+    name: str = Field(min_length=1, max_length=255)
+    recipient: Recipient = Field("patient", description="Whom it writes to (seed 002: Абонент).")
+    kind: str = KIND_FIELD
+    channel: Channel = "sms"
+    is_default: bool = Field(False, description="Used when a send names no template.")
+    body: str = Field(min_length=1, max_length=4000)
+
+
+class TemplateCreate(TemplateBase):
+    """``POST /api/v1/clinics/{clinic}/templates``."""
+
+
+class TemplateUpdate(StrictModel):
+    """``PATCH /api/v1/clinics/{clinic}/templates/{id}``: only the fields given change."""
+
+    name: str | None = Field(None, min_length=1, max_length=255)
+    recipient: Recipient | None = None
+    kind: str | None = Field(None, min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
+    channel: Channel | None = None
+    is_default: bool | None = None
+    body: str | None = Field(None, min_length=1, max_length=4000)
+
+
+class TemplatePublic(TemplateBase):
+    id: int
+    clinic: str
+    placeholders: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TemplateList(BaseModel):
+    items: list[TemplatePublic]
+
+
+class PlaceholderPublic(BaseModel):
+    name: str
+    description: str
+    aliases: list[str]
+    sample: str
+
+
+class PreviewRequest(StrictModel):
+    """Render a body (or a saved template) for an appointment, or for a sample one."""
+
+    body: str | None = Field(None, min_length=1, max_length=4000,
+                             description="A body to try; a saved template's own when omitted.")
+    appointment_id: ExternalId | None = None
+    confirm_link: str | None = Field(None, max_length=500)
+
+
+class PreviewPublic(BaseModel):
+    """The text as it would be sent, its length and SMS parts, and its gaps."""
+
+    text: str
+    characters: int = Field(description="In the encoding's units, as the limits count.")
+    encoding: Literal["GSM-7", "UCS-2"]
+    parts: int = Field(description="SMS parts: GSM-7 160/153, UCS-2 70/67 per part.")
+    appointment_id: str
+    sample: bool
+    missing: list[str] = Field(description="Placeholders with no value: such a text is not sent.")
+    sendable: bool
