@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -159,3 +160,32 @@ async def test_low_balance_job_failure_is_logged(
     fake.fail_next(220, method="my/balance")
     run = await run_job(hub, "low_balance")
     assert run["status"] == "error" and "220" in run["summary"]
+
+
+# --- the stop list, through the hub ------------------------------------------------------------
+
+
+async def test_the_clinics_stop_list_is_mirrored_at_sms_ru(
+    hub: Harness, clinic: str, fake: FakeSmsRu
+) -> None:
+    url = f"/api/v1/clinics/{CLINIC}/stoplist/8 (918) 123-45-67"
+    assert (await hub.client.put(url, json={"note": "просил не писать"})).status_code == 200
+    await hub.drain()
+    assert fake.account.stoplist == {"79181234567": "просил не писать"}
+    assert (await hub.client.delete(url)).status_code in (200, 204)
+    await hub.drain()
+    assert fake.account.stoplist == {}
+
+
+async def test_a_stop_list_change_sms_ru_could_not_take_is_retried(
+    hub: Harness, clinic: str, fake: FakeSmsRu
+) -> None:
+    fake.fail_next(220, method="stoplist/add")
+    url = f"/api/v1/clinics/{CLINIC}/stoplist/+79181234567"
+    assert (await hub.client.put(url, json={"note": "отказ"})).status_code == 200
+    await hub.drain()
+    assert fake.account.stoplist == {}
+    hub.clock.advance(dt.timedelta(minutes=5))
+    await hub.drain()
+    assert fake.account.stoplist == {"79181234567": "отказ"}
+    assert len(fake.calls("stoplist/add")) == 2
