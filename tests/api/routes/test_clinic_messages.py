@@ -197,4 +197,5 @@ async def test_preview_with_a_real_appointment(hub: Harness, clinic: str) -> Non
                                      json={"appointment_id": "A-1"})
     preview = response.json()
     assert preview["text"] == "Иван Иванович, ждём Вас 24.11.2026 в 10:30 у Петровой А. С., каб. 214"
-    assert (preview["sample"], preview["sendable"], preview["parts"]) == (False, True, 2)
+    assert (preview["sample"], preview["sendable"]) == (False, True)
+    assert (preview["characters"], preview["parts"]) == (69, 1)  # one UCS-2 SMS (70 at most)
