@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from hub import __version__
 from hub.api import errors
@@ -104,6 +104,7 @@ def create_app(
                 await rt.close()
 
     app = FastAPI(
+        dependencies=[Depends(errors.reject_nul)],
         title="clinic-hub",
         version=__version__,
         description="Integration hub for medical clinics. Authenticate with "

@@ -53,6 +53,48 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": f"Internal error; reference {ref} in the hub's log."}, 500)
 
 
+def _nul_location(value: Any, loc: list[Any]) -> list[Any] | None:
+    if isinstance(value, str):
+        return loc if "\x00" in value else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return [*loc, key]
+        found = _nul_location(item, [*loc, key])
+        if found is not None:
+            return found
+    return None
+
+
+async def reject_nul(request: Request) -> None:
+    """A NUL character is never meaningful text and PostgreSQL cannot store it: 422.
+
+    Installed as an app-wide dependency; the JSON body it parses is cached on the
+    request, so the route does not parse it again.
+    """
+    for source, values in (("path", request.path_params), ("query", request.query_params)):
+        for name, value in values.items():
+            if "\x00" in str(value) or "\x00" in name:
+                raise RequestValidationError(
+                    [{"loc": [source, name], "msg": "must not contain a NUL character", "type": "nul"}]
+                )
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            body = await request.json()
+        except ValueError:
+            return  # malformed JSON: the route's own parsing answers 400
+        loc = _nul_location(body, ["body"])
+        if loc is not None:
+            raise RequestValidationError(
+                [{"loc": loc, "msg": "must not contain a NUL character", "type": "nul"}]
+            )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]

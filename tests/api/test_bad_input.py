@@ -139,8 +139,10 @@ async def test_wrong_typed_query_parameters(ready: Harness) -> None:
         if route.method != "GET":
             continue
         response = await ready.client.get(route.url(), params={"limit": "many", "page": "first"})
-        if response.status_code >= 500 or not response.json():
+        if response.status_code >= 500:
             problems.append(f"GET {route.path}: {response.status_code} {response.text[:200]}")
+        elif response.status_code >= 400:
+            check(problems, route, "wrong query type", response, {response.status_code})
     assert not problems, "\n".join(problems)
 
 
@@ -149,3 +151,19 @@ async def test_unknown_route_and_wrong_method(ready: Harness) -> None:
     response = await ready.client.delete("/api/v1/plugins")
     assert response.status_code == 405
     assert response.json() == {"detail": "Method Not Allowed"}
+
+
+async def test_nul_characters_are_refused_everywhere(ready: Harness) -> None:
+    """PostgreSQL cannot store NUL; SQLite would. Both stores answer the same 422."""
+    patient = await ready.client.put(
+        "/api/v1/clinics/clinic-1/patients/P-1", json={"last_name": "Ив\u0000анов", "first_name": "И"}
+    )
+    assert patient.status_code == 422
+    assert patient.json()["detail"] == [
+        {"loc": ["body", "last_name"], "msg": "must not contain a NUL character", "type": "nul"}
+    ]
+    in_path = await ready.client.get("/api/v1/clinics/clinic-1/patients/P%00")
+    assert in_path.status_code == 422
+    assert in_path.json()["detail"][0]["loc"] == ["path", "patient_id"]
+    in_query = await ready.client.get("/api/v1/messages", params={"recipient": "a\x00b"})
+    assert in_query.status_code == 422
