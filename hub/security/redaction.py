@@ -52,12 +52,43 @@ _installed = False
 _install_lock = threading.Lock()
 
 
+def _redact_all(text: str) -> str:
+    for active in list(_active):
+        text = active.redact(text)
+    return text
+
+
+def _redact_value(value: Any) -> Any:
+    """The value itself if it shows no secret, else its redacted text."""
+    text = value if isinstance(value, str) else str(value)
+    redacted = _redact_all(text)
+    return value if redacted == text else redacted
+
+
+def _redact_record(record: logging.LogRecord) -> None:
+    # Redact the message and each argument in place, keeping their shape: some
+    # formatters (uvicorn's access log) unpack ``record.args``.
+    if isinstance(record.msg, str):
+        record.msg = _redact_all(record.msg)
+    elif record.msg is not None:
+        record.msg = _redact_value(record.msg)
+    if isinstance(record.args, tuple):
+        record.args = tuple(_redact_value(a) for a in record.args)
+    elif isinstance(record.args, dict):
+        record.args = {k: _redact_value(v) for k, v in record.args.items()}
+    if record.exc_info and record.exc_info[1] is not None:
+        text = logging.Formatter().formatException(record.exc_info)
+        redacted = _redact_all(text)
+        if redacted != text:
+            record.exc_info, record.exc_text = None, redacted
+
+
 def redact_logs(redactor: Redactor) -> None:
     """Redact ``redactor``'s secrets from every log record made in this process.
 
     Done when the record is created (a log-record factory), so it holds for every
-    handler, including ones added later (pytest's ``caplog``).  Records carrying an
-    exception get its traceback formatted and redacted at once.
+    handler, including ones added later (pytest's ``caplog``).  A record carrying an
+    exception whose traceback shows a secret gets it formatted and redacted at once.
     """
     global _installed
     _active.add(redactor)
@@ -68,18 +99,8 @@ def redact_logs(redactor: Redactor) -> None:
 
         def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
             record = previous(*args, **kwargs)
-            if not _active:
-                return record
-            message = record.getMessage()
-            exc_text = None
-            if record.exc_info and record.exc_info[1] is not None:
-                exc_text = logging.Formatter().formatException(record.exc_info)
-            for active in list(_active):
-                message = active.redact(message)
-                exc_text = active.redact(exc_text) if exc_text else exc_text
-            record.msg, record.args = message, None
-            if exc_text is not None:
-                record.exc_info, record.exc_text = None, exc_text
+            if _active:
+                _redact_record(record)
             return record
 
         logging.setLogRecordFactory(factory)
