@@ -21,6 +21,8 @@ from hub.db.models import Message
 from hub.messages import policy, routing
 from hub.messages.addresses import InvalidAddress, normalize
 from hub.messages.queue import queue_message
+from hub.reminders import links
+from hub.reminders.links import NewLink
 from hub.runtime import ClinicSnapshot, Runtime
 from hub.schemas.clinics import ClinicOptions
 from hub.schemas.messages import SendRequest
@@ -61,6 +63,7 @@ class Draft:
     recipient_name: str | None
     patient_id: str | None
     appointment_id: str | None
+    link: NewLink | None = None
 
 
 def check_text(text: str, channel: str) -> None:
@@ -132,4 +135,6 @@ async def send(
         essential=request.essential,
     )
     assert message is not None  # no dedupe key: always inserted
+    if d.link is not None:
+        await links.save(session, [d.link], now=runtime.clock.now())
     return message

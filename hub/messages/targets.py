@@ -17,6 +17,7 @@ from hub.messages import recipients
 from hub.messages import templates as tpl
 from hub.messages.addresses import InvalidAddress, normalize
 from hub.messages.send import Draft, NoAddress, SendRefused
+from hub.reminders import links
 from hub.runtime import ClinicSnapshot, Runtime
 from hub.schemas.clinics import ClinicOptions
 from hub.schemas.messages import SendRequest
@@ -82,11 +83,19 @@ async def draft_for_patient(
         assert appointment is not None
         template = await _template(session, clinic_id, request)
         kind = kind or template.kind
-        context = tpl.TemplateContext.build(appointment, snapshot.info)
+        link = _answer_link(runtime, template.body, clinic_id, appointment)
+        base = links.base_url(runtime.settings.public_url, runtime.settings.dev) if link else None
+        context = tpl.TemplateContext.build(
+            appointment, snapshot.info, confirm_link=links.url(base, link.token) if link else None
+        )
         try:
             text = tpl.render(template.body, context)
         except tpl.EmptyPlaceholder as exc:
             raise SendRefused(422, f"template {template.id} ({template.name}): {exc}") from None
+        return Draft(
+            address, text, kind or "custom", request.recipient_name or card.full_name,
+            patient_id, appointment.id, link,
+        )
     return Draft(
         address,
         text,
@@ -94,6 +103,26 @@ async def draft_for_patient(
         request.recipient_name or card.full_name,
         patient_id,
         appointment.id if appointment else None,
+    )
+
+
+def _answer_link(
+    runtime: Runtime, body: str, clinic_id: str, appointment: Appointment
+) -> links.NewLink | None:
+    """A new answer-page link when the template asks for ``{confirm_link}``."""
+    if "confirm_link" not in tpl.placeholders(body):
+        return None
+    try:
+        links.base_url(runtime.settings.public_url, runtime.settings.dev)
+    except links.PublicUrlMissing as exc:
+        raise SendRefused(422, str(exc)) from None
+    if appointment.cancelled or appointment.start <= runtime.clock.now():
+        raise SendRefused(
+            409, "the template has {confirm_link}, but the appointment is cancelled or over"
+        )
+    return links.NewLink(
+        token=links.new_token(), clinic_id=clinic_id, appointment_id=appointment.id,
+        expires_at=appointment.start,
     )
 
 

@@ -21,7 +21,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import AnswerLink
 
-__all__ = ["NewLink", "TOKEN_BYTES", "hash_token", "new_token", "resolve", "save", "url"]
+__all__ = [
+    "DEV_PUBLIC_URL",
+    "NewLink",
+    "PublicUrlMissing",
+    "TOKEN_BYTES",
+    "base_url",
+    "hash_token",
+    "new_token",
+    "resolve",
+    "save",
+    "url",
+]
 
 #: 16 bytes = 128 bits of randomness per token.
 TOKEN_BYTES: Final = 16
@@ -34,6 +45,26 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+#: Where ``make run`` (dev mode) serves the hub.
+DEV_PUBLIC_URL: Final = "http://127.0.0.1:8000"
+
+
+class PublicUrlMissing(ValueError):
+    """A text needs ``{confirm_link}`` but the hub does not know its public address."""
+
+
+def base_url(public_url: str | None, dev: bool) -> str:
+    """The base of patient links: ``HUB_PUBLIC_URL``, or in dev mode ``DEV_PUBLIC_URL``."""
+    if public_url:
+        return public_url
+    if dev:
+        return DEV_PUBLIC_URL
+    raise PublicUrlMissing(
+        "the text has {confirm_link} but HUB_PUBLIC_URL is not set: set it to the "
+        "address patients reach the hub at (https://hub.example.org)"
+    )
 
 
 def url(public_url: str | None, token: str) -> str:

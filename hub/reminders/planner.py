@@ -39,11 +39,6 @@ __all__ = ["Outcome", "Planned", "execute", "plan", "taken_keys"]
 
 _MESSAGE = Message.__table__  # type: ignore[attr-defined]
 PREVIEW_TOKEN = "…"
-DEV_PUBLIC_URL = "http://127.0.0.1:8000"
-
-
-class PublicUrlMissing(RuntimeError):
-    """The text has ``{confirm_link}`` but ``HUB_PUBLIC_URL`` is not set."""
 
 
 @dataclass(frozen=True)
@@ -117,13 +112,13 @@ async def plan(
     keys = {a.id: f"{rule.key}:{a.id}:{day_key(a)}" for a in appointments}
     taken = await taken_keys(session, clinic.id, list(keys.values()))
     uses_link = "confirm_link" in tpl.placeholders(rule.body)
-    # dev mode (``make run``) serves on 127.0.0.1:8000; anywhere else the link must be set
-    public_url = runtime.settings.public_url or (DEV_PUBLIC_URL if runtime.settings.dev else None)
-    if uses_link and not public_url and not dry_run:
-        raise PublicUrlMissing(
-            "the reminder text has {confirm_link} but HUB_PUBLIC_URL is not set: set it to the "
-            "address patients reach the hub at (https://hub.example.org)"
-        )
+    public_url: str | None = None
+    if uses_link:
+        try:
+            public_url = links.base_url(runtime.settings.public_url, runtime.settings.dev)
+        except links.PublicUrlMissing:
+            if not dry_run:
+                raise
     decided = []
     for appointment in appointments:
         decision = decide(

@@ -249,3 +249,17 @@ async def test_preview_with_a_real_appointment(hub: Harness, clinic: str) -> Non
     )
     assert (preview["sample"], preview["sendable"]) == (False, True)
     assert (preview["characters"], preview["parts"]) == (69, 1)  # one UCS-2 SMS (70 at most)
+
+
+async def test_a_template_with_the_confirm_link_gets_a_working_answer_link(
+    hub: Harness, clinic: str
+) -> None:
+    template = await _template(hub, body="Подтвердите приём {date} в {time}: {confirm_link}")
+    response = await hub.client.post(URL, json={"appointment_id": "A-1", "template_id": template})
+    assert response.status_code == 201, response.text
+    text = response.json()["message"]["text"]
+    link = text.rsplit(" ", 1)[-1]
+    assert link.startswith("http://hub.test/r/") and len(link.rsplit("/", 1)[-1]) >= 22
+    page = await hub.client_for(None).get(link.removeprefix("http://hub.test"))
+    assert page.status_code == 200
+    assert "Клиника clinic-1" in page.text and "Подтвердить" in page.text
