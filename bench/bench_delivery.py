@@ -63,6 +63,7 @@ async def raw_aiohttp(url: str, n: int) -> float:
     import aiohttp
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY)) as s:
+
         async def post(i: int) -> None:
             async with s.post(url, data={**FORM, "to": f"7918{i:07d}"}) as r:
                 await r.json(content_type=None)
@@ -76,8 +77,10 @@ async def httpx_client(url: str, n: int, aio: bool) -> float:
     from hub.http_client import build_http_client
     from hub.settings import HubSettings
 
-    settings = HubSettings(http_transport="aiohttp" if aio else "httpx",  # type: ignore[call-arg]
-                           http_max_connections=CONCURRENCY)
+    settings = HubSettings(
+        http_transport="aiohttp" if aio else "httpx",  # type: ignore[call-arg]
+        http_max_connections=CONCURRENCY,
+    )
     async with build_http_client(settings) as client:
         assert isinstance(client, httpx.AsyncClient)
 
@@ -103,8 +106,9 @@ class SmsRuLike:
         from hub import DeliveryResult
 
         to = message.address.lstrip("+")
-        response = await ctx.http.post(self.url, params={"json": "1"},
-                                       data={**FORM, "to": to, "msg": message.text})
+        response = await ctx.http.post(
+            self.url, params={"json": "1"}, data={**FORM, "to": to, "msg": message.text}
+        )
         answer = response.json()
         item = answer["sms"][to]
         return DeliveryResult.accepted(item["sms_id"], raw=answer)
@@ -132,20 +136,31 @@ async def hub_run(scenario: str, n: int, database_url: str, gateway: str | None)
     provider = "console" if scenario == "hub_console" else "smsru_like"
     extra = {} if provider == "console" else {"smsru_like": _mark_hooks(SmsRuLike(gateway or ""))}
     settings = HubSettings(  # type: ignore[call-arg]
-        database_url=database_url, secret_key=Fernet.generate_key().decode(),
-        plugins=["console", *extra], http_transport=transport,
-        worker_concurrency=CONCURRENCY, log_level="WARNING",
+        database_url=database_url,
+        secret_key=Fernet.generate_key().decode(),
+        plugins=["console", *extra],
+        http_transport=transport,
+        worker_concurrency=CONCURRENCY,
+        log_level="WARNING",
     )
     runtime, hub = await start_harness(settings, clock=Clock(), extra_plugins=extra)  # type: ignore[arg-type]
     try:
-        await hub.create_clinic("clinic-1", channels={"sms": [provider]},
-                                quiet_hours={"enabled": False})
+        await hub.create_clinic(
+            "clinic-1", channels={"sms": [provider]}, quiet_hours={"enabled": False}
+        )
         await hub.enable(provider, settings={"log_text": False} if provider == "console" else {})
         started = time.perf_counter()
         async with runtime.db.session() as session:
             for i in range(n):
-                await queue_message(session, runtime, clinic_id="clinic-1", kind="reminder",
-                                    channel="sms", address=f"+7918{i:07d}", text=FORM["msg"])
+                await queue_message(
+                    session,
+                    runtime,
+                    clinic_id="clinic-1",
+                    kind="reminder",
+                    channel="sms",
+                    address=f"+7918{i:07d}",
+                    text=FORM["msg"],
+                )
         queued_in = time.perf_counter() - started
         step = DeliveryStep()
         started = time.perf_counter()
@@ -155,9 +170,11 @@ async def hub_run(scenario: str, n: int, database_url: str, gateway: str | None)
         import sqlalchemy as sa
 
         async with runtime.db.session() as session:
-            sent = (await session.execute(
-                sa.select(sa.func.count()).select_from(Message).where(Message.status == "sent")  # type: ignore[arg-type]
-            )).scalar_one()
+            sent = (
+                await session.execute(
+                    sa.select(sa.func.count()).select_from(Message).where(Message.status == "sent")  # type: ignore[arg-type]
+                )
+            ).scalar_one()
         assert sent == n, f"only {sent} of {n} sent"
         return {"seconds": elapsed, "queue_per_s": n / queued_in}
     finally:
@@ -179,9 +196,14 @@ def one(scenario: str, n: int, url: str, database_url: str | None) -> dict[str, 
             db = database_url or f"sqlite:///{tmp}/bench.db"
             extra = asyncio.run(hub_run(scenario, n, db, base))
             seconds = extra.pop("seconds")
-    return {"scenario": scenario, "messages": n, "seconds": round(seconds, 2),
-            "per_s": round(n / seconds, 1), "peak_mb": round(_peak_mb(), 1),
-            **{k: round(v, 1) for k, v in extra.items()}}
+    return {
+        "scenario": scenario,
+        "messages": n,
+        "seconds": round(seconds, 2),
+        "per_s": round(n / seconds, 1),
+        "peak_mb": round(_peak_mb(), 1),
+        **{k: round(v, 1) for k, v in extra.items()},
+    }
 
 
 # --- the run ----------------------------------------------------------------------------
@@ -196,8 +218,21 @@ def _free_port() -> int:
 def _gateway() -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.fake_sms_gateway:app", "--port", str(port),
-         "--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.fake_sms_gateway:app",
+            "--port",
+            str(port),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
         cwd=ROOT,
     )
     deadline = time.monotonic() + 20
@@ -230,8 +265,14 @@ def run(results: Path) -> dict[str, Any]:
     gateway, url = _gateway()
     rows: list[dict[str, Any]] = []
     try:
-        plan = [("limit", N, None), ("httpx_aiohttp", N, None), ("httpx_default", SLOW_N, None),
-                ("hub_console", N, None), ("hub_http", N, None), ("hub_http_httpx", SLOW_N, None)]
+        plan = [
+            ("limit", N, None),
+            ("httpx_aiohttp", N, None),
+            ("httpx_default", SLOW_N, None),
+            ("hub_console", N, None),
+            ("hub_http", N, None),
+            ("hub_http_httpx", SLOW_N, None),
+        ]
         pg = _postgres()
         for scenario, n, _ in plan:
             database = "sqlite" if scenario.startswith("hub") else "-"
@@ -254,8 +295,10 @@ def run(results: Path) -> dict[str, Any]:
         row["x_limit"] = round(row["per_s"] / limit, 2)
     summary = {"limit_per_s": limit, "rows": rows}
     (results / "delivery.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    lines = ["| scenario | database | messages | msgs/s | × limit | peak MB |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| scenario | database | messages | msgs/s | × limit | peak MB |",
+        "|---|---|---|---|---|---|",
+    ]
     lines += [
         f"| {r['scenario']} | {r['database']} | {r['messages']} | {r['per_s']} | "
         f"{r['x_limit']} | {r['peak_mb']} |"

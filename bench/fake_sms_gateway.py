@@ -35,13 +35,26 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             answer = {"status": "ERROR", "status_code": 203, "status_text": "Нет текста сообщения"}
         else:
             answer = {
-                "status": "OK", "status_code": 100, "balance": 4122.56,
-                "sms": {to: {"status": "OK", "status_code": 100,
-                             "sms_id": f"{COUNT['n']:06d}-{COUNT['n']:07d}"}},
+                "status": "OK",
+                "status_code": 100,
+                "balance": 4122.56,
+                "sms": {
+                    to: {
+                        "status": "OK",
+                        "status_code": 100,
+                        "sms_id": f"{COUNT['n']:06d}-{COUNT['n']:07d}",
+                    }
+                },
             }
         body = json.dumps(answer).encode()
-    await send({"type": "http.response.start", "status": 200, "headers": [
-        (b"content-type", b"application/json; charset=utf-8"),
-        (b"content-length", str(len(body)).encode()),
-    ]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

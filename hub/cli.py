@@ -76,7 +76,9 @@ def db_upgrade() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    no_worker: Annotated[bool, typer.Option("--no-worker", help="API only: no scheduler or delivery.")] = False,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="API only: no scheduler or delivery.")
+    ] = False,
     migrate: Annotated[bool, typer.Option(help="Upgrade the schema first.")] = True,
 ) -> None:
     """Serve the API and the patient pages (and, by default, run the worker)."""
@@ -137,11 +139,12 @@ def worker(
 
 @app.command("plugins")
 def list_plugins(
-    as_json: Annotated[bool, typer.Option("--json", help="Full details with settings schemas.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Full details with settings schemas.")
+    ] = False,
 ) -> None:
     """List installed plugins: loaded or broken, version, description, settings."""
     from hub.api.routes.plugins import describe
-
     from hub.plugins import PluginHost
 
     settings = _settings()
@@ -149,8 +152,13 @@ def list_plugins(
     host.load_entry_points()
     infos = [host.plugins[n] for n in sorted(host.plugins)]
     if as_json:
-        typer.echo(json.dumps([describe(i, []).model_dump(mode="json") for i in infos],
-                              ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                [describe(i, []).model_dump(mode="json") for i in infos],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     for info in infos:
         status = "loaded" if info.loaded else f"BROKEN: {info.error}"
@@ -189,7 +197,10 @@ def token_create(
                 if data.clinic and await clinics_crud.get(session, clinic_id=data.clinic) is None:
                     raise _fail(f"unknown clinic {data.clinic!r}")
                 _, token = await crud.create(
-                    session, name=data.name, role=data.role, clinic_id=data.clinic,
+                    session,
+                    name=data.name,
+                    role=data.role,
+                    clinic_id=data.clinic,
                     now=runtime.clock.now(),
                 )
                 return token
@@ -207,8 +218,12 @@ def keygen() -> None:
 
 @app.command()
 def demo(
-    token_file: Annotated[Path, typer.Option(help="Where the demo admin token is kept.")] = Path(".hub-admin-token"),
-    url: Annotated[str, typer.Option(help="The URL printed for the API.")] = "http://127.0.0.1:8000",
+    token_file: Annotated[Path, typer.Option(help="Where the demo admin token is kept.")] = Path(
+        ".hub-admin-token"
+    ),
+    url: Annotated[
+        str, typer.Option(help="The URL printed for the API.")
+    ] = "http://127.0.0.1:8000",
 ) -> None:
     """Create (once) a demo clinic with sample data and the console provider; print a token."""
     from hub import demo as demo_data

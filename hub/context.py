@@ -105,8 +105,11 @@ class HookContext(Generic[S]):
     def with_key(self, idempotency_key: str | None) -> HookContext[S]:
         """The same context for another delivery."""
         return HookContext(
-            runtime=self._runtime, clinic=self.clinic, plugin=self.plugin,
-            settings=self.settings, idempotency_key=idempotency_key,
+            runtime=self._runtime,
+            clinic=self.clinic,
+            plugin=self.plugin,
+            settings=self.settings,
+            idempotency_key=idempotency_key,
         )
 
     @property
@@ -126,8 +129,12 @@ class HookContext(Generic[S]):
         """
         async with self._runtime.db.session() as session:
             return await feed.publish(
-                session, clinic_id=self.clinic.id, type=type, data=data,
-                source=self.plugin, at=self._runtime.clock.now(),
+                session,
+                clinic_id=self.clinic.id,
+                type=type,
+                data=data,
+                source=self.plugin,
+                at=self._runtime.clock.now(),
             )
 
     # --- messages -----------------------------------------------------------------
@@ -169,9 +176,17 @@ class HookContext(Generic[S]):
 
         async with self._runtime.db.session() as session:
             message = await queue_message(
-                session, self._runtime, clinic_id=self.clinic.id, kind=kind, channel=channel,
-                address=address, text=text, recipient_name=recipient_name,
-                patient_id=patient_id, appointment_id=appointment_id, essential=essential,
+                session,
+                self._runtime,
+                clinic_id=self.clinic.id,
+                kind=kind,
+                channel=channel,
+                address=address,
+                text=text,
+                recipient_name=recipient_name,
+                patient_id=patient_id,
+                appointment_id=appointment_id,
+                essential=essential,
                 dedupe_key=f"{self.plugin}:{dedupe_key}" if dedupe_key else None,
                 not_before=not_before,
             )
@@ -190,7 +205,10 @@ class HookContext(Generic[S]):
 
         async with self._runtime.db.session() as session:
             return await report_delivery(
-                session, clinic_id=self.clinic.id, plugin=self.plugin, report=report,
+                session,
+                clinic_id=self.clinic.id,
+                plugin=self.plugin,
+                report=report,
                 now=self._runtime.clock.now(),
             )
 
@@ -206,8 +224,12 @@ class HookContext(Generic[S]):
 
         async with self._runtime.db.session() as session:
             return await awaiting_report(
-                session, clinic_id=self.clinic.id, plugin=self.plugin, older_than=older_than,
-                limit=limit, now=self._runtime.clock.now(),
+                session,
+                clinic_id=self.clinic.id,
+                plugin=self.plugin,
+                older_than=older_than,
+                limit=limit,
+                now=self._runtime.clock.now(),
             )
 
     # --- the clinic's data, as mirrored from its clinic system ---------------------------
@@ -243,7 +265,10 @@ class HookContext(Generic[S]):
 
         async with self._runtime.db.session() as session:
             return await load_appointments(
-                session, self.clinic.id, start_from=aware(start_from), start_to=aware(start_to),
+                session,
+                self.clinic.id,
+                start_from=aware(start_from),
+                start_to=aware(start_to),
                 include_cancelled=include_cancelled,
             )
 
@@ -291,16 +316,28 @@ class HookContext(Generic[S]):
 
         async def work(session: Any) -> Appointment:
             outcome = await appointments.upsert_appointment(
-                session, runtime, scope, external_id, parsed, now=now,
-                source=self.plugin, exclude={self.plugin},
+                session,
+                runtime,
+                scope,
+                external_id,
+                parsed,
+                now=now,
+                source=self.plugin,
+                exclude={self.plugin},
             )
             assert outcome.appointment is not None
             published = feed_types.written_back(
                 outcome.result, outcome.appointment, outcome.changes
             )
             if published is not None:
-                await feed.publish(session, clinic_id=self.clinic.id, type=published[0],
-                                   data=published[1], source=self.plugin, at=now)
+                await feed.publish(
+                    session,
+                    clinic_id=self.clinic.id,
+                    type=published[0],
+                    data=published[1],
+                    source=self.plugin,
+                    at=now,
+                )
             return outcome.appointment
 
         return await tx.write(runtime.db, work)
@@ -330,17 +367,26 @@ class HookContext(Generic[S]):
 
         runtime = self._runtime
         snapshot = await runtime.snapshot(self.clinic.id)
-        cutoff = _dt.timedelta(minutes=ClinicOptions.model_validate(snapshot.options).answer_cutoff_minutes)
+        cutoff = _dt.timedelta(
+            minutes=ClinicOptions.model_validate(snapshot.options).answer_cutoff_minutes
+        )
         async with runtime.db.session() as session:
-            found = await load_appointments(session, self.clinic.id, ids=[appointment_id],
-                                            include_cancelled=True)
+            found = await load_appointments(
+                session, self.clinic.id, ids=[appointment_id], include_cancelled=True
+            )
             if not found:
                 raise ValueError(f"unknown appointment {appointment_id!r}")
             try:
                 recorded = await answers.record(
-                    session, runtime, clinic_id=self.clinic.id, appointment=found[0],
+                    session,
+                    runtime,
+                    clinic_id=self.clinic.id,
+                    appointment=found[0],
                     answer=answer,  # type: ignore[arg-type]
-                    reason=reason, source=self.plugin, cutoff=cutoff, now=runtime.clock.now(),
+                    reason=reason,
+                    source=self.plugin,
+                    cutoff=cutoff,
+                    now=runtime.clock.now(),
                 )
             except answers.AnswerRefused as exc:
                 self.log.info("answer %s about %s not taken: %s", answer, appointment_id, exc)
@@ -358,14 +404,25 @@ class HookContext(Generic[S]):
 
         runtime, now = self._runtime, self._runtime.clock.now()
         async with runtime.db.session() as session:
-            card = await clinic_events.card_for(session, self.clinic.id, results.patient_id,
-                                                results.appointment_id)
+            card = await clinic_events.card_for(
+                session, self.clinic.id, results.patient_id, results.appointment_id
+            )
             await events.emit(
-                session, clinic_id=self.clinic.id, hook="on_lab_results_ready",
-                subject=f"card:{card.id}", payload={"card": card, "results": results},
-                now=now, runtime=runtime, source=self.plugin, exclude={self.plugin},
+                session,
+                clinic_id=self.clinic.id,
+                hook="on_lab_results_ready",
+                subject=f"card:{card.id}",
+                payload={"card": card, "results": results},
+                now=now,
+                runtime=runtime,
+                source=self.plugin,
+                exclude={self.plugin},
             )
             await feed.publish(
-                session, clinic_id=self.clinic.id, type="labs.results_ready",
-                data=results.model_dump(mode="json"), source=self.plugin, at=now,
+                session,
+                clinic_id=self.clinic.id,
+                type="labs.results_ready",
+                data=results.model_dump(mode="json"),
+                source=self.plugin,
+                at=now,
             )

@@ -26,7 +26,12 @@ DEMO_CLINIC = ClinicCreate(
     timezone="Europe/Moscow",
     address="ул. Ленина, 1",
     phone="+74951234567",
-    channels={"sms": ["console"], "voice": ["console"], "messenger": ["console"], "email": ["console"]},
+    channels={
+        "sms": ["console"],
+        "voice": ["console"],
+        "messenger": ["console"],
+        "email": ["console"],
+    },
     communication_status="Отправили SMS",
     reminders=ReminderOptions(excluded_services=["SRV-9"], excluded_price_list_sections=["PL-DMS"]),
 )
@@ -39,13 +44,22 @@ async def ensure(runtime: Runtime, token_file: Path) -> str:
         if await clinics_crud.get(session, clinic_id=DEMO_CLINIC.id) is None:
             await clinics_crud.create(session, data=DEMO_CLINIC, now=now)
         if await session.get(PluginConfig, (DEMO_CLINIC.id, "console")) is None:
-            session.add(PluginConfig(clinic_id=DEMO_CLINIC.id, plugin="console", enabled=True,
-                                     settings={}, updated_at=now))
+            session.add(
+                PluginConfig(
+                    clinic_id=DEMO_CLINIC.id,
+                    plugin="console",
+                    enabled=True,
+                    settings={},
+                    updated_at=now,
+                )
+            )
         token = token_file.read_text().strip() if token_file.exists() else None
         if token:
-            row = (await session.execute(
-                sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token))  # type: ignore[arg-type]
-            )).scalar_one_or_none()
+            row = (
+                await session.execute(
+                    sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token))  # type: ignore[arg-type]
+                )
+            ).scalar_one_or_none()
             if row is None or row.revoked_at is not None:
                 token = None
         if not token:
@@ -67,14 +81,39 @@ SPECIALTIES = [
     {"id": "S-4", "name": "врач ультразвуковой диагностики", "dative": "врачу УЗ-диагностики"},
 ]
 DOCTORS = [
-    {"id": "D-1", "last_name": "Петрова", "first_name": "Анна", "middle_name": "Сергеевна",
-     "sex": "female", "specialty_id": "S-1"},
-    {"id": "D-2", "last_name": "Цой", "first_name": "Виктор", "middle_name": "Робертович",
-     "sex": "male", "specialty_id": "S-2"},
-    {"id": "D-3", "last_name": "Черных", "first_name": "Мария", "middle_name": "Петровна",
-     "sex": "female", "specialty_id": "S-3"},
-    {"id": "D-4", "last_name": "Кох", "first_name": "Роберт", "middle_name": "Генрихович",
-     "sex": "male", "specialty_id": "S-4", "dative": "Коху Роберту Генриховичу"},
+    {
+        "id": "D-1",
+        "last_name": "Петрова",
+        "first_name": "Анна",
+        "middle_name": "Сергеевна",
+        "sex": "female",
+        "specialty_id": "S-1",
+    },
+    {
+        "id": "D-2",
+        "last_name": "Цой",
+        "first_name": "Виктор",
+        "middle_name": "Робертович",
+        "sex": "male",
+        "specialty_id": "S-2",
+    },
+    {
+        "id": "D-3",
+        "last_name": "Черных",
+        "first_name": "Мария",
+        "middle_name": "Петровна",
+        "sex": "female",
+        "specialty_id": "S-3",
+    },
+    {
+        "id": "D-4",
+        "last_name": "Кох",
+        "first_name": "Роберт",
+        "middle_name": "Генрихович",
+        "sex": "male",
+        "specialty_id": "S-4",
+        "dative": "Коху Роберту Генриховичу",
+    },
 ]
 SECTIONS = [{"id": "PL-A", "name": "Платные услуги"}, {"id": "PL-DMS", "name": "ДМС"}]
 SERVICES = [
@@ -85,19 +124,56 @@ SERVICES = [
 ]
 #: One patient per case the reminders must handle.
 PATIENTS = [
-    {"id": "P-1", "last_name": "Иванов", "first_name": "Иван", "middle_name": "Иванович",
-     "birth_date": "1980-05-17", "sex": "male", "phones": ["8 (918) 123-45-67"],
-     "email": "ivanov@example.org"},
-    {"id": "P-2", "last_name": "Смирнова", "first_name": "Ольга", "middle_name": "Павловна",
-     "sex": "female", "phones": ["+7 (495) 123-45-67"]},  # a landline: no SMS
-    {"id": "P-3", "last_name": "Кузнецов", "first_name": "Пётр", "sex": "male",
-     "phones": []},  # no phone at all
-    {"id": "P-4", "last_name": "Попова", "first_name": "Елена", "middle_name": "Игоревна",
-     "sex": "female", "phones": ["+79161234567"], "opt_out": True},  # «отказ от рассылки»
-    {"id": "P-5", "last_name": "Васильев", "first_name": "Андрей", "sex": "male",
-     "phones": ["9031234567"], "inpatient": True},  # in hospital now
-    {"id": "P-6", "last_name": "Новикова", "first_name": "Дарья", "middle_name": "Олеговна",
-     "sex": "female", "phones": ["8 999 765-43-21"]},
+    {
+        "id": "P-1",
+        "last_name": "Иванов",
+        "first_name": "Иван",
+        "middle_name": "Иванович",
+        "birth_date": "1980-05-17",
+        "sex": "male",
+        "phones": ["8 (918) 123-45-67"],
+        "email": "ivanov@example.org",
+    },
+    {
+        "id": "P-2",
+        "last_name": "Смирнова",
+        "first_name": "Ольга",
+        "middle_name": "Павловна",
+        "sex": "female",
+        "phones": ["+7 (495) 123-45-67"],
+    },  # a landline: no SMS
+    {
+        "id": "P-3",
+        "last_name": "Кузнецов",
+        "first_name": "Пётр",
+        "sex": "male",
+        "phones": [],
+    },  # no phone at all
+    {
+        "id": "P-4",
+        "last_name": "Попова",
+        "first_name": "Елена",
+        "middle_name": "Игоревна",
+        "sex": "female",
+        "phones": ["+79161234567"],
+        "opt_out": True,
+    },  # «отказ от рассылки»
+    {
+        "id": "P-5",
+        "last_name": "Васильев",
+        "first_name": "Андрей",
+        "sex": "male",
+        "phones": ["9031234567"],
+        "inpatient": True,
+    },  # in hospital now
+    {
+        "id": "P-6",
+        "last_name": "Новикова",
+        "first_name": "Дарья",
+        "middle_name": "Олеговна",
+        "sex": "female",
+        "phones": ["8 999 765-43-21"],
+    },
 ]
 #: (id, patient, doctor, local time tomorrow, service, section)
 APPOINTMENTS = [
@@ -126,18 +202,28 @@ async def sample_data(runtime: Runtime) -> None:
     now = runtime.clock.now()
     tomorrow = (now.astimezone(clinic.tz) + dt.timedelta(days=1)).date()
     async with runtime.db.session() as session:
-        for kind, items in (("price_list_sections", SECTIONS), ("specialties", SPECIALTIES),
-                            ("doctors", DOCTORS), ("services", SERVICES)):
+        for kind, items in (
+            ("price_list_sections", SECTIONS),
+            ("specialties", SPECIALTIES),
+            ("doctors", DOCTORS),
+            ("services", SERVICES),
+        ):
             models = [KINDS[kind].model_validate(item) for item in items]
             await reference.replace(session, clinic, kind, models, now=now)
         appointments = [
-            {"id": aid, "patient_id": pid, "doctor_id": did, "cabinet": "2" + aid[-1],
-             "start": f"{tomorrow.isoformat()}T{at}:00",
-             "services": [{"id": sid, "price_list_section": section}]}
+            {
+                "id": aid,
+                "patient_id": pid,
+                "doctor_id": did,
+                "cabinet": "2" + aid[-1],
+                "start": f"{tomorrow.isoformat()}T{at}:00",
+                "services": [{"id": sid, "price_list_section": section}],
+            }
             for aid, pid, did, at, sid, section in APPOINTMENTS
         ]
-        result = await bulk.apply(session, runtime, clinic,
-                                  BulkIn(patients=PATIENTS, appointments=appointments), now=now)
+        result = await bulk.apply(
+            session, runtime, clinic, BulkIn(patients=PATIENTS, appointments=appointments), now=now
+        )
     failed = [item for item in result.items if item.result == "error"]
     if failed:
         raise RuntimeError(f"demo data refused: {failed}")

@@ -57,9 +57,7 @@ async def publish(
     at: dt.datetime,
 ) -> str:
     """Add an event to the clinic's feed in the caller's transaction; its cursor."""
-    txid: Any = (
-        sa.text("pg_current_xact_id()::text::bigint") if _is_postgres(session) else 0
-    )
+    txid: Any = sa.text("pg_current_xact_id()::text::bigint") if _is_postgres(session) else 0
     result = await session.execute(
         sa.insert(FeedEvent)
         .values(clinic_id=clinic_id, type=type, source=source, data=data, at=at, txid=txid)
@@ -75,9 +73,7 @@ class FeedPage:
     next: str | None
 
 
-async def read(
-    session: AsyncSession, *, clinic_id: str, after: str | None, limit: int
-) -> FeedPage:
+async def read(session: AsyncSession, *, clinic_id: str, after: str | None, limit: int) -> FeedPage:
     """Events after ``after`` (or from the start), oldest first, at most ``limit``."""
     query = sa.select(FeedEvent).where(FeedEvent.clinic_id == clinic_id)  # type: ignore[arg-type]
     if after:

@@ -409,9 +409,7 @@ def on_discount_card_issued(ctx: HookContext, card: Card, number: str) -> None:
 
 
 @hookspec
-def on_patient_answered(
-    ctx: HookContext, appointment: Appointment, answer: PatientAnswer
-) -> None:
+def on_patient_answered(ctx: HookContext, appointment: Appointment, answer: PatientAnswer) -> None:
     """React to a patient's answer to a reminder: confirmed, cancelled, call me back.
 
     Called by the event worker after the patient answered on the ``/r/{token}`` page

@@ -43,8 +43,13 @@ def _resolve(value: Any, settings: PluginSettings) -> Any:
     return getattr(settings, value) if isinstance(value, str) else value
 
 
-def next_due(job: Job, ctx: HookContext[PluginSettings], last_started: dt.datetime | None,
-             now: dt.datetime, grace: dt.timedelta) -> bool:
+def next_due(
+    job: Job,
+    ctx: HookContext[PluginSettings],
+    last_started: dt.datetime | None,
+    now: dt.datetime,
+    grace: dt.timedelta,
+) -> bool:
     """Whether ``job`` should start now for ``ctx``'s clinic."""
     if job.every is not None:
         every = _resolve(job.every, ctx.settings)
@@ -78,20 +83,30 @@ async def last_start(runtime: Runtime, clinic_id: str, plugin: str, job: str) ->
         return row.last_started_at if row else None
 
 
-async def take_lease(runtime: Runtime, clinic_id: str, plugin: str, job: str,
-                     now: dt.datetime, lease: dt.timedelta, expect_last: dt.datetime | None) -> bool:
+async def take_lease(
+    runtime: Runtime,
+    clinic_id: str,
+    plugin: str,
+    job: str,
+    now: dt.datetime,
+    lease: dt.timedelta,
+    expect_last: dt.datetime | None,
+) -> bool:
     """Atomically take the lease, if free and nobody started the job since ``expect_last``."""
     cond = [
         JobLock.clinic_id == clinic_id,
         JobLock.plugin == plugin,
         JobLock.job == job,
         sa.or_(JobLock.locked_until.is_(None), JobLock.locked_until < now),  # type: ignore[union-attr,operator]
-        JobLock.last_started_at.is_(None) if expect_last is None  # type: ignore[union-attr]
+        JobLock.last_started_at.is_(None)
+        if expect_last is None  # type: ignore[union-attr]
         else JobLock.last_started_at == expect_last,
     ]
     async with runtime.db.session() as session:
         result = await session.execute(
-            sa.update(JobLock).where(*cond).values(  # type: ignore[arg-type]
+            sa.update(JobLock)
+            .where(*cond)
+            .values(  # type: ignore[arg-type]
                 owner=WORKER_ID, locked_until=now + lease, last_started_at=now
             )
         )
@@ -101,10 +116,14 @@ async def take_lease(runtime: Runtime, clinic_id: str, plugin: str, job: str,
 async def _release(runtime: Runtime, clinic_id: str, plugin: str, job: str) -> None:
     async with runtime.db.session() as session:
         await session.execute(
-            sa.update(JobLock).where(
-                JobLock.clinic_id == clinic_id, JobLock.plugin == plugin, JobLock.job == job,  # type: ignore[arg-type]
+            sa.update(JobLock)
+            .where(
+                JobLock.clinic_id == clinic_id,
+                JobLock.plugin == plugin,
+                JobLock.job == job,  # type: ignore[arg-type]
                 JobLock.owner == WORKER_ID,  # type: ignore[arg-type]
-            ).values(locked_until=None, owner=None)
+            )
+            .values(locked_until=None, owner=None)
         )
 
 

@@ -11,28 +11,40 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "hub_http_requests", "HTTP requests served.",
-            ["method", "route", "status"], registry=self.registry,
+            "hub_http_requests",
+            "HTTP requests served.",
+            ["method", "route", "status"],
+            registry=self.registry,
         )
         self.hook_calls = Counter(
-            "hub_hook_calls", "Plugin hook calls, by outcome (ok, error, timeout).",
-            ["plugin", "hook", "outcome"], registry=self.registry,
+            "hub_hook_calls",
+            "Plugin hook calls, by outcome (ok, error, timeout).",
+            ["plugin", "hook", "outcome"],
+            registry=self.registry,
         )
         self.hook_failures = Counter(
-            "hub_hook_failures", "Plugin hook calls that raised or timed out.",
-            ["plugin", "hook"], registry=self.registry,
+            "hub_hook_failures",
+            "Plugin hook calls that raised or timed out.",
+            ["plugin", "hook"],
+            registry=self.registry,
         )
         self.hook_seconds = Histogram(
-            "hub_hook_duration_seconds", "Time spent in plugin hook calls.",
-            ["plugin", "hook"], registry=self.registry,
+            "hub_hook_duration_seconds",
+            "Time spent in plugin hook calls.",
+            ["plugin", "hook"],
+            registry=self.registry,
         )
         self.deliveries = Counter(
-            "hub_event_deliveries", "Event deliveries to plugins, by outcome.",
-            ["plugin", "outcome"], registry=self.registry,
+            "hub_event_deliveries",
+            "Event deliveries to plugins, by outcome.",
+            ["plugin", "outcome"],
+            registry=self.registry,
         )
         self.messages = Counter(
-            "hub_messages", "Messages handled by the delivery worker, by outcome.",
-            ["provider", "outcome"], registry=self.registry,
+            "hub_messages",
+            "Messages handled by the delivery worker, by outcome.",
+            ["provider", "outcome"],
+            registry=self.registry,
         )
 
     def hook_call(self, plugin: str, hook: str, outcome: str, seconds: float) -> None:

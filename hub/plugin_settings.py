@@ -36,9 +36,12 @@ def secret_fields(model: type[PluginSettings]) -> frozenset[str]:
     names = set()
     for name, field in model.model_fields.items():
         annotation = field.annotation
-        args = typing.get_args(annotation) if isinstance(
-            annotation, types.UnionType
-        ) or typing.get_origin(annotation) is typing.Union else (annotation,)
+        args = (
+            typing.get_args(annotation)
+            if isinstance(annotation, types.UnionType)
+            or typing.get_origin(annotation) is typing.Union
+            else (annotation,)
+        )
         if SecretStr in args:
             names.add(name)
     return frozenset(names)
@@ -92,8 +95,14 @@ def merge(
     if unknown:
         raise SettingsInvalid(
             plugin,
-            [{"field": name, "message": "Extra inputs are not permitted", "type": "extra_forbidden"}
-             for name in unknown],
+            [
+                {
+                    "field": name,
+                    "message": "Extra inputs are not permitted",
+                    "type": "extra_forbidden",
+                }
+                for name in unknown
+            ],
         )
     values = dict(stored)
     for name, value in update.items():
@@ -114,7 +123,8 @@ def merge(
         elif name in values:  # keep only what was set: defaults stay defaults
             plain[name] = settings.model_dump(mode="json", include={name})[name]
     changed = sorted(
-        name for name in model.model_fields
+        name
+        for name in model.model_fields
         if _comparable(stored.get(name)) != _comparable({**plain, **secret}.get(name))
     )
     return Merged(settings=settings, changed=changed, plain=plain, secret=secret)

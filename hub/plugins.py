@@ -204,8 +204,7 @@ class PluginHost:
     def _collect_registration(self, info: PluginInfo) -> None:
         name = info.name
         info.hooks = sorted(
-            caller.name
-            for caller in self.pm.get_hookcallers(self.pm.get_plugin(name)) or ()
+            caller.name for caller in self.pm.get_hookcallers(self.pm.get_plugin(name)) or ()
         )
         model = self._register_one(name, "register_settings_model")
         if model is not None:
@@ -273,7 +272,8 @@ class PluginHost:
     def providers(self, channel: str) -> list[str]:
         """Loaded plugins that declared ``channel`` and implement ``send_message``."""
         return [
-            name for name in self.loaded_names()
+            name
+            for name in self.loaded_names()
             if channel in self.plugins[name].channels and self.implements(name, "send_message")
         ]
 
@@ -319,8 +319,12 @@ class PluginHost:
         return await self._guarded(plugin, label, ctx.clinic.id, run, limit)
 
     async def _guarded(
-        self, plugin: str, label: str, clinic_id: str | None,
-        run: Callable[[], Awaitable[Any]], limit: float,
+        self,
+        plugin: str,
+        label: str,
+        clinic_id: str | None,
+        run: Callable[[], Awaitable[Any]],
+        limit: float,
     ) -> Any:
         started = time.perf_counter()
         outcome = "ok"
@@ -361,7 +365,8 @@ class PluginHost:
             return_exceptions=True,
         )
         return {
-            name: result for name, result in zip(names, results, strict=True)
+            name: result
+            for name, result in zip(names, results, strict=True)
             if not isinstance(result, BaseException)
         }
 
@@ -372,9 +377,7 @@ class PluginHost:
             if _is_async(function):
                 return await function(**args)
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(
-                self._threads, functools.partial(function, **args)
-            )
+            result = await loop.run_in_executor(self._threads, functools.partial(function, **args))
             if inspect.isawaitable(result):
                 return await result
             return result
@@ -386,7 +389,10 @@ class PluginHost:
         self.last_failures[(plugin, clinic_id)] = failure
         log.warning(
             "plugin call failed: clinic=%s plugin=%s hook=%s error=%s",
-            clinic_id, plugin, hook, error,
+            clinic_id,
+            plugin,
+            hook,
+            error,
             extra={"clinic": clinic_id, "plugin": plugin, "hook": hook},
         )
         for sink in self.failure_sinks:

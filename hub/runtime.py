@@ -14,9 +14,9 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from typing import Any, Generic, TypeVar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 import httpx
 import sqlalchemy as sa
@@ -152,7 +152,9 @@ class Runtime:
             if existing is None:
                 session.add(
                     ApiToken(
-                        name=ADMIN_TOKEN_NAME, role="admin", token_hash=digest,
+                        name=ADMIN_TOKEN_NAME,
+                        role="admin",
+                        token_hash=digest,
                         created_at=self.clock.now(),
                     )
                 )
@@ -182,8 +184,11 @@ class Runtime:
             loading = asyncio.ensure_future(self._load_snapshot(clinic_id))
             self._loading[clinic_id] = loading
             loading.add_done_callback(
-                lambda done: self._loading.pop(clinic_id, None)
-                if self._loading.get(clinic_id) is done else None
+                lambda done: (
+                    self._loading.pop(clinic_id, None)
+                    if self._loading.get(clinic_id) is done
+                    else None
+                )
             )
         return await asyncio.shield(loading)
 
@@ -256,7 +261,10 @@ class Runtime:
                 raise stored
             settings = stored
         return HookContext(
-            runtime=self, clinic=snapshot.info, plugin=plugin, settings=settings,
+            runtime=self,
+            clinic=snapshot.info,
+            plugin=plugin,
+            settings=settings,
             idempotency_key=idempotency_key,
         )
 
@@ -271,7 +279,9 @@ class Runtime:
                 continue
             if hook is not None and not self.host.implements(name, hook):
                 continue
-            out[name] = HookContext(runtime=self, clinic=snapshot.info, plugin=name, settings=settings)
+            out[name] = HookContext(
+                runtime=self, clinic=snapshot.info, plugin=name, settings=settings
+            )
         return out
 
     # --- plugin health ----------------------------------------------------------------
@@ -294,8 +304,12 @@ class Runtime:
                 if row is None:
                     session.add(
                         PluginHealth(
-                            plugin=failure.plugin, clinic_id=clinic_id, hook=failure.hook,
-                            error=failure.error, at=at, failures=1,
+                            plugin=failure.plugin,
+                            clinic_id=clinic_id,
+                            hook=failure.hook,
+                            error=failure.error,
+                            at=at,
+                            failures=1,
                         )
                     )
                 else:
@@ -307,6 +321,9 @@ class Runtime:
 
 def clinic_info(clinic: Clinic) -> ClinicInfo:
     return ClinicInfo(
-        id=clinic.id, name=clinic.name, timezone=clinic.timezone,
-        address=clinic.address, phone=clinic.phone,
+        id=clinic.id,
+        name=clinic.name,
+        timezone=clinic.timezone,
+        address=clinic.address,
+        phone=clinic.phone,
     )

@@ -106,8 +106,14 @@ class Scheduler:
         self._aps = AsyncIOScheduler(timezone=dt.UTC)
         for tick in self.ticks:
             self._aps.add_job(
-                self.run_tick, "interval", args=[tick], seconds=tick.every, id=tick.name,
-                max_instances=1, coalesce=True, next_run_time=dt.datetime.now(dt.UTC),
+                self.run_tick,
+                "interval",
+                args=[tick],
+                seconds=tick.every,
+                id=tick.name,
+                max_instances=1,
+                coalesce=True,
+                next_run_time=dt.datetime.now(dt.UTC),
             )
         self._aps.start()
 

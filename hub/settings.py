@@ -58,9 +58,12 @@ class HubSettings(BaseSettings):
     )
     http_max_connections: int = Field(64, gt=0, description="Connection pool of that client.")
     http_timeout: float = Field(20.0, gt=0, description="Seconds per outgoing HTTP request.")
-    feed_retention_days: int = Field(30, gt=0, description="Feed events older than this are pruned.")
+    feed_retention_days: int = Field(
+        30, gt=0, description="Feed events older than this are pruned."
+    )
     event_retention_days: int = Field(
-        90, gt=0,
+        90,
+        gt=0,
         description="Clinic events older than this are pruned once every delivery of them is done.",
     )
     worker_batch: int = Field(100, gt=0, description="Rows a worker claims at once.")

@@ -24,7 +24,9 @@ async def put(
         row = await session.get(PluginState, (clinic_id, plugin, key))
         if row is None:
             session.add(
-                PluginState(clinic_id=clinic_id, plugin=plugin, key=key, value=value, updated_at=now)
+                PluginState(
+                    clinic_id=clinic_id, plugin=plugin, key=key, value=value, updated_at=now
+                )
             )
         else:
             row.value, row.updated_at = value, now

@@ -57,8 +57,14 @@ from hub.testing_recorder import Received, RecordingPlugin
 from hub.worker import Worker
 
 __all__ = [
-    "BASE_URL", "DEFAULT_NOW", "POSTGRES_ENV", "Harness", "Received", "RecordingPlugin",
-    "postgres_schema", "start_harness",
+    "BASE_URL",
+    "DEFAULT_NOW",
+    "POSTGRES_ENV",
+    "Harness",
+    "Received",
+    "RecordingPlugin",
+    "postgres_schema",
+    "start_harness",
 ]
 
 POSTGRES_ENV = "HUB_TEST_POSTGRES_URL"
@@ -96,8 +102,8 @@ def postgres_schema(base: str) -> Iterator[str]:
     import psycopg
 
     schema = f"t_{pysecrets.token_hex(6)}"
-    conninfo = make_url(sync_url(base)).set(drivername="postgresql").render_as_string(
-        hide_password=False
+    conninfo = (
+        make_url(sync_url(base)).set(drivername="postgresql").render_as_string(hide_password=False)
     )
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
@@ -184,7 +190,12 @@ class Harness:
         return str(response.json()["token"])
 
     async def create_clinic(self, clinic_id: str = "clinic-1", **fields: Any) -> dict[str, Any]:
-        body = {"id": clinic_id, "name": f"Клиника {clinic_id}", "timezone": "Europe/Moscow", **fields}
+        body = {
+            "id": clinic_id,
+            "name": f"Клиника {clinic_id}",
+            "timezone": "Europe/Moscow",
+            **fields,
+        }
         response = await self.client.post("/api/v1/clinics", json=body)
         assert response.status_code == 201, response.text
         return dict(response.json())
@@ -223,7 +234,9 @@ class Harness:
             "them is still running on this PostgreSQL server"
         )
 
-    async def feed(self, clinic: str = "clinic-1", after: str | None = None) -> list[dict[str, Any]]:
+    async def feed(
+        self, clinic: str = "clinic-1", after: str | None = None
+    ) -> list[dict[str, Any]]:
         """The clinic's feed after ``after`` (waits for :meth:`settle_feed` first)."""
         await self.settle_feed()
         params = {"limit": 1000, **({"after": after} if after else {})}
@@ -265,21 +278,40 @@ class Harness:
         ``SRV-1`` in price-list section ``PL-A``."""
         await self.put_reference("price_list_sections", [{"id": "PL-A", "name": "Платные"}], clinic)
         await self.put_reference("specialties", [{"id": "S-3", "name": "врач-терапевт"}], clinic)
-        await self.put_reference("doctors", [{
-            "id": "D-7", "last_name": "Петрова", "first_name": "Анна", "middle_name": "Сергеевна",
-            "sex": "female", "specialty_id": "S-3",
-        }], clinic)
-        await self.put_reference("services", [
-            {"id": "SRV-1", "name": "Приём терапевта", "price_list_section": "PL-A"}
-        ], clinic)
+        await self.put_reference(
+            "doctors",
+            [
+                {
+                    "id": "D-7",
+                    "last_name": "Петрова",
+                    "first_name": "Анна",
+                    "middle_name": "Сергеевна",
+                    "sex": "female",
+                    "specialty_id": "S-3",
+                }
+            ],
+            clinic,
+        )
+        await self.put_reference(
+            "services",
+            [{"id": "SRV-1", "name": "Приём терапевта", "price_list_section": "PL-A"}],
+            clinic,
+        )
 
     async def put_patient(
         self, patient_id: str = "P-1001", clinic: str = "clinic-1", **fields: Any
     ) -> dict[str, Any]:
         """Upsert a card (defaults: Иванов Иван Иванович, a mobile phone)."""
-        body = {"last_name": "Иванов", "first_name": "Иван", "middle_name": "Иванович",
-                "phones": ["8 (918) 123-45-67"], **fields}
-        response = await self.client.put(f"/api/v1/clinics/{clinic}/patients/{patient_id}", json=body)
+        body = {
+            "last_name": "Иванов",
+            "first_name": "Иван",
+            "middle_name": "Иванович",
+            "phones": ["8 (918) 123-45-67"],
+            **fields,
+        }
+        response = await self.client.put(
+            f"/api/v1/clinics/{clinic}/patients/{patient_id}", json=body
+        )
         assert response.status_code in (200, 201), response.text
         return dict(response.json())
 
@@ -289,10 +321,15 @@ class Harness:
         """Upsert an appointment (defaults: patient P-1001 with doctor D-7, service SRV-1,
         tomorrow 10:30–11:00 clinic time; needs :meth:`seed_reference` and the card)."""
         local = self.runtime.clock.now().date() + dt.timedelta(days=1)
-        body = {"patient_id": "P-1001", "doctor_id": "D-7",
-                "services": [{"id": "SRV-1", "price_list_section": "PL-A"}],
-                "start": f"{local.isoformat()}T10:30:00", "end": f"{local.isoformat()}T11:00:00",
-                "cabinet": "214", **fields}
+        body = {
+            "patient_id": "P-1001",
+            "doctor_id": "D-7",
+            "services": [{"id": "SRV-1", "price_list_section": "PL-A"}],
+            "start": f"{local.isoformat()}T10:30:00",
+            "end": f"{local.isoformat()}T11:00:00",
+            "cabinet": "214",
+            **fields,
+        }
         response = await self.client.put(
             f"/api/v1/clinics/{clinic}/appointments/{appointment_id}", json=body
         )
@@ -349,7 +386,8 @@ async def start_harness(
         )
     app = create_app(runtime=runtime)
     client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=BASE_URL,
+        transport=httpx.ASGITransport(app=app),
+        base_url=BASE_URL,
         headers={"Authorization": f"Bearer {admin}"},
     )
     return runtime, Harness(runtime, client, admin)
@@ -364,7 +402,9 @@ async def hub(
 ) -> AsyncIterator[Harness]:
     """A running hub on a fresh database, with an admin client."""
     runtime, harness = await start_harness(
-        hub_settings, clock=hub_clock, extra_plugins=hub_extra_plugins,
+        hub_settings,
+        clock=hub_clock,
+        extra_plugins=hub_extra_plugins,
         http_transport=hub_http_transport,
     )
     try:

@@ -212,7 +212,10 @@ class DeliveryResult(_Frozen):
         cls, code: str | None, text: str, *, raw: Any = None, provider_side: bool = False
     ) -> DeliveryResult:
         return cls(
-            outcome="transient", error_code=code, error_text=text, raw=raw,
+            outcome="transient",
+            error_code=code,
+            error_text=text,
+            raw=raw,
             provider_side=provider_side,
         )
 
@@ -221,8 +224,11 @@ class DeliveryResult(_Frozen):
         cls, code: str | None, text: str, *, provider_side: bool = False, raw: Any = None
     ) -> DeliveryResult:
         return cls(
-            outcome="permanent", error_code=code, error_text=text,
-            provider_side=provider_side, raw=raw,
+            outcome="permanent",
+            error_code=code,
+            error_text=text,
+            provider_side=provider_side,
+            raw=raw,
         )
 
 
@@ -325,9 +331,9 @@ class Job:
     Give ``every`` (an interval) or ``at`` (a local time of day in the clinic's time
     zone).  Either may be a value or the name of a field of the plugin's settings that
     holds it, so that each clinic chooses: a field for ``every`` holds a ``timedelta`` or
-    a number of minutes, a field for ``at`` a ``time`` or ``"HH:MM"``.  ``run(ctx)`` returns an optional summary for
-    the job log.  The hub never runs two copies of one (clinic, plugin, job) at once,
-    even across several workers.
+    a number of minutes, a field for ``at`` a ``time`` or ``"HH:MM"``.  ``run(ctx)``
+    returns an optional summary for the job log.  The hub never runs two copies of one
+    (clinic, plugin, job) at once, even across several workers.
     """
 
     name: str

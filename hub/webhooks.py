@@ -41,19 +41,25 @@ class PluginHub:
         try:
             return await self.runtime.context(clinic_id, self.plugin)
         except (ClinicNotFound, PluginNotEnabled, plugin_settings.SettingsInvalid):
-            raise HTTPException(404, f"{self.plugin} is not set up for clinic {clinic_id!r}") from None
+            raise HTTPException(
+                404, f"{self.plugin} is not set up for clinic {clinic_id!r}"
+            ) from None
 
     async def contexts(self) -> list[HookContext[PluginSettings]]:
         """Contexts of every clinic the plugin is enabled for (with valid settings)."""
         async with self.runtime.db.session() as session:
             clinic_ids = (
-                await session.execute(
-                    sa.select(PluginConfig.clinic_id).where(
-                        PluginConfig.plugin == self.plugin,  # type: ignore[arg-type]
-                        PluginConfig.enabled.is_(True),  # type: ignore[attr-defined]
+                (
+                    await session.execute(
+                        sa.select(PluginConfig.clinic_id).where(
+                            PluginConfig.plugin == self.plugin,  # type: ignore[arg-type]
+                            PluginConfig.enabled.is_(True),  # type: ignore[attr-defined]
+                        )
                     )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
         out = []
         for clinic_id in sorted(clinic_ids):
             try:
@@ -86,6 +92,8 @@ def mount_plugin_routes(app: FastAPI, runtime: Runtime) -> None:
         for spec in runtime.host.plugins[name].routes:
             prefix = "" if spec.at_root else f"/plugins/{name}"
             app.include_router(
-                spec.router, prefix=prefix, tags=list(spec.tags) or [f"plugin: {name}"],
+                spec.router,
+                prefix=prefix,
+                tags=list(spec.tags) or [f"plugin: {name}"],
                 dependencies=[Depends(_mark(name))],
             )

@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -18,16 +17,23 @@ from cryptography.fernet import Fernet
 HUB = [sys.executable, "-m", "hub.cli"]
 
 
-def run(args: list[str], env: dict[str, str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HUB, *args], env=env, cwd=cwd, capture_output=True, text=True,
-                          check=check, timeout=120)
+def run(
+    args: list[str], env: dict[str, str], cwd: Path, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*HUB, *args], env=env, cwd=cwd, capture_output=True, text=True, check=check, timeout=120
+    )
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    return {**base, "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
-            "HUB_SECRET_KEY": Fernet.generate_key().decode(), "HUB_PLUGINS": "console"}
+    return {
+        **base,
+        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+        "HUB_SECRET_KEY": Fernet.generate_key().decode(),
+        "HUB_PLUGINS": "console",
+    }
 
 
 def test_keygen_prints_a_fernet_key(env: dict[str, str], tmp_path: Path) -> None:
@@ -58,11 +64,15 @@ def test_dev_mode_generates_a_private_key_file_once(env: dict[str, str], tmp_pat
 
 
 def test_token_create_prints_a_working_token(env: dict[str, str], tmp_path: Path) -> None:
-    token = run(["token", "create", "--role", "admin", "--name", "ops"], env, tmp_path).stdout.strip()
+    token = run(
+        ["token", "create", "--role", "admin", "--name", "ops"], env, tmp_path
+    ).stdout.strip()
     assert token.startswith("hub_")
     bad = run(["token", "create", "--role", "clinic"], env, tmp_path, check=False)
     assert bad.returncode == 1 and "needs 'clinic'" in bad.stderr
-    unknown = run(["token", "create", "--role", "clinic", "--clinic", "nosuch"], env, tmp_path, check=False)
+    unknown = run(
+        ["token", "create", "--role", "clinic", "--clinic", "nosuch"], env, tmp_path, check=False
+    )
     assert unknown.returncode == 1 and "unknown clinic 'nosuch'" in unknown.stderr
     with serving(env, tmp_path) as url:
         response = httpx.get(f"{url}/api/v1/plugins", headers={"Authorization": f"Bearer {token}"})
@@ -96,8 +106,12 @@ class serving:
     def __init__(self, env: dict[str, str], cwd: Path, *extra: str) -> None:
         self.port = _free_port()
         self.process = subprocess.Popen(
-            [*HUB, "serve", "--port", str(self.port), *extra], env=env, cwd=cwd,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [*HUB, "serve", "--port", str(self.port), *extra],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
 
     def __enter__(self) -> str:
@@ -122,7 +136,9 @@ class serving:
 def test_serve_migrates_on_start_and_answers(env: dict[str, str], tmp_path: Path) -> None:
     env["HUB_ADMIN_TOKEN"] = "automation-token-from-env-0123"
     with serving(env, tmp_path) as url:
-        response = httpx.get(f"{url}/api/v1/plugins",
-                             headers={"Authorization": "Bearer automation-token-from-env-0123"})
+        response = httpx.get(
+            f"{url}/api/v1/plugins",
+            headers={"Authorization": "Bearer automation-token-from-env-0123"},
+        )
         assert [p["name"] for p in response.json()["items"]] == ["console"]
         assert httpx.get(f"{url}/api/v1/plugins").status_code == 401

@@ -31,7 +31,12 @@ def test_readme_documents_every_setting() -> None:
     documented = set(re.findall(r"`(HUB_[A-Z_]+)`", readme))
     expected = {f"HUB_{name.upper()}" for name in HubSettings.model_fields}
     assert expected - documented == set(), "README lacks these variables"
-    assert documented - expected - {"HUB_TEST_POSTGRES_URL", "HUB_REQUIRE_POSTGRES", "HUB_REQUIRE_BROWSER"} == set()
+    assert (
+        documented
+        - expected
+        - {"HUB_TEST_POSTGRES_URL", "HUB_REQUIRE_POSTGRES", "HUB_REQUIRE_BROWSER"}
+        == set()
+    )
 
 
 def test_readme_quick_start_is_the_two_commands() -> None:

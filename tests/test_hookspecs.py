@@ -9,7 +9,11 @@ import pytest
 from hub import hookspecs
 from hub.plugins import PluginHost
 
-RESULT_SENTENCES = ("Result is ignored.", "All results are collected.", "Stops at first non-None result.")
+RESULT_SENTENCES = (
+    "Result is ignored.",
+    "All results are collected.",
+    "Stops at first non-None result.",
+)
 
 
 def hook_names() -> list[str]:
@@ -40,7 +44,9 @@ def test_hook_is_fully_documented(name: str) -> None:
 
 def test_hook_names_follow_the_conventions() -> None:
     for name in hook_names():
-        assert name.startswith(("on_", "register_", "send_", "get_", "check_", "estimate_", "sync_")), name
+        assert name.startswith(
+            ("on_", "register_", "send_", "get_", "check_", "estimate_", "sync_")
+        ), name
 
 
 def test_notifications_return_nothing() -> None:

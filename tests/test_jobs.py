@@ -31,8 +31,10 @@ class Exporter:
 
     @hookimpl
     def register_jobs(self) -> list[Job]:
-        return [Job("export", self.export, at="export_at"),
-                Job("poll", self.poll, every=dt.timedelta(minutes=5))]
+        return [
+            Job("export", self.export, at="export_at"),
+            Job("poll", self.poll, every=dt.timedelta(minutes=5)),
+        ]
 
     async def export(self, ctx: HookContext[ExportSettings]) -> str:
         self.exports.append((ctx.clinic.id, ctx.now()))
@@ -56,7 +58,9 @@ def hub_extra_plugins(exporter: Exporter) -> dict[str, object]:
     return {"exporter": exporter}
 
 
-async def test_daily_job_runs_once_at_the_clinics_local_time(hub: Harness, exporter: Exporter) -> None:
+async def test_daily_job_runs_once_at_the_clinics_local_time(
+    hub: Harness, exporter: Exporter
+) -> None:
     await hub.create_clinic("vl", timezone="Asia/Vladivostok")
     await hub.enable("exporter", "vl")
     # 02:59 in Vladivostok (UTC+10) is 16:59 UTC the day before
@@ -73,7 +77,9 @@ async def test_daily_job_runs_once_at_the_clinics_local_time(hub: Harness, expor
     assert len(exporter.exports) == 2
 
 
-async def test_missed_daily_run_happens_once_within_the_grace_period(hub: Harness, exporter: Exporter) -> None:
+async def test_missed_daily_run_happens_once_within_the_grace_period(
+    hub: Harness, exporter: Exporter
+) -> None:
     await hub.create_clinic("msk", timezone="Europe/Moscow")
     await hub.enable("exporter", "msk")
     hub.clock.set(dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.UTC))  # 08:00 Moscow, 5 h late
@@ -94,7 +100,9 @@ async def test_two_workers_never_run_the_same_job_at_once(hub: Harness, exporter
     assert exporter.polls == 1
 
 
-async def test_failed_run_is_logged_and_the_next_one_happens(hub: Harness, exporter: Exporter) -> None:
+async def test_failed_run_is_logged_and_the_next_one_happens(
+    hub: Harness, exporter: Exporter
+) -> None:
     await hub.create_clinic("msk")
     await hub.enable("exporter", "msk")
     hub.clock.set(dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC))
@@ -103,9 +111,12 @@ async def test_failed_run_is_logged_and_the_next_one_happens(hub: Harness, expor
     exporter.fail = False
     hub.clock.advance(dt.timedelta(minutes=5))
     await hub.tick()
-    runs = (await hub.client.get("/api/v1/clinics/msk/jobs", params={"plugin": "exporter"})).json()["items"]
+    runs = (await hub.client.get("/api/v1/clinics/msk/jobs", params={"plugin": "exporter"})).json()[
+        "items"
+    ]
     assert [(r["job"], r["status"], r["summary"]) for r in runs] == [
-        ("poll", "ok", "polled"), ("poll", "error", "ConnectionError: service down"),
+        ("poll", "ok", "polled"),
+        ("poll", "error", "ConnectionError: service down"),
     ]
     assert all(r["duration_ms"] >= 150 for r in runs)
 

@@ -48,7 +48,12 @@ WORKING = Working()
 @pytest.fixture
 def hub_extra_plugins() -> dict[str, object]:
     WORKING.calls.clear()
-    return {"working": WORKING, "raising": Raising(), "hanging": Hanging(), "blocking": BlockingSync()}
+    return {
+        "working": WORKING,
+        "raising": Raising(),
+        "hanging": Hanging(),
+        "blocking": BlockingSync(),
+    }
 
 
 async def _enable_all(hub: Harness) -> None:
@@ -82,7 +87,10 @@ async def test_failures_are_recorded_against_plugin_and_clinic(hub: Harness) -> 
     assert by_name["working"]["last_errors"] == []
     metrics = (await hub.client.get("/metrics")).text
     assert 'hub_hook_failures_total{hook="on_card_updated",plugin="raising"} 1.0' in metrics
-    assert 'hub_hook_calls_total{hook="on_card_updated",outcome="timeout",plugin="hanging"} 1.0' in metrics
+    assert (
+        'hub_hook_calls_total{hook="on_card_updated",outcome="timeout",plugin="hanging"} 1.0'
+        in metrics
+    )
 
 
 async def test_failure_is_logged_with_clinic_plugin_and_hook(

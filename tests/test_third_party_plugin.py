@@ -59,7 +59,9 @@ async def test_plugin_is_discovered_with_metadata_and_schema(hub: Harness) -> No
 def test_hub_plugins_command_lists_it() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "hub.cli", "plugins", "--json"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
         env={k: v for k, v in os.environ.items() if not k.startswith("HUB_")},
     )
     plugins = {p["name"]: p for p in json.loads(result.stdout)}
@@ -73,7 +75,9 @@ async def test_hooks_fire_only_for_the_clinic_it_is_enabled_for(hub: Harness) ->
     await hub.enable("hello", "clinic-1", settings={"api_key": "hk_good_key_0042"})
     for clinic in ("clinic-1", "clinic-2"):
         await hub.fire("on_appointment_created", clinic, appointment=APPOINTMENT)
-        await hub.fire("on_card_updated", clinic, card=Card(id="P-1", last_name="Иванов", first_name="Иван"))
+        await hub.fire(
+            "on_card_updated", clinic, card=Card(id="P-1", last_name="Иванов", first_name="Иван")
+        )
     assert [e["type"] for e in await hub.feed("clinic-1")] == ["hello.appointment_seen"]
     assert await hub.feed("clinic-2") == []
     ctx = await hub.context("hello", "clinic-1")
@@ -84,15 +88,23 @@ async def test_settings_check_uses_the_service(hub: Harness) -> None:
     await hub.create_clinic("clinic-1")
     url = "/api/v1/clinics/clinic-1/plugins/hello"
     bad = await hub.client.put(
-        url, params={"check": "true"},
-        json={"enabled": True, "settings": {"api_key": "hk_wrong_key_9999", "service_url": "http://hello.test"}},
+        url,
+        params={"check": "true"},
+        json={
+            "enabled": True,
+            "settings": {"api_key": "hk_wrong_key_9999", "service_url": "http://hello.test"},
+        },
     )
     assert bad.status_code == 422
     assert "rejected the api_key" in bad.json()["detail"]
     assert (await hub.client.get(url)).json()["enabled"] is False  # nothing was saved
     good = await hub.client.put(
-        url, params={"check": "true"},
-        json={"enabled": True, "settings": {"api_key": "hk_good_key_0042", "service_url": "http://hello.test"}},
+        url,
+        params={"check": "true"},
+        json={
+            "enabled": True,
+            "settings": {"api_key": "hk_good_key_0042", "service_url": "http://hello.test"},
+        },
     )
     assert good.status_code == 200, good.text
     check = await hub.client.post(f"{url}/check")
@@ -101,7 +113,9 @@ async def test_settings_check_uses_the_service(hub: Harness) -> None:
 
 async def test_action_job_route_and_state(hub: Harness) -> None:
     await hub.create_clinic("clinic-1")
-    await hub.enable("hello", "clinic-1", settings={"api_key": "hk_good_key_0042", "greeting": "Добрый день"})
+    await hub.enable(
+        "hello", "clinic-1", settings={"api_key": "hk_good_key_0042", "greeting": "Добрый день"}
+    )
     action = await hub.client.post(
         "/api/v1/clinics/clinic-1/plugins/hello/actions/greet", json={"name": "Анна"}
     )
@@ -116,19 +130,23 @@ async def test_action_job_route_and_state(hub: Harness) -> None:
     assert (await hub.tick())["plugin-jobs"] == 1
     runs = (await hub.client.get("/api/v1/clinics/clinic-1/jobs")).json()["items"]
     assert [(r["job"], r["status"], r["summary"]) for r in runs] == [
-        ("ping", "ok", "ping 2"), ("ping", "ok", "ping 1"),
+        ("ping", "ok", "ping 2"),
+        ("ping", "ok", "ping 1"),
     ]
 
     body = json.dumps({"event": "hello"}).encode()
     signature = hashlib.sha256(b"hk_good_key_0042" + body).hexdigest()
     anonymous = hub.client_for(None)
-    forged = await anonymous.post("/plugins/hello/webhook/clinic-1", content=body,
-                                  headers={"X-Hello-Signature": "0" * 64})
+    forged = await anonymous.post(
+        "/plugins/hello/webhook/clinic-1", content=body, headers={"X-Hello-Signature": "0" * 64}
+    )
     assert forged.status_code == 403
-    signed = await anonymous.post("/plugins/hello/webhook/clinic-1", content=body,
-                                  headers={"X-Hello-Signature": signature})
+    signed = await anonymous.post(
+        "/plugins/hello/webhook/clinic-1", content=body, headers={"X-Hello-Signature": signature}
+    )
     assert signed.json() == {"status": "ok"}
-    unknown_clinic = await anonymous.post("/plugins/hello/webhook/clinic-9", content=body,
-                                          headers={"X-Hello-Signature": signature})
+    unknown_clinic = await anonymous.post(
+        "/plugins/hello/webhook/clinic-9", content=body, headers={"X-Hello-Signature": signature}
+    )
     assert unknown_clinic.status_code == 404
     assert [e["type"] for e in await hub.feed("clinic-1")] == ["hello.webhook"]

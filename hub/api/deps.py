@@ -79,7 +79,9 @@ async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
         now = runtime.clock.now()
         if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
             row.last_used_at = now
-        principal = Principal(token_id=row.id, name=row.name, role=row.role, clinic_id=row.clinic_id)
+        principal = Principal(
+            token_id=row.id, name=row.name, role=row.role, clinic_id=row.clinic_id
+        )
     runtime.principals.put(digest, principal)
     return principal
 

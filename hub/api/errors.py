@@ -28,7 +28,11 @@ log = logging.getLogger("hub.api")
 def clean_errors(errors: Any) -> list[dict[str, Any]]:
     """Pydantic/FastAPI errors without the submitted input, context or docs URL."""
     return [
-        {"loc": list(error.get("loc", ())), "msg": str(error.get("msg", "")), "type": error.get("type", "")}
+        {
+            "loc": list(error.get("loc", ())),
+            "msg": str(error.get("msg", "")),
+            "type": error.get("type", ""),
+        }
         for error in errors
     ]
 
@@ -81,7 +85,13 @@ async def reject_nul(request: Request) -> None:
         for name, value in values.items():
             if "\x00" in str(value) or "\x00" in name:
                 raise RequestValidationError(
-                    [{"loc": [source, name], "msg": "must not contain a NUL character", "type": "nul"}]
+                    [
+                        {
+                            "loc": [source, name],
+                            "msg": "must not contain a NUL character",
+                            "type": "nul",
+                        }
+                    ]
                 )
     if request.headers.get("content-type", "").startswith("application/json"):
         try:

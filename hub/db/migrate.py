@@ -47,7 +47,11 @@ def pending(database_url: str, extra_locations: Iterable[str] = ()) -> bool:
             current = MigrationContext.configure(connection).get_current_heads()
     finally:
         engine.dispose()
-    applied = {rev.revision for rev in script.revision_map.iterate_revisions(
-        current, "base", implicit_base=True, select_for_downgrade=True
-    ) if rev is not None}
+    applied = {
+        rev.revision
+        for rev in script.revision_map.iterate_revisions(
+            current, "base", implicit_base=True, select_for_downgrade=True
+        )
+        if rev is not None
+    }
     return not set(script.get_heads()) <= applied

@@ -212,10 +212,13 @@ def build_appointment(row: Row, patient: Row | None, refs: References) -> Appoin
         if ref is not None and (section is None or section == ref.price_list_section):
             services.append(ref)
         else:
-            services.append(Service(
-                id=item["id"], name=ref.name if ref else None,
-                price_list_section=section or (ref.price_list_section if ref else None),
-            ))
+            services.append(
+                Service(
+                    id=item["id"],
+                    name=ref.name if ref else None,
+                    price_list_section=section or (ref.price_list_section if ref else None),
+                )
+            )
     card = None
     if patient is not None:
         key = ("card", patient["external_id"])

@@ -47,7 +47,8 @@ def to_json(value: Any) -> Any:
 def provider_attempts(history: list[dict[str, Any]], provider: str) -> int:
     """Attempts made with ``provider`` so far (lost ones included)."""
     return sum(
-        1 for line in history
+        1
+        for line in history
         if line.get("provider") == provider and line.get("event") in ("attempt", "lease_expired")
     )
 
@@ -60,17 +61,26 @@ def fallen_back(history: list[dict[str, Any]]) -> set[str]:
 def requeue(message: Claimed, now: dt.datetime, due: dt.datetime, event: str, text: str) -> Values:
     """Back to ``queued`` until ``due`` without an attempt (quiet hours, rate limit)."""
     line = entry(now, event, "queued", due=due.isoformat(), text=text)
-    return {**_RELEASED, "status": "queued", "next_attempt_at": due,
-            "history": [*message["history"], line]}
+    return {
+        **_RELEASED,
+        "status": "queued",
+        "next_attempt_at": due,
+        "history": [*message["history"], line],
+    }
 
 
 def fail(
     message: Claimed, now: dt.datetime, code: str, text: str, *, event: str = "refused"
 ) -> Values:
     """``failed`` with ``code`` and ``text`` without asking a provider."""
-    return {**_RELEASED, "status": "failed", "next_attempt_at": now, "error_code": code,
-            "error_text": text,
-            "history": [*message["history"], entry(now, event, "failed", code=code, text=text)]}
+    return {
+        **_RELEASED,
+        "status": "failed",
+        "next_attempt_at": now,
+        "error_code": code,
+        "error_text": text,
+        "history": [*message["history"], entry(now, event, "failed", code=code, text=text)],
+    }
 
 
 @dataclass(frozen=True)
@@ -85,26 +95,55 @@ class Rules:
 
 
 def outcome(
-    message: Claimed, now: dt.datetime, provider: str, candidates: list[str],
-    result: DeliveryResult, rules: Rules,
+    message: Claimed,
+    now: dt.datetime,
+    provider: str,
+    candidates: list[str],
+    result: DeliveryResult,
+    rules: Rules,
 ) -> Values:
     """The message's new values after ``provider`` (``candidates[0]``) answered ``result``."""
     text = rules.redactor.redact(result.error_text) if result.error_text else None
     attempts = message["attempts"] + 1
-    values: Values = {**_RELEASED, "attempts": attempts, "provider": provider,
-                      "raw": rules.redactor.redact_json(to_json(result.raw))}
-    line = dict(provider=provider, attempt=attempts, outcome=result.outcome,
-                code=result.error_code, text=text)
+    values: Values = {
+        **_RELEASED,
+        "attempts": attempts,
+        "provider": provider,
+        "raw": rules.redactor.redact_json(to_json(result.raw)),
+    }
+    line = dict(
+        provider=provider,
+        attempt=attempts,
+        outcome=result.outcome,
+        code=result.error_code,
+        text=text,
+    )
     history = list(message["history"])
     count = rules.metrics.messages
     if result.outcome == "accepted":
         count.labels(provider, "sent").inc()
         cost = str(result.cost) if result.cost is not None else None
-        history.append(entry(now, "attempt", "sent", provider_message_id=result.provider_message_id,
-                             cost=cost, **line))
-        return {**values, "status": "sent", "sent_at": now, "next_attempt_at": now,
-                "provider_message_id": result.provider_message_id, "cost": result.cost,
-                "error_code": None, "error_text": None, "history": history}
+        history.append(
+            entry(
+                now,
+                "attempt",
+                "sent",
+                provider_message_id=result.provider_message_id,
+                cost=cost,
+                **line,
+            )
+        )
+        return {
+            **values,
+            "status": "sent",
+            "sent_at": now,
+            "next_attempt_at": now,
+            "provider_message_id": result.provider_message_id,
+            "cost": result.cost,
+            "error_code": None,
+            "error_text": None,
+            "history": history,
+        }
     values.update(error_code=result.error_code, error_text=text)
     settings = rules.settings
     if result.outcome == "transient":
@@ -126,8 +165,16 @@ def outcome(
     if remaining:
         count.labels(provider, "fallback").inc()
         history.append(entry(now, "attempt", "queued", **line))
-        history.append(entry(now, "fallback", "queued", provider=provider, next=remaining[0],
-                             text=f"{reason}; trying {remaining[0]}"))
+        history.append(
+            entry(
+                now,
+                "fallback",
+                "queued",
+                provider=provider,
+                next=remaining[0],
+                text=f"{reason}; trying {remaining[0]}",
+            )
+        )
         return {**values, "status": "queued", "next_attempt_at": now, "history": history}
     count.labels(provider, "failed").inc()
     history.append(entry(now, "attempt", "failed", **line))

@@ -93,8 +93,13 @@ async def draft_for_patient(
         except tpl.EmptyPlaceholder as exc:
             raise SendRefused(422, f"template {template.id} ({template.name}): {exc}") from None
         return Draft(
-            address, text, kind or "custom", request.recipient_name or card.full_name,
-            patient_id, appointment.id, link,
+            address,
+            text,
+            kind or "custom",
+            request.recipient_name or card.full_name,
+            patient_id,
+            appointment.id,
+            link,
         )
     return Draft(
         address,
@@ -121,7 +126,9 @@ def _answer_link(
             409, "the template has {confirm_link}, but the appointment is cancelled or over"
         )
     return links.NewLink(
-        token=links.new_token(), clinic_id=clinic_id, appointment_id=appointment.id,
+        token=links.new_token(),
+        clinic_id=clinic_id,
+        appointment_id=appointment.id,
         expires_at=appointment.start,
     )
 

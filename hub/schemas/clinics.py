@@ -16,7 +16,9 @@ class ReminderOptions(StrictModel):
     """The clinic's default appointment reminder (seed 000: daily at 12:00 local time)."""
 
     enabled: bool = True
-    days_ahead: int = Field(1, ge=0, le=60, description="Remind of appointments this many days later.")
+    days_ahead: int = Field(
+        1, ge=0, le=60, description="Remind of appointments this many days later."
+    )
     send_time: dt.time = Field(dt.time(12, 0), description="Local time of the daily run.")
     channel: Channel = "sms"
     template_id: int | None = Field(None, description="Template to use; unset = the default one.")
@@ -35,7 +37,9 @@ class QuietHours(StrictModel):
 class ClinicOptions(StrictModel):
     """Everything about a clinic besides its identity; each part has defaults."""
 
-    phone_region: str = Field("RU", min_length=2, max_length=2, description="Region of local phone numbers.")
+    phone_region: str = Field(
+        "RU", min_length=2, max_length=2, description="Region of local phone numbers."
+    )
     reminders: ReminderOptions = Field(default_factory=ReminderOptions)
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
     channels: dict[Channel, list[str]] = Field(
@@ -43,7 +47,8 @@ class ClinicOptions(StrictModel):
         description="Provider plugins per channel, in order of preference (fallback order).",
     )
     communication_status: str | None = Field(
-        None, description="Set on an appointment once a message about it is sent (e.g. «Отправили SMS»)."
+        None,
+        description="Set on an appointment once a message about it is sent (e.g. «Отправили SMS»).",
     )
     answer_cutoff_minutes: int = Field(
         120, ge=0, description="A patient may change the answer until this long before the start."

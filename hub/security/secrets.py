@@ -77,8 +77,7 @@ class SecretBox:
             data: dict[str, Any] = json.loads(self._fernet.decrypt(token.encode()))
         except InvalidToken as exc:
             raise SecretKeyMissing(
-                "stored secrets cannot be decrypted with this HUB_SECRET_KEY: "
-                "was the key changed?"
+                "stored secrets cannot be decrypted with this HUB_SECRET_KEY: was the key changed?"
             ) from exc
         return data
 

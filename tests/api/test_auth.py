@@ -35,7 +35,9 @@ async def test_tokens_are_shown_once_and_stored_hashed(hub: Harness) -> None:
 
 
 async def test_revoked_token_is_401(hub: Harness) -> None:
-    created = (await hub.client.post("/api/v1/tokens", json={"name": "x", "role": "webadmin"})).json()
+    created = (
+        await hub.client.post("/api/v1/tokens", json={"name": "x", "role": "webadmin"})
+    ).json()
     client = hub.client_for(created["token"])
     assert (await client.get("/api/v1/clinics")).status_code == 200
     assert (await hub.client.delete(f"/api/v1/tokens/{created['id']}")).status_code == 204

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-
 from pydantic import BaseModel
 
 from hub import Action, HookContext, hookimpl
@@ -41,6 +40,8 @@ class Echo:
 @pytest.fixture
 def hub_extra_plugins() -> dict[str, object]:
     return {"echo": Echo()}
+
+
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
@@ -63,7 +64,9 @@ def api_routes(hub: Harness) -> Iterator[Route]:
             yield Route(method.upper(), path, "requestBody" in operation)
 
 
-def check(problems: list[str], route: Route, label: str, response: httpx.Response, expected: set[int]) -> None:
+def check(
+    problems: list[str], route: Route, label: str, response: httpx.Response, expected: set[int]
+) -> None:
     ok = response.status_code in expected
     if ok and response.status_code != 204:
         try:
@@ -72,7 +75,9 @@ def check(problems: list[str], route: Route, label: str, response: httpx.Respons
             detail = None
         ok = bool(detail) and "Traceback" not in response.text
     if not ok:
-        problems.append(f"{route.method} {route.path} [{label}]: {response.status_code} {response.text[:200]}")
+        problems.append(
+            f"{route.method} {route.path} [{label}]: {response.status_code} {response.text[:200]}"
+        )
 
 
 @pytest.fixture
@@ -92,7 +97,9 @@ async def test_every_route_needs_a_valid_token(ready: Harness) -> None:
     anonymous = ready.client_for(None)
     forged = ready.client_for("hub_forged-token")
     for route in api_routes(ready):
-        check(problems, route, "no token", await anonymous.request(route.method, route.url()), {401})
+        check(
+            problems, route, "no token", await anonymous.request(route.method, route.url()), {401}
+        )
         check(problems, route, "bad token", await forged.request(route.method, route.url()), {401})
     assert not problems, "\n".join(problems)
 
@@ -102,10 +109,14 @@ async def test_unknown_clinic_and_plugin_are_404(ready: Harness) -> None:
     for route in api_routes(ready):
         body = {} if route.has_body else None
         if "{clinic}" in route.path:
-            response = await ready.client.request(route.method, route.url(clinic="nosuch"), json=body)
+            response = await ready.client.request(
+                route.method, route.url(clinic="nosuch"), json=body
+            )
             check(problems, route, "unknown clinic", response, {404})
         if "{plugin}" in route.path:
-            response = await ready.client.request(route.method, route.url(plugin="nosuch"), json=body)
+            response = await ready.client.request(
+                route.method, route.url(plugin="nosuch"), json=body
+            )
             check(problems, route, "unknown plugin", response, {404})
     assert not problems, "\n".join(problems)
 
@@ -118,10 +129,14 @@ async def test_malformed_wrong_typed_unknown_field_and_oversized_bodies(ready: H
             continue
         url = route.url()
         headers = {"Content-Type": "application/json"}
-        malformed = await ready.client.request(route.method, url, content=b'{"name": ', headers=headers)
+        malformed = await ready.client.request(
+            route.method, url, content=b'{"name": ', headers=headers
+        )
         check(problems, route, "malformed JSON", malformed, {400})
         if malformed.status_code == 400 and "Malformed JSON" not in malformed.json()["detail"]:
-            problems.append(f"{route.method} {route.path}: 400 without saying the JSON is malformed")
+            problems.append(
+                f"{route.method} {route.path}: 400 without saying the JSON is malformed"
+            )
         wrong_type = await ready.client.request(route.method, url, json=["not", "an", "object"])
         check(problems, route, "wrong type", wrong_type, {422})
         unknown = await ready.client.request(route.method, url, json={"zz_unknown_field": 1})
@@ -156,7 +171,8 @@ async def test_unknown_route_and_wrong_method(ready: Harness) -> None:
 async def test_nul_characters_are_refused_everywhere(ready: Harness) -> None:
     """PostgreSQL cannot store NUL; SQLite would. Both stores answer the same 422."""
     patient = await ready.client.put(
-        "/api/v1/clinics/clinic-1/patients/P-1", json={"last_name": "Ив\u0000анов", "first_name": "И"}
+        "/api/v1/clinics/clinic-1/patients/P-1",
+        json={"last_name": "Ив\u0000анов", "first_name": "И"},
     )
     assert patient.status_code == 422
     assert patient.json()["detail"] == [

@@ -22,7 +22,9 @@ def test_models_and_migrations_agree(hub_database_url: str) -> None:
             diff = compare_metadata(context, SQLModel.metadata)
     finally:
         engine.dispose()
-    assert diff == [], "models and migrations differ; run `make migration`:\n" + "\n".join(map(str, diff))
+    assert diff == [], "models and migrations differ; run `make migration`:\n" + "\n".join(
+        map(str, diff)
+    )
 
 
 def test_upgrade_is_idempotent(hub_database_url: str) -> None:

@@ -12,7 +12,7 @@ from hub import hookimpl
 from hub.db import migrate
 from hub.testing import Harness
 
-REVISION = '''
+REVISION = """
 import sqlalchemy as sa
 from alembic import op
 
@@ -33,7 +33,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("notes_note")
-'''
+"""
 
 
 class Notes:
@@ -56,8 +56,12 @@ def hub_extra_plugins(tmp_path: Path) -> dict[str, object]:
 async def test_plugin_tables_are_created_beside_the_hubs(hub: Harness) -> None:
     await hub.create_clinic("clinic-1")
     async with hub.runtime.db.session() as session:
-        await session.execute(sa.text("INSERT INTO notes_note (clinic_id, text) VALUES ('clinic-1', 'x')"))
-        versions = set((await session.execute(sa.text("SELECT version_num FROM alembic_version"))).scalars())
+        await session.execute(
+            sa.text("INSERT INTO notes_note (clinic_id, text) VALUES ('clinic-1', 'x')")
+        )
+        versions = set(
+            (await session.execute(sa.text("SELECT version_num FROM alembic_version"))).scalars()
+        )
     assert versions == {"notes_0001"}  # its branch depends on hub_base, which is applied too
     folders = hub.runtime.host.migration_folders().values()
     assert not migrate.pending(hub.runtime.settings.database_url, folders)

@@ -38,8 +38,13 @@ def test_message_arguments_and_traceback_are_redacted(
 def test_argument_shape_is_kept_for_formatters_that_unpack_it(redactor: Redactor) -> None:
     """uvicorn's access formatter unpacks ``record.args`` into five values."""
     record = logging.getLogRecordFactory()(
-        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:5000", "POST", f"/plugins/smsru/callback/clinic-1/{SECRET}", "1.1", 200), None,
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "POST", f"/plugins/smsru/callback/clinic-1/{SECRET}", "1.1", 200),
+        None,
     )
     client, method, path, version, status = record.args  # type: ignore[misc]
     assert path == "/plugins/smsru/callback/clinic-1/***"
@@ -48,7 +53,5 @@ def test_argument_shape_is_kept_for_formatters_that_unpack_it(redactor: Redactor
 
 
 def test_records_without_secrets_are_untouched(redactor: Redactor) -> None:
-    record = logging.getLogRecordFactory()(
-        "x", logging.INFO, __file__, 1, "%s %d", ("a", 1), None
-    )
+    record = logging.getLogRecordFactory()("x", logging.INFO, __file__, 1, "%s %d", ("a", 1), None)
     assert record.args == ("a", 1)

@@ -7,7 +7,7 @@ The body is validated by the action's input model; the plugin's answer is return
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException
 from fastapi.encoders import jsonable_encoder
@@ -24,12 +24,15 @@ router = APIRouter(prefix="/api/v1/clinics/{clinic}/plugins/{plugin}/actions", t
 
 
 @router.get("", response_model=list[ActionPublic])
-async def list_actions(plugin: str, access: ClinicReader, runtime: RuntimeDep) -> list[ActionPublic]:
+async def list_actions(
+    plugin: str, access: ClinicReader, runtime: RuntimeDep
+) -> list[ActionPublic]:
     """The plugin's actions with the JSON schema of their input."""
     info = loaded_plugin(runtime, plugin)
     return [
-        ActionPublic(name=a.name, description=a.description,
-                     input_schema=a.input_model.model_json_schema())
+        ActionPublic(
+            name=a.name, description=a.description, input_schema=a.input_model.model_json_schema()
+        )
         for a in info.actions.values()
     ]
 
@@ -40,21 +43,29 @@ async def run_action(
     action: str,
     access: ClinicReader,
     runtime: RuntimeDep,
-    body: dict[str, Any] | None = Body(None),
+    body: Annotated[dict[str, Any] | None, Body()] = None,
 ) -> Any:
     """Run the action for the clinic and return the plugin's answer."""
     info = loaded_plugin(runtime, plugin)
     spec = info.actions.get(action)
     if spec is None:
         raise HTTPException(
-            404, f"Plugin {plugin!r} has no action {action!r} "
+            404,
+            f"Plugin {plugin!r} has no action {action!r} "
             f"(it has: {', '.join(info.actions) or 'none'})",
         )
     unknown = sorted(set(body or {}) - set(spec.input_model.model_fields))
     if unknown:
         raise HTTPException(
-            422, [{"loc": ["body", name], "msg": "Extra inputs are not permitted",
-                   "type": "extra_forbidden"} for name in unknown],
+            422,
+            [
+                {
+                    "loc": ["body", name],
+                    "msg": "Extra inputs are not permitted",
+                    "type": "extra_forbidden",
+                }
+                for name in unknown
+            ],
         )
     try:
         data = spec.input_model.model_validate(body or {})

@@ -126,7 +126,9 @@ async def get_appointment(
         answer = await answers.current(session, access.clinic_id, appointment_id)
     if not found:
         raise HTTPException(404, f"Unknown appointment {appointment_id!r}")
-    return appointment_public(found[0]).model_copy(update={"patient_answer": answers.public(answer)})
+    return appointment_public(found[0]).model_copy(
+        update={"patient_answer": answers.public(answer)}
+    )
 
 
 @router.get("", response_model=AppointmentList)

@@ -1,11 +1,11 @@
 """A clinic's plugins: enable, configure, test the connection, read status and audit.
 
-    GET  /api/v1/clinics/{clinic}/plugins                   every plugin, enabled or not
-    GET  /api/v1/clinics/{clinic}/plugins/{plugin}          one, secrets masked
-    PUT  /api/v1/clinics/{clinic}/plugins/{plugin}[?check=true]
-    POST /api/v1/clinics/{clinic}/plugins/{plugin}/check    test the stored settings
-    GET  /api/v1/clinics/{clinic}/plugins/{plugin}/status   the external account's state
-    GET  /api/v1/clinics/{clinic}/audit[?plugin=]           who changed which settings
+GET  /api/v1/clinics/{clinic}/plugins                   every plugin, enabled or not
+GET  /api/v1/clinics/{clinic}/plugins/{plugin}          one, secrets masked
+PUT  /api/v1/clinics/{clinic}/plugins/{plugin}[?check=true]
+POST /api/v1/clinics/{clinic}/plugins/{plugin}/check    test the stored settings
+GET  /api/v1/clinics/{clinic}/plugins/{plugin}/status   the external account's state
+GET  /api/v1/clinics/{clinic}/audit[?plugin=]           who changed which settings
 """
 
 from __future__ import annotations
@@ -43,10 +43,13 @@ def _public(runtime: Runtime, info: PluginInfo, row: PluginConfig | None) -> Cli
     except plugin_settings.SettingsInvalid as exc:
         problems = exc.errors
     return ClinicPluginPublic(
-        name=info.name, version=info.version, description=info.description,
+        name=info.name,
+        version=info.version,
+        description=info.description,
         enabled=bool(row and row.enabled),
         settings=plugin_settings.public(info.settings_model, values),
-        valid=not problems, problems=problems,
+        valid=not problems,
+        problems=problems,
         updated_at=row.updated_at if row else None,
     )
 
@@ -93,8 +96,14 @@ async def _check(
 def _settings_422(exc: plugin_settings.SettingsInvalid) -> HTTPException:
     return HTTPException(
         422,
-        [{"loc": ["body", "settings", *e["field"].split(".")], "msg": e["message"], "type": e["type"]}
-         for e in exc.errors],
+        [
+            {
+                "loc": ["body", "settings", *e["field"].split(".")],
+                "msg": e["message"],
+                "type": e["type"],
+            }
+            for e in exc.errors
+        ],
     )
 
 
@@ -104,7 +113,9 @@ async def configure_plugin(
     data: PluginConfigUpdate,
     access: ClinicStaff,
     runtime: RuntimeDep,
-    check: Annotated[bool, Query(description="Test the connection first; save only if it passes.")] = False,
+    check: Annotated[
+        bool, Query(description="Test the connection first; save only if it passes.")
+    ] = False,
 ) -> ClinicPluginPublic:
     """Enable or disable a plugin for the clinic and change its settings."""
     info = loaded_plugin(runtime, plugin)
@@ -128,7 +139,8 @@ async def configure_plugin(
                 result = await _check(runtime, access, info, merged.settings)
                 if not result.ok:
                     raise HTTPException(
-                        422, "Connection check failed, nothing was saved: " + " ".join(result.problems)
+                        422,
+                        "Connection check failed, nothing was saved: " + " ".join(result.problems),
                     )
         now = runtime.clock.now()
         changed = list(merged.changed) if merged else []
@@ -144,14 +156,19 @@ async def configure_plugin(
             runtime.register_secrets(info.settings_model, merged.secret)
         row.updated_at = now
         if changed:
-            action = "enable" if changed[0] == "enabled" and enabled else (
-                "disable" if changed[0] == "enabled" else "update"
+            action = (
+                "enable"
+                if changed[0] == "enabled" and enabled
+                else ("disable" if changed[0] == "enabled" else "update")
             )
             await crud.audit(
-                session, clinic_id=access.clinic_id, plugin=plugin, actor=access.principal.actor,
-                action=action, fields=[
-                    f"{name} (secret)" if name in secrets else name for name in changed
-                ], at=now,
+                session,
+                clinic_id=access.clinic_id,
+                plugin=plugin,
+                actor=access.principal.actor,
+                action=action,
+                fields=[f"{name} (secret)" if name in secrets else name for name in changed],
+                at=now,
             )
         public = _public(runtime, info, row)
     runtime.invalidate(access.clinic_id)
@@ -197,8 +214,15 @@ async def settings_audit(
         rows = await crud.audit_log(session, clinic_id=access.clinic_id, plugin=plugin)
     return AuditList(
         items=[
-            AuditPublic(id=r.id or 0, clinic=r.clinic_id, plugin=r.plugin, actor=r.actor,
-                        at=r.at, action=r.action, fields=r.fields)
+            AuditPublic(
+                id=r.id or 0,
+                clinic=r.clinic_id,
+                plugin=r.plugin,
+                actor=r.actor,
+                at=r.at,
+                action=r.action,
+                fields=r.fields,
+            )
             for r in rows
         ]
     )

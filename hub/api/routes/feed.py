@@ -43,8 +43,11 @@ async def read_feed(
     return FeedPagePublic(
         events=[
             FeedEventPublic(
-                cursor=feed.encode_cursor(e.txid, e.id or 0), type=e.type, at=e.at,
-                source=e.source, data=e.data,
+                cursor=feed.encode_cursor(e.txid, e.id or 0),
+                type=e.type,
+                at=e.at,
+                source=e.source,
+                data=e.data,
             )
             for e in page.events
         ],

@@ -22,8 +22,12 @@ async def healthz(runtime: RuntimeDep) -> JSONResponse:
         return JSONResponse({"status": "error", "database": type(exc).__name__}, 503)
     broken = sorted(n for n, p in runtime.host.plugins.items() if not p.loaded)
     return JSONResponse(
-        {"status": "ok", "database": runtime.db.backend,
-         "plugins": runtime.host.loaded_names(), "broken_plugins": broken}
+        {
+            "status": "ok",
+            "database": runtime.db.backend,
+            "plugins": runtime.host.loaded_names(),
+            "broken_plugins": broken,
+        }
     )
 
 

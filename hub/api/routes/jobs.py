@@ -1,7 +1,7 @@
 """Plugin jobs: the job log and running a job now.
 
-    GET  /api/v1/clinics/{clinic}/jobs[?plugin=&limit=]     runs, newest first
-    POST /api/v1/clinics/{clinic}/plugins/{plugin}/jobs/{job}/run
+GET  /api/v1/clinics/{clinic}/jobs[?plugin=&limit=]     runs, newest first
+POST /api/v1/clinics/{clinic}/plugins/{plugin}/jobs/{job}/run
 """
 
 from __future__ import annotations
@@ -52,7 +52,9 @@ async def job_log(
 
 
 @router.post("/plugins/{plugin}/jobs/{job}/run", response_model=JobRunPublic)
-async def run_job_now(plugin: str, job: str, access: ClinicStaff, runtime: RuntimeDep) -> JobRunPublic:
+async def run_job_now(
+    plugin: str, job: str, access: ClinicStaff, runtime: RuntimeDep
+) -> JobRunPublic:
     """Run a job now, outside its schedule (409 if it is running already)."""
     info = loaded_plugin(runtime, plugin)
     spec = next((j for j in info.jobs if j.name == job), None)

@@ -141,9 +141,15 @@ async def journal_scope(
     ] = None,
 ) -> Scope:
     try:
-        for name, values in (("clinic", clinic or []), ("recipient", [recipient]),
-                             ("phone", [phone]), ("kind", kind or []), ("status", status or []),
-                             ("sent_from", [sent_from]), ("sent_to", [sent_to])):
+        for name, values in (
+            ("clinic", clinic or []),
+            ("recipient", [recipient]),
+            ("phone", [phone]),
+            ("kind", kind or []),
+            ("status", status or []),
+            ("sent_from", [sent_from]),
+            ("sent_to", [sent_to]),
+        ):
             journal.no_nul(name, *values)
     except journal.BadFilter as exc:
         raise HTTPException(422, str(exc)) from None

@@ -32,14 +32,16 @@ def describe(info: PluginInfo, failures: list[PluginFailurePublic]) -> PluginPub
         settings_schema=info.settings_model.model_json_schema(),
         actions=[
             ActionPublic(
-                name=a.name, description=a.description,
+                name=a.name,
+                description=a.description,
                 input_schema=a.input_model.model_json_schema(),
             )
             for a in info.actions.values()
         ],
         jobs=[
             JobPublic(
-                name=j.name, description=j.description,
+                name=j.name,
+                description=j.description,
                 every=None if j.every is None else str(j.every),
                 at=None if j.at is None else str(j.at),
             )
@@ -58,8 +60,11 @@ async def list_plugins(runtime: RuntimeDep, _: StaffDep) -> PluginList:
     for name in sorted(runtime.host.plugins):
         failures = [
             PluginFailurePublic(
-                clinic=row.clinic_id or None, hook=row.hook, error=row.error,
-                at=row.at, failures=row.failures,
+                clinic=row.clinic_id or None,
+                hook=row.hook,
+                error=row.error,
+                at=row.at,
+                failures=row.failures,
             )
             for row in health.get(name, [])
         ]

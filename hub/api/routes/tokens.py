@@ -15,8 +15,12 @@ router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
 
 def _public(row: ApiToken) -> dict[str, object]:
     return {
-        "id": row.id, "name": row.name, "role": row.role, "clinic": row.clinic_id,
-        "created_at": row.created_at, "last_used_at": row.last_used_at,
+        "id": row.id,
+        "name": row.name,
+        "role": row.role,
+        "clinic": row.clinic_id,
+        "created_at": row.created_at,
+        "last_used_at": row.last_used_at,
         "revoked_at": row.revoked_at,
     }
 

@@ -17,8 +17,13 @@ _IDENTITY = ("name", "timezone", "address", "phone")
 def to_public(clinic: Clinic) -> ClinicPublic:
     options = ClinicOptions.model_validate(clinic.options)
     return ClinicPublic(
-        id=clinic.id, name=clinic.name, timezone=clinic.timezone, address=clinic.address,
-        phone=clinic.phone, created_at=clinic.created_at, updated_at=clinic.updated_at,
+        id=clinic.id,
+        name=clinic.name,
+        timezone=clinic.timezone,
+        address=clinic.address,
+        phone=clinic.phone,
+        created_at=clinic.created_at,
+        updated_at=clinic.updated_at,
         **options.model_dump(),
     )
 
@@ -26,8 +31,14 @@ def to_public(clinic: Clinic) -> ClinicPublic:
 async def create(session: AsyncSession, *, data: ClinicCreate, now: dt.datetime) -> Clinic:
     options = ClinicOptions.model_validate(data.model_dump(exclude={"id", *_IDENTITY}))
     clinic = Clinic(
-        id=data.id, name=data.name, timezone=data.timezone, address=data.address,
-        phone=data.phone, options=options.model_dump(mode="json"), created_at=now, updated_at=now,
+        id=data.id,
+        name=data.name,
+        timezone=data.timezone,
+        address=data.address,
+        phone=data.phone,
+        options=options.model_dump(mode="json"),
+        created_at=now,
+        updated_at=now,
     )
     session.add(clinic)
     await session.flush()

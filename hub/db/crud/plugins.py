@@ -25,12 +25,19 @@ async def configs_of(session: AsyncSession, *, clinic_id: str) -> dict[str, Plug
 
 
 async def audit(
-    session: AsyncSession, *, clinic_id: str, plugin: str, actor: str, action: str,
-    fields: list[str], at: dt.datetime,
+    session: AsyncSession,
+    *,
+    clinic_id: str,
+    plugin: str,
+    actor: str,
+    action: str,
+    fields: list[str],
+    at: dt.datetime,
 ) -> None:
     session.add(
-        SettingsAudit(clinic_id=clinic_id, plugin=plugin, actor=actor, action=action,
-                      fields=fields, at=at)
+        SettingsAudit(
+            clinic_id=clinic_id, plugin=plugin, actor=actor, action=action, fields=fields, at=at
+        )
     )
 
 

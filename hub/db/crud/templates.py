@@ -22,9 +22,7 @@ async def list_all(
     return list((await session.execute(query.order_by(T.c.id))).scalars())
 
 
-async def get(
-    session: AsyncSession, *, clinic_id: str, template_id: int
-) -> MessageTemplate | None:
+async def get(session: AsyncSession, *, clinic_id: str, template_id: int) -> MessageTemplate | None:
     row = await session.get(MessageTemplate, template_id)
     return row if row is not None and row.clinic_id == clinic_id else None
 
@@ -41,8 +39,11 @@ async def default(
     query = (
         sa.select(MessageTemplate)
         .where(
-            T.c.clinic_id == clinic_id, T.c.kind == kind, T.c.channel == channel,
-            T.c.recipient == recipient, T.c.is_default.is_(True),
+            T.c.clinic_id == clinic_id,
+            T.c.kind == kind,
+            T.c.channel == channel,
+            T.c.recipient == recipient,
+            T.c.is_default.is_(True),
         )
         .order_by(T.c.id)
         .limit(1)
@@ -57,9 +58,12 @@ async def clear_other_defaults(
     await session.execute(
         sa.update(T)
         .where(
-            T.c.clinic_id == template.clinic_id, T.c.kind == template.kind,
-            T.c.channel == template.channel, T.c.recipient == template.recipient,
-            T.c.id != template.id, T.c.is_default.is_(True),
+            T.c.clinic_id == template.clinic_id,
+            T.c.kind == template.kind,
+            T.c.channel == template.channel,
+            T.c.recipient == template.recipient,
+            T.c.id != template.id,
+            T.c.is_default.is_(True),
         )
         .values(is_default=False, updated_at=now)
     )

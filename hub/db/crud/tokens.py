@@ -16,8 +16,9 @@ async def create(
     session: AsyncSession, *, name: str, role: str, clinic_id: str | None, now: dt.datetime
 ) -> tuple[ApiToken, str]:
     token = new_token()
-    row = ApiToken(name=name, role=role, clinic_id=clinic_id, token_hash=hash_token(token),
-                   created_at=now)
+    row = ApiToken(
+        name=name, role=role, clinic_id=clinic_id, token_hash=hash_token(token), created_at=now
+    )
     session.add(row)
     await session.flush()
     return row, token

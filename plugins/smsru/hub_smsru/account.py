@@ -70,13 +70,19 @@ async def check(ctx: Ctx) -> CheckResult:
             "the sender empty to use the default."
         )
     if balance <= 0:
-        problems.append(f"The sms.ru balance is {balance} ₽: nothing can be sent until it is "
-                        "topped up (sms.ru account, «Оплата»).")
-    details: dict[str, Any] = {"balance": str(balance), "senders": senders,
-                               "test_mode": ctx.settings.test}
+        problems.append(
+            f"The sms.ru balance is {balance} ₽: nothing can be sent until it is "
+            "topped up (sms.ru account, «Оплата»)."
+        )
+    details: dict[str, Any] = {
+        "balance": str(balance),
+        "senders": senders,
+        "test_mode": ctx.settings.test,
+    }
     if ctx.public_url is None:
-        details["callback"] = ("HUB_PUBLIC_URL is not set: delivery statuses come from the "
-                               "status poll only")
+        details["callback"] = (
+            "HUB_PUBLIC_URL is not set: delivery statuses come from the status poll only"
+        )
     if problems:
         return CheckResult.failed(*problems, **details)
     return CheckResult.passed(**details)
@@ -88,8 +94,10 @@ def _explain(error: SmsRuError) -> str:
     if error.code == 302:
         return f"The sms.ru account is not confirmed yet ({error.text}): finish the registration."
     if error.code is None:
-        return (f"sms.ru could not be reached: {error.text}. Check the hub's internet access "
-                "and the base_url setting.")
+        return (
+            f"sms.ru could not be reached: {error.text}. Check the hub's internet access "
+            "and the base_url setting."
+        )
     return f"sms.ru answered {error.code}: {error.text}."
 
 
@@ -101,7 +109,10 @@ async def status(ctx: Ctx) -> dict[str, Any]:
     """The account as an admin's dashboard shows it; each part fails on its own."""
     client = client_for(ctx)
     results = await asyncio.gather(
-        client.balance(), client.limit(), client.senders(), client.callback_get(),
+        client.balance(),
+        client.limit(),
+        client.senders(),
+        client.callback_get(),
         return_exceptions=True,
     )
     money, limit, senders, callbacks = results
@@ -112,11 +123,14 @@ async def status(ctx: Ctx) -> dict[str, Any]:
     )
     out["senders"] = _or_error(senders, list)
     url = own_url(ctx)
-    out["callback"] = _or_error(callbacks, lambda urls: {
-        "url": masked(url, ctx) if url else None,
-        "registered": url in urls if url else False,
-        "handlers": [masked(u, ctx) for u in urls],
-    })
+    out["callback"] = _or_error(
+        callbacks,
+        lambda urls: {
+            "url": masked(url, ctx) if url else None,
+            "registered": url in urls if url else False,
+            "handlers": [masked(u, ctx) for u in urls],
+        },
+    )
     return out
 
 
@@ -136,9 +150,11 @@ async def register_callback(ctx: Ctx) -> dict[str, Any]:
     address of the same clinic with an older secret or public URL)."""
     url = own_url(ctx)
     if url is None:
-        return {"registered": False,
-                "reason": "HUB_PUBLIC_URL is not set, so sms.ru cannot reach the hub; "
-                          "delivery statuses come from the status poll"}
+        return {
+            "registered": False,
+            "reason": "HUB_PUBLIC_URL is not set, so sms.ru cannot reach the hub; "
+            "delivery statuses come from the status poll",
+        }
     client = client_for(ctx)
     handlers = await client.callback_get()
     stale = [u for u in handlers if u != url and _same_clinic(u, ctx.clinic.id)]
@@ -151,8 +167,12 @@ async def register_callback(ctx: Ctx) -> dict[str, Any]:
     added = url not in handlers
     if added:
         handlers = await client.callback_add(url)
-    return {"registered": url in handlers, "added": added, "removed_stale": len(stale),
-            "url": masked(url, ctx)}
+    return {
+        "registered": url in handlers,
+        "added": added,
+        "removed_stale": len(stale),
+        "url": masked(url, ctx),
+    }
 
 
 def _same_clinic(url: str, clinic_id: str) -> bool:
@@ -200,10 +220,15 @@ async def check_low_balance(ctx: Ctx) -> str:
     amount = await client_for(ctx).balance()
     warned = bool(await ctx.state.get(_LOW_BALANCE_KEY, False))
     if amount < threshold and not warned:
-        await ctx.publish(LOW_BALANCE_EVENT, {
-            "balance": str(amount), "threshold": str(threshold), "currency": "RUB",
-            "message": f"sms.ru balance {amount} ₽ is below {threshold} ₽: top it up.",
-        })
+        await ctx.publish(
+            LOW_BALANCE_EVENT,
+            {
+                "balance": str(amount),
+                "threshold": str(threshold),
+                "currency": "RUB",
+                "message": f"sms.ru balance {amount} ₽ is below {threshold} ₽: top it up.",
+            },
+        )
         await ctx.state.set(_LOW_BALANCE_KEY, True)
         return f"balance {amount} below {threshold}: warning published"
     if amount >= threshold and warned:
@@ -226,7 +251,8 @@ async def sync_stoplist(ctx: Ctx, phone: str, blocked: bool, note: str) -> None:
             await client.stoplist_del(phone)
     except SmsRuError as error:
         if error.kind is Kind.PERMANENT and not error.provider_side:
-            ctx.log.warning("sms.ru refused the stop-list change for %s: %s %s",
-                            phone, error.code, error.text)
+            ctx.log.warning(
+                "sms.ru refused the stop-list change for %s: %s %s", phone, error.code, error.text
+            )
             return
         raise

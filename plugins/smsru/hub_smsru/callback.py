@@ -108,10 +108,14 @@ async def handle(ctx: HookContext[SmsruSettings], items: list[tuple[str, str]]) 
     given = fields.get("hash", "").strip().lower()
     wanted = expected_hash(ctx.settings.api_id.get_secret_value(), records)
     if not given or not hmac.compare_digest(given, wanted):
-        ctx.log.warning("sms.ru callback rejected: the hash does not match (%d records)",
-                        len(records))
-        raise HTTPException(403, "The hash does not match: this callback is not from the "
-                                 "sms.ru account configured for this clinic.")
+        ctx.log.warning(
+            "sms.ru callback rejected: the hash does not match (%d records)", len(records)
+        )
+        raise HTTPException(
+            403,
+            "The hash does not match: this callback is not from the "
+            "sms.ru account configured for this clinic.",
+        )
     reports: list[DeliveryReport] = []
     for record in records:
         parsed = parse_record(record)
@@ -130,8 +134,12 @@ async def handle(ctx: HookContext[SmsruSettings], items: list[tuple[str, str]]) 
                 503, "The hub could not record the status; send it again."
             ) from None
     if len(reports) > matched:
-        ctx.log.info("sms.ru callback: %d of %d reports are about messages the hub does not "
-                     "know or already closed", len(reports) - matched, len(reports))
+        ctx.log.info(
+            "sms.ru callback: %d of %d reports are about messages the hub does not "
+            "know or already closed",
+            len(reports) - matched,
+            len(reports),
+        )
     return matched
 
 

@@ -83,17 +83,29 @@ class SmsRuClient:
     # --- sending ------------------------------------------------------------------------
 
     async def send(
-        self, to: str | Sequence[str], text: str, *, sender: str | None = None,
-        test: bool = False, translit: bool = False,
+        self,
+        to: str | Sequence[str],
+        text: str,
+        *,
+        sender: str | None = None,
+        test: bool = False,
+        translit: bool = False,
     ) -> SendResult:
         """Send one text to one number or up to 100 (``sms/send``)."""
-        form = {"to": ",".join(_numbers(to)), "msg": text,
-                **_options(sender=sender, test=test, translit=translit)}
+        form = {
+            "to": ",".join(_numbers(to)),
+            "msg": text,
+            **_options(sender=sender, test=test, translit=translit),
+        }
         data, raw = await self._call("sms/send", form)
         return SendResult(per_number(data), money(data.get("balance")), raw)
 
     async def send_multi(
-        self, texts: Mapping[str, str], *, sender: str | None = None, test: bool = False,
+        self,
+        texts: Mapping[str, str],
+        *,
+        sender: str | None = None,
+        test: bool = False,
         translit: bool = False,
     ) -> SendResult:
         """Send a different text to each of up to 100 numbers (``to[<number>]=<text>``)."""
@@ -102,16 +114,27 @@ class SmsRuClient:
         return SendResult(per_number(data), money(data.get("balance")), raw)
 
     async def cost(
-        self, to: str | Sequence[str], text: str, *, sender: str | None = None,
+        self,
+        to: str | Sequence[str],
+        text: str,
+        *,
+        sender: str | None = None,
         translit: bool = False,
     ) -> CostResult:
         """What sending ``text`` to these numbers would cost (``sms/cost``); sends nothing."""
-        form = {"to": ",".join(_numbers(to)), "msg": text,
-                **_options(sender=sender, translit=translit)}
+        form = {
+            "to": ",".join(_numbers(to)),
+            "msg": text,
+            **_options(sender=sender, translit=translit),
+        }
         return cost_result(*await self._call("sms/cost", form))
 
     async def cost_multi(
-        self, texts: Mapping[str, str], *, sender: str | None = None, translit: bool = False,
+        self,
+        texts: Mapping[str, str],
+        *,
+        sender: str | None = None,
+        translit: bool = False,
     ) -> CostResult:
         """The cost of a different text per number, up to 100 numbers."""
         form = {**_multi(texts), **_options(sender=sender, translit=translit)}
@@ -129,8 +152,11 @@ class SmsRuClient:
             code = to_int(item.get("status_code"), NOT_FOUND)
             state, text = message_state(code)
             out[sms_id] = MessageStatus(
-                sms_id=sms_id, code=code, state=state,
-                text=str(item.get("status_text") or text), cost=money(item.get("cost")),
+                sms_id=sms_id,
+                code=code,
+                state=state,
+                text=str(item.get("status_text") or text),
+                cost=money(item.get("cost")),
             )
         return out
 
@@ -221,16 +247,19 @@ class SmsRuClient:
         if status != 200:
             transient = status >= 500 or status in (408, 429)
             raise SmsRuError(
-                None, f"{method}: sms.ru answered HTTP {status}"
+                None,
+                f"{method}: sms.ru answered HTTP {status}"
                 + ("" if transient else f"; check base_url ({self.base_url})"),
-                Kind.TRANSIENT if transient else Kind.PERMANENT, provider_side=not transient,
+                Kind.TRANSIENT if transient else Kind.PERMANENT,
+                provider_side=not transient,
             )
         try:
             data = json.loads(response.content, parse_float=Decimal)
             raw = json.loads(response.content)
         except ValueError:
-            raise SmsRuError(None, f"{method}: sms.ru answered something that is not JSON",
-                             Kind.TRANSIENT) from None
+            raise SmsRuError(
+                None, f"{method}: sms.ru answered something that is not JSON", Kind.TRANSIENT
+            ) from None
         if not isinstance(data, dict):
             raise SmsRuError(
                 None, f"{method}: sms.ru answered an unexpected JSON value", Kind.TRANSIENT
@@ -240,8 +269,13 @@ class SmsRuClient:
             meaning = classify(code, status_text(data))
             text = self.redact(status_text(data) or meaning.text)
             kind = Kind.PERMANENT if meaning.kind is Kind.ACCEPTED else meaning.kind
-            raise SmsRuError(code, text, kind, provider_side=meaning.provider_side,
-                             raw=_redact_json(raw, self._api_id))
+            raise SmsRuError(
+                code,
+                text,
+                kind,
+                provider_side=meaning.provider_side,
+                raw=_redact_json(raw, self._api_id),
+            )
         return data, _redact_json(raw, self._api_id)
 
 

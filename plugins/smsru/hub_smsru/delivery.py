@@ -81,9 +81,7 @@ async def send(ctx: Ctx, message: OutgoingMessage) -> DeliveryResult:
     code, text = str(result.code), result.text
     if meaning.kind is Kind.TRANSIENT:
         return DeliveryResult.transient(code, text, raw=sent.raw)
-    return DeliveryResult.permanent(
-        code, text, provider_side=meaning.provider_side, raw=sent.raw
-    )
+    return DeliveryResult.permanent(code, text, provider_side=meaning.provider_side, raw=sent.raw)
 
 
 async def _quietly(request: Awaitable[R]) -> R | SmsRuError:
@@ -135,7 +133,11 @@ def _unique_batches(texts: list[tuple[str, str]]) -> Iterator[list[tuple[str, st
 
 
 def report(
-    sms_id: str, code: int, *, at: dt.datetime | None = None, cost: Decimal | None = None,
+    sms_id: str,
+    code: int,
+    *,
+    at: dt.datetime | None = None,
+    cost: Decimal | None = None,
     text: str | None = None,
 ) -> DeliveryReport | None:
     """The delivery report for a message state, or ``None`` while it is not final."""
@@ -144,15 +146,19 @@ def report(
         return DeliveryReport(provider_message_id=sms_id, status="delivered", at=at, cost=cost)
     if state is State.FAILED:
         return DeliveryReport(
-            provider_message_id=sms_id, status="failed", error_code=str(code),
-            error_text=text or default_text, at=at, cost=cost,
+            provider_message_id=sms_id,
+            status="failed",
+            error_code=str(code),
+            error_text=text or default_text,
+            at=at,
+            cost=cost,
         )
     return None
 
 
 def chunks(items: Sequence[T], size: int = MAX_BATCH) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 async def poll_statuses(ctx: Ctx) -> str:

@@ -46,22 +46,42 @@ def register_routes() -> list[APIRouter]:
 @hookimpl
 def register_jobs() -> list[Job]:
     return [
-        Job("status_poll", delivery.poll_statuses, every="status_poll_every",
-            description="sms/status for messages sent status_poll_minutes ago with no callback"),
-        Job("low_balance", account.check_low_balance, every="low_balance_every",
-            description="publish smsru.low_balance when the balance falls below the threshold"),
-        Job("register_callback", account.registration_job, every="callback_registration_every",
-            description="make sure sms.ru posts delivery statuses to this clinic's address"),
+        Job(
+            "status_poll",
+            delivery.poll_statuses,
+            every="status_poll_every",
+            description="sms/status for messages sent status_poll_minutes ago with no callback",
+        ),
+        Job(
+            "low_balance",
+            account.check_low_balance,
+            every="low_balance_every",
+            description="publish smsru.low_balance when the balance falls below the threshold",
+        ),
+        Job(
+            "register_callback",
+            account.registration_job,
+            every="callback_registration_every",
+            description="make sure sms.ru posts delivery statuses to this clinic's address",
+        ),
     ]
 
 
 @hookimpl
 def register_actions() -> list[Action]:
     return [
-        Action("register_callback", account.register_callback_action, account.NoInput,
-               description="Register this clinic's delivery-status address with sms.ru now."),
-        Action("stoplist", account.stoplist_action, account.NoInput,
-               description="The stop list kept at sms.ru: number -> note."),
+        Action(
+            "register_callback",
+            account.register_callback_action,
+            account.NoInput,
+            description="Register this clinic's delivery-status address with sms.ru now.",
+        ),
+        Action(
+            "stoplist",
+            account.stoplist_action,
+            account.NoInput,
+            description="The stop list kept at sms.ru: number -> note.",
+        ),
     ]
 
 

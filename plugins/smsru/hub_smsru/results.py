@@ -38,7 +38,12 @@ class SmsRuError(Exception):
     """
 
     def __init__(
-        self, code: int | None, text: str, kind: Kind, *, provider_side: bool = False,
+        self,
+        code: int | None,
+        text: str,
+        kind: Kind,
+        *,
+        provider_side: bool = False,
         raw: Any = None,
     ) -> None:
         super().__init__(f"sms.ru {code}: {text}" if code is not None else f"sms.ru: {text}")
@@ -140,9 +145,12 @@ def per_number(data: dict[str, Any]) -> dict[str, NumberResult]:
     for phone, item in items_of(data.get("sms")):
         code = to_int(item.get("status_code"), 0)
         out[phone] = NumberResult(
-            phone=phone, code=code, text=str(item.get("status_text") or classify(code).text),
+            phone=phone,
+            code=code,
+            text=str(item.get("status_text") or classify(code).text),
             sms_id=str(item["sms_id"]) if item.get("sms_id") else None,
-            cost=money(item.get("cost")), parts=optional_int(item.get("sms")),
+            cost=money(item.get("cost")),
+            parts=optional_int(item.get("sms")),
         )
     return out
 

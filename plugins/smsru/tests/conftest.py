@@ -58,4 +58,3 @@ async def hub_callbacks(hub: Harness) -> AsyncIterator[httpx.AsyncClient]:
         yield client
     finally:
         await client.aclose()
-

@@ -61,11 +61,11 @@ TEXTS = {
     205: "Сообщение слишком длинное (превышает 8 СМС)",
     206: "Будет превышен или уже превышен дневной лимит на отправку сообщений",
     207: "На этот номер (или один из номеров) нельзя отправлять сообщения, либо указано "
-         "более 100 номеров в списке получателей",
+    "более 100 номеров в списке получателей",
     209: "Вы добавили этот номер (или один из номеров) в стоп-лист",
     211: "Метод не найден",
     215: "Номер находится в стоп-листе SMS.RU (возможно ранее вы рассылали сообщения с "
-         "нарушениями, и абонент пожаловался)",
+    "нарушениями, и абонент пожаловался)",
     220: "Сервис временно недоступен, попробуйте чуть позже",
     302: "Пользователь авторизован, но аккаунт не подтвержден",
     500: "Ошибка на сервере. Повторите запрос.",
@@ -163,15 +163,25 @@ class FakeSmsRu:
         self._pending: dict[str, list[str]] = defaultdict(list)
         self._ids = itertools.count(1000001)
         methods = {
-            "sms/send": self._send, "sms/cost": self._cost, "sms/status": self._status,
-            "my/balance": self._balance, "my/limit": self._limit, "my/free": self._free,
-            "my/senders": self._senders, "auth/check": self._auth_check,
-            "stoplist/add": self._stoplist_add, "stoplist/del": self._stoplist_del,
-            "stoplist/get": self._stoplist_get, "callback/add": self._callback_add,
-            "callback/get": self._callback_get, "callback/del": self._callback_del,
+            "sms/send": self._send,
+            "sms/cost": self._cost,
+            "sms/status": self._status,
+            "my/balance": self._balance,
+            "my/limit": self._limit,
+            "my/free": self._free,
+            "my/senders": self._senders,
+            "auth/check": self._auth_check,
+            "stoplist/add": self._stoplist_add,
+            "stoplist/del": self._stoplist_del,
+            "stoplist/get": self._stoplist_get,
+            "callback/add": self._callback_add,
+            "callback/get": self._callback_get,
+            "callback/del": self._callback_del,
         }
-        routes = [Route(f"/{name}", self._endpoint(name, handler), methods=["GET", "POST"])
-                  for name, handler in methods.items()]
+        routes = [
+            Route(f"/{name}", self._endpoint(name, handler), methods=["GET", "POST"])
+            for name, handler in methods.items()
+        ]
         routes.append(Route("/{group}/{method}", self._unknown, methods=["GET", "POST"]))
         self.app = Starlette(routes=routes)
 
@@ -235,8 +245,11 @@ class FakeSmsRu:
                     raise _Error(self._failures[name].popleft())
                 payload = {"status": "OK", "status_code": 100, **handler(account, params)}
             except _Error as error:
-                payload = {"status": "ERROR", "status_code": error.code,
-                           "status_text": TEXTS.get(error.code, "Ошибка")}
+                payload = {
+                    "status": "ERROR",
+                    "status_code": error.code,
+                    "status_text": TEXTS.get(error.code, "Ошибка"),
+                }
             if self.leak_key:
                 _leak(payload, params.get("api_id", ""))
             return self._answer(name, params, payload)
@@ -289,14 +302,27 @@ class FakeSmsRu:
         out: dict[str, dict[str, Any]] = {}
         for phone, text in texts.items():
             parts = parts_of(text, translit)
-            code = (202 if not _NUMBER.match(phone) else 209 if phone in account.stoplist
-                    else self.number_codes.get(phone, 205 if parts > 8 else 100))
+            code = (
+                202
+                if not _NUMBER.match(phone)
+                else 209
+                if phone in account.stoplist
+                else self.number_codes.get(phone, 205 if parts > 8 else 100)
+            )
             if code != 100:
-                out[phone] = {"status": "ERROR", "status_code": code,
-                              "status_text": TEXTS.get(code, "Ошибка")}
+                out[phone] = {
+                    "status": "ERROR",
+                    "status_code": code,
+                    "status_text": TEXTS.get(code, "Ошибка"),
+                }
             else:
-                out[phone] = {"status": "OK", "status_code": 100, "cost": PRICE * parts,
-                              "sms": parts, "_text": text}
+                out[phone] = {
+                    "status": "OK",
+                    "status_code": 100,
+                    "cost": PRICE * parts,
+                    "sms": parts,
+                    "_text": text,
+                }
         return out
 
     def _send(self, account: Account, params: dict[str, str]) -> dict[str, Any]:
@@ -316,8 +342,13 @@ class FakeSmsRu:
             sms_id = f"{self.clock():%Y%m}-{next(self._ids):07d}"
             if not test:
                 self.messages[sms_id] = FakeMessage(
-                    sms_id, account.api_id, phone, result["_text"], params.get("from"),
-                    result["sms"], result["cost"],
+                    sms_id,
+                    account.api_id,
+                    phone,
+                    result["_text"],
+                    params.get("from"),
+                    result["sms"],
+                    result["cost"],
                 )
                 account.balance -= result["cost"]
                 account.used_today += 1
@@ -329,8 +360,11 @@ class FakeSmsRu:
         for result in priced.values():
             result.pop("_text", None)
         ok = [r for r in priced.values() if r["status"] == "OK"]
-        return {"sms": priced, "total_cost": sum((r["cost"] for r in ok), Decimal(0)),
-                "total_sms": sum(r["sms"] for r in ok)}
+        return {
+            "sms": priced,
+            "total_cost": sum((r["cost"] for r in ok), Decimal(0)),
+            "total_sms": sum(r["sms"] for r in ok),
+        }
 
     def _status(self, account: Account, params: dict[str, str]) -> dict[str, Any]:
         sms: dict[str, dict[str, Any]] = {}
@@ -339,8 +373,12 @@ class FakeSmsRu:
             if message is None or message.api_id != account.api_id:
                 sms[sms_id] = {"status": "ERROR", "status_code": -1, "status_text": TEXTS[-1]}
             else:
-                sms[sms_id] = {"status": "OK", "status_code": message.code, "cost": message.cost,
-                               "status_text": TEXTS.get(message.code, "")}
+                sms[sms_id] = {
+                    "status": "OK",
+                    "status_code": message.code,
+                    "cost": message.cost,
+                    "status_text": TEXTS.get(message.code, ""),
+                }
         return {"sms": sms, "balance": account.balance}
 
     def _balance(self, account: Account, params: dict[str, str]) -> dict[str, Any]:

@@ -141,9 +141,7 @@ async def test_low_balance_job_is_not_scheduled_without_a_threshold(
     assert await low_balance_events(hub) == []
 
 
-async def test_low_balance_job_runs_on_schedule(
-    hub: Harness, clinic: str, fake: FakeSmsRu
-) -> None:
+async def test_low_balance_job_runs_on_schedule(hub: Harness, clinic: str, fake: FakeSmsRu) -> None:
     await hub.enable("smsru", CLINIC, settings={"low_balance_threshold": "500"})
     hub.runtime.invalidate()
     await hub.tick()

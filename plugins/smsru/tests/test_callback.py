@@ -43,17 +43,20 @@ def test_form_records_are_read_in_index_order() -> None:
     assert form_records(items) == ["a", "b", "c", "k"]
 
 
-@pytest.mark.parametrize(("record", "expected"), [
-    ("sms_status\n202611-1000001\n103\n1795417200", ("202611-1000001", 103, AT)),
-    ("sms_status\r\n202611-1000001\r\n104\r\n1795417200\r\n", ("202611-1000001", 104, AT)),
-    ("sms_status\n202611-1000001\n150", ("202611-1000001", 150, None)),
-    ("sms_status\n202611-1000001\n103\nnot-a-time", ("202611-1000001", 103, None)),
-    ("callcheck_status\n201737-100000\n401\n1795417200", None),
-    ("test\n1795417200", None),
-    ("sms_status\n202611-1000001\nabc\n1795417200", None),
-    ("sms_status\n\n103\n1795417200", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        ("sms_status\n202611-1000001\n103\n1795417200", ("202611-1000001", 103, AT)),
+        ("sms_status\r\n202611-1000001\r\n104\r\n1795417200\r\n", ("202611-1000001", 104, AT)),
+        ("sms_status\n202611-1000001\n150", ("202611-1000001", 150, None)),
+        ("sms_status\n202611-1000001\n103\nnot-a-time", ("202611-1000001", 103, None)),
+        ("callcheck_status\n201737-100000\n401\n1795417200", None),
+        ("test\n1795417200", None),
+        ("sms_status\n202611-1000001\nabc\n1795417200", None),
+        ("sms_status\n\n103\n1795417200", None),
+        ("", None),
+    ],
+)
 def test_parse_record(record: str, expected: tuple[str, int, dt.datetime | None] | None) -> None:
     parsed = parse_record(record)
     if expected is None:
@@ -118,11 +121,15 @@ async def test_records_without_statuses_are_answered_100(
     hub: Harness, clinic: str, hub_callbacks: httpx.AsyncClient
 ) -> None:
     """A connection test or a call-check record: signed, answered, nothing to record."""
-    records = ["test\n1795417200", "callcheck_status\n201737-100000\n401\n1795417200",
-               status_record("202611-1000001", 102, AT)]
+    records = [
+        "test\n1795417200",
+        "callcheck_status\n201737-100000\n401\n1795417200",
+        status_record("202611-1000001", 102, AT),
+    ]
     secret = await stored_secret(hub)
-    response = await hub_callbacks.post(callback_path(CLINIC, secret),
-                                        data=callback_form(API_ID, records))
+    response = await hub_callbacks.post(
+        callback_path(CLINIC, secret), data=callback_form(API_ID, records)
+    )
     assert response.status_code == 200 and response.text == "100"
     assert response.headers["content-type"].startswith("text/plain")
 

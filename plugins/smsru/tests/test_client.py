@@ -24,8 +24,26 @@ PHONE = "79181234567"
 
 TRANSIENT = {220, 231, 500}
 ACCOUNT = {200, 201, 204, 206, 210, 211, 221, 300, 301, 302, *range(501, 509), 550, 901, 902}
-RECIPIENT = {202, 203, 205, 207, 208, 209, 212, 213, 214, 215, 216, 217, 230, 232, 233,
-             303, 304, 305}
+RECIPIENT = {
+    202,
+    203,
+    205,
+    207,
+    208,
+    209,
+    212,
+    213,
+    214,
+    215,
+    216,
+    217,
+    230,
+    232,
+    233,
+    303,
+    304,
+    305,
+}
 EXPECTED = (
     [(code, Kind.TRANSIENT, False) for code in sorted(TRANSIENT)]
     + [(code, Kind.PERMANENT, True) for code in sorted(ACCOUNT)]
@@ -104,7 +122,9 @@ async def test_send_batch_has_a_result_per_number(client: SmsRuClient, fake: Fak
     fake.number_codes["79180000002"] = 207
     result = await client.send([PHONE, "79180000002", "123"], "Hello")
     assert {p: n.code for p, n in result.numbers.items()} == {
-        PHONE: 100, "79180000002": 207, "123": 202
+        PHONE: 100,
+        "79180000002": 207,
+        "123": 202,
     }
     assert fake.account.balance == Decimal("100.00") - PRICE
 
@@ -144,21 +164,26 @@ async def test_top_level_codes(
     with pytest.raises(SmsRuError) as caught:
         await client.send(PHONE, "Hello")
     assert (caught.value.code, caught.value.kind, caught.value.provider_side) == (
-        code, kind, provider_side
+        code,
+        kind,
+        provider_side,
     )
     assert caught.value.transient is (kind is Kind.TRANSIENT)
 
 
 async def test_an_undocumented_code_is_permanent_with_its_text() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"status": "ERROR", "status_code": 777,
-                                         "status_text": "Новая ошибка"})
+        return httpx.Response(
+            200, json={"status": "ERROR", "status_code": 777, "status_text": "Новая ошибка"}
+        )
 
     client = SmsRuClient(httpx.AsyncClient(transport=httpx.MockTransport(handler)), API_ID)
     with pytest.raises(SmsRuError) as caught:
         await client.balance()
     assert (caught.value.code, caught.value.kind, caught.value.text) == (
-        777, Kind.PERMANENT, "Новая ошибка"
+        777,
+        Kind.PERMANENT,
+        "Новая ошибка",
     )
 
 
@@ -170,10 +195,20 @@ async def test_wrong_api_id_is_a_provider_side_failure(smsru_http: httpx.AsyncCl
     assert not caught.value.transient
 
 
-@pytest.mark.parametrize(("status", "transient"), [
-    (500, True), (502, True), (503, True), (504, True), (429, True), (408, True),
-    (404, False), (403, False), (400, False),
-])
+@pytest.mark.parametrize(
+    ("status", "transient"),
+    [
+        (500, True),
+        (502, True),
+        (503, True),
+        (504, True),
+        (429, True),
+        (408, True),
+        (404, False),
+        (403, False),
+        (400, False),
+    ],
+)
 async def test_http_errors(
     client: SmsRuClient, fake: FakeSmsRu, status: int, transient: bool
 ) -> None:
@@ -185,12 +220,15 @@ async def test_http_errors(
     assert f"HTTP {status}" in caught.value.text
 
 
-@pytest.mark.parametrize("exc", [
-    lambda r: httpx.ConnectError(f"cannot connect to {r.url} with {API_ID}", request=r),
-    lambda r: httpx.ReadTimeout("timed out", request=r),
-    lambda r: httpx.ConnectTimeout("timed out", request=r),
-    lambda r: httpx.RemoteProtocolError(f"peer closed; body api_id={API_ID}", request=r),
-])
+@pytest.mark.parametrize(
+    "exc",
+    [
+        lambda r: httpx.ConnectError(f"cannot connect to {r.url} with {API_ID}", request=r),
+        lambda r: httpx.ReadTimeout("timed out", request=r),
+        lambda r: httpx.ConnectTimeout("timed out", request=r),
+        lambda r: httpx.RemoteProtocolError(f"peer closed; body api_id={API_ID}", request=r),
+    ],
+)
 async def test_network_errors_are_transient_and_redacted(
     exc: Callable[[httpx.Request], Exception],
 ) -> None:
@@ -213,8 +251,14 @@ async def test_an_answer_that_is_not_json_is_transient() -> None:
 
 async def test_the_key_is_redacted_from_error_texts_and_raw_answers() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"status": "ERROR", "status_code": 200,
-                                         "status_text": f"Неправильный api_id {API_ID}"})
+        return httpx.Response(
+            200,
+            json={
+                "status": "ERROR",
+                "status_code": 200,
+                "status_text": f"Неправильный api_id {API_ID}",
+            },
+        )
 
     client = SmsRuClient(httpx.AsyncClient(transport=httpx.MockTransport(handler)), API_ID)
     with pytest.raises(SmsRuError) as caught:

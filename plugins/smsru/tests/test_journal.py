@@ -32,8 +32,9 @@ async def clinic(hub: Harness) -> str:
 
 
 async def send(hub: Harness, text: str = "Напоминаем о приёме завтра в 10:30") -> dict[str, Any]:
-    response = await hub.client.post(f"/api/v1/clinics/{CLINIC}/messages",
-                                     json={"phone": PHONE, "text": text})
+    response = await hub.client.post(
+        f"/api/v1/clinics/{CLINIC}/messages", json={"phone": PHONE, "text": text}
+    )
     assert response.status_code == 201, response.text
     return dict(response.json()["message"])
 
@@ -79,12 +80,15 @@ async def test_undelivered_callback_fails_the_message_with_code_and_text(
     assert message["error"] == TEXTS[code]
 
 
-@pytest.mark.parametrize(("setup", "code"), [
-    (lambda f: f.number_codes.update({"79181234567": 207}), 207),
-    (lambda f: f.number_codes.update({"79181234567": 202}), 202),
-    (lambda f: f.number_codes.update({"79181234567": 215}), 215),
-    (lambda f: f.account.stoplist.update({"79181234567": "отказ"}), 209),
-])
+@pytest.mark.parametrize(
+    ("setup", "code"),
+    [
+        (lambda f: f.number_codes.update({"79181234567": 207}), 207),
+        (lambda f: f.number_codes.update({"79181234567": 202}), 202),
+        (lambda f: f.number_codes.update({"79181234567": 215}), 215),
+        (lambda f: f.account.stoplist.update({"79181234567": "отказ"}), 209),
+    ],
+)
 async def test_per_number_errors_fail_the_message_with_code_and_text(
     hub: Harness, clinic: str, fake: FakeSmsRu, setup: Any, code: int
 ) -> None:
@@ -158,8 +162,9 @@ async def test_several_records_in_one_callback_and_an_unknown_id(
         status_record(second["provider_message_id"], 102, at),  # still in transit
         status_record(third["provider_message_id"], 108, at),
     ]
-    response = await hub_callbacks.post(callback_path(await stored_secret(hub)),
-                                        data=callback_form(API_ID, records))
+    response = await hub_callbacks.post(
+        callback_path(await stored_secret(hub)), data=callback_form(API_ID, records)
+    )
     assert (response.status_code, response.text) == (200, "100")
     statuses = [(await hub.message(m["id"]))["status"] for m in (first, second, third)]
     assert statuses == ["delivered", "sent", "failed"]
@@ -169,8 +174,9 @@ async def test_a_repeated_callback_changes_nothing(
     hub: Harness, clinic: str, fake: FakeSmsRu, hub_callbacks: httpx.AsyncClient
 ) -> None:
     message = await sent(hub)
-    form = callback_form(API_ID, [status_record(message["provider_message_id"], 103,
-                                                hub.clock.now())])
+    form = callback_form(
+        API_ID, [status_record(message["provider_message_id"], 103, hub.clock.now())]
+    )
     path = callback_path(await stored_secret(hub))
     for _ in range(2):
         response = await hub_callbacks.post(path, data=form)
@@ -183,8 +189,9 @@ async def test_a_wrong_hash_changes_nothing(
     hub: Harness, clinic: str, fake: FakeSmsRu, hub_callbacks: httpx.AsyncClient
 ) -> None:
     message = await sent(hub)
-    form = callback_form("SOMEONE-ELSES-KEY", [status_record(message["provider_message_id"],
-                                                             104, hub.clock.now())])
+    form = callback_form(
+        "SOMEONE-ELSES-KEY", [status_record(message["provider_message_id"], 104, hub.clock.now())]
+    )
     response = await hub_callbacks.post(callback_path(await stored_secret(hub)), data=form)
     assert response.status_code == 403
     after = await hub.message(message["id"])
@@ -201,8 +208,9 @@ async def test_a_failed_callback_answer_makes_the_fake_send_again(
     hub.runtime.invalidate()
     responses = await fake.send_callbacks(hub_callbacks)
     assert responses[0].status_code == 404
-    await hub.client.post(f"/api/v1/clinics/{CLINIC}/plugins/smsru/actions/register_callback",
-                          json={})
+    await hub.client.post(
+        f"/api/v1/clinics/{CLINIC}/plugins/smsru/actions/register_callback", json={}
+    )
     responses = await fake.send_callbacks(hub_callbacks)
     assert [r.text for r in responses] == ["100"]
     assert (await hub.message(message["id"]))["status"] == "delivered"
@@ -227,8 +235,11 @@ async def test_the_status_poll_reports_what_no_callback_did(
     polls = fake.calls("sms/status")
     assert len(polls) == 1 and len(polls[0].form["sms_id"].split(",")) == 3
     log = (await hub.client.get(f"/api/v1/clinics/{CLINIC}/jobs")).json()["items"]
-    summary = next(r["summary"] for r in log if r["job"] == "status_poll" and "asked about 3" in
-                   (r["summary"] or ""))
+    summary = next(
+        r["summary"]
+        for r in log
+        if r["job"] == "status_poll" and "asked about 3" in (r["summary"] or "")
+    )
     assert "1 delivered, 1 failed, 1 pending" in summary
 
 

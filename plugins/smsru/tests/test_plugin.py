@@ -17,16 +17,30 @@ from .support import API_ID, CLINIC
 PHONE = "+79181234567"
 DIGITS = "79181234567"
 HOOKS = {
-    "check_settings", "estimate_cost", "get_balance", "get_plugin_status",
-    "on_stoplist_changed", "register_actions", "register_channels", "register_jobs",
-    "register_routes", "register_settings_model", "send_message",
+    "check_settings",
+    "estimate_cost",
+    "get_balance",
+    "get_plugin_status",
+    "on_stoplist_changed",
+    "register_actions",
+    "register_channels",
+    "register_jobs",
+    "register_routes",
+    "register_settings_model",
+    "send_message",
 }
 
 
 def sms(text: str = "Напоминаем о приёме", address: str = PHONE, **fields: Any) -> OutgoingMessage:
     values: dict[str, Any] = {
-        "id": 1, "clinic_id": CLINIC, "kind": "one_off", "channel": "sms", "address": address,
-        "text": text, "idempotency_key": "k-1", **fields,
+        "id": 1,
+        "clinic_id": CLINIC,
+        "kind": "one_off",
+        "channel": "sms",
+        "address": address,
+        "text": text,
+        "idempotency_key": "k-1",
+        **fields,
     }
     return OutgoingMessage(**values)
 
@@ -75,22 +89,30 @@ async def test_hook_send_message_ignores_other_channels(
     assert fake.requests == []
 
 
-@pytest.mark.parametrize(("setup", "outcome", "code", "provider_side"), [
-    (lambda f: f.fail_next(220), "transient", "220", False),
-    (lambda f: f.fail_next(500), "transient", "500", False),
-    (lambda f: f.http_error_next(503), "transient", None, False),
-    (lambda f: f.number_codes.update({DIGITS: 231}), "transient", "231", False),
-    (lambda f: f.number_codes.update({DIGITS: 207}), "permanent", "207", False),
-    (lambda f: f.number_codes.update({DIGITS: 215}), "permanent", "215", False),
-    (lambda f: f.account.stoplist.update({DIGITS: "отказ"}), "permanent", "209", False),
-    (lambda f: setattr(f.account, "balance", Decimal("1")), "permanent", "201", True),
-    (lambda f: f.account.senders.clear(), "permanent", "204", True),
-    (lambda f: f.fail_next(200), "permanent", "200", True),
-    (lambda f: setattr(f.account, "total_limit", 0), "permanent", "206", True),
-    (lambda f: f.http_error_next(404), "permanent", None, True),
-])
+@pytest.mark.parametrize(
+    ("setup", "outcome", "code", "provider_side"),
+    [
+        (lambda f: f.fail_next(220), "transient", "220", False),
+        (lambda f: f.fail_next(500), "transient", "500", False),
+        (lambda f: f.http_error_next(503), "transient", None, False),
+        (lambda f: f.number_codes.update({DIGITS: 231}), "transient", "231", False),
+        (lambda f: f.number_codes.update({DIGITS: 207}), "permanent", "207", False),
+        (lambda f: f.number_codes.update({DIGITS: 215}), "permanent", "215", False),
+        (lambda f: f.account.stoplist.update({DIGITS: "отказ"}), "permanent", "209", False),
+        (lambda f: setattr(f.account, "balance", Decimal("1")), "permanent", "201", True),
+        (lambda f: f.account.senders.clear(), "permanent", "204", True),
+        (lambda f: f.fail_next(200), "permanent", "200", True),
+        (lambda f: setattr(f.account, "total_limit", 0), "permanent", "206", True),
+        (lambda f: f.http_error_next(404), "permanent", None, True),
+    ],
+)
 async def test_hook_send_message_errors(
-    hub: Harness, clinic: str, fake: FakeSmsRu, setup: Any, outcome: str, code: str | None,
+    hub: Harness,
+    clinic: str,
+    fake: FakeSmsRu,
+    setup: Any,
+    outcome: str,
+    code: str | None,
     provider_side: bool,
 ) -> None:
     setup(fake)
@@ -159,8 +181,11 @@ async def test_hook_estimate_cost_batches_by_100_with_unique_numbers(
     hub: Harness, clinic: str, fake: FakeSmsRu
 ) -> None:
     messages = tuple(sms(address=f"+7918{i:07d}") for i in range(150))
-    messages += (sms(address="+79180000000"), sms(text="Ж" * 80, address="+79180000001"),
-                 sms(channel="email", address="a@b.c"))
+    messages += (
+        sms(address="+79180000000"),
+        sms(text="Ж" * 80, address="+79180000001"),
+        sms(channel="email", address="a@b.c"),
+    )
     estimate = await hub.call("smsru", "estimate_cost", messages=messages)
     assert estimate == CostEstimate(total_cost=PRICE * 153, parts=153)
     sizes = [sum(k.startswith("to[") for k in r.form) for r in fake.calls("sms/cost")]
@@ -200,13 +225,16 @@ async def test_hook_check_settings_passes(hub: Harness, clinic: str) -> None:
     assert result["details"]["balance"] == "100.00"
 
 
-@pytest.mark.parametrize(("setup", "settings", "words"), [
-    (lambda f: None, {"api_id": "WRONG-KEY-0000"}, "rejected the api_id"),
-    (lambda f: setattr(f.account, "confirmed", False), {}, "not confirmed"),
-    (lambda f: None, {"sender": "Other"}, "'Other' is not approved"),
-    (lambda f: setattr(f.account, "balance", Decimal("0")), {}, "balance is 0"),
-    (lambda f: f.http_error_next(503, method="auth/check"), {}, "could not be reached"),
-])
+@pytest.mark.parametrize(
+    ("setup", "settings", "words"),
+    [
+        (lambda f: None, {"api_id": "WRONG-KEY-0000"}, "rejected the api_id"),
+        (lambda f: setattr(f.account, "confirmed", False), {}, "not confirmed"),
+        (lambda f: None, {"sender": "Other"}, "'Other' is not approved"),
+        (lambda f: setattr(f.account, "balance", Decimal("0")), {}, "balance is 0"),
+        (lambda f: f.http_error_next(503, method="auth/check"), {}, "could not be reached"),
+    ],
+)
 async def test_hook_check_settings_fails_with_sentences(
     hub: Harness, clinic: str, fake: FakeSmsRu, setup: Any, settings: dict[str, Any], words: str
 ) -> None:
@@ -221,7 +249,8 @@ async def test_saving_with_check_refuses_a_wrong_key_and_saves_nothing(
     hub: Harness, clinic: str
 ) -> None:
     response = await hub.client.put(
-        f"/api/v1/clinics/{CLINIC}/plugins/smsru", params={"check": "true"},
+        f"/api/v1/clinics/{CLINIC}/plugins/smsru",
+        params={"check": "true"},
         json={"enabled": True, "settings": {"api_id": "WRONG-KEY-0000"}},
     )
     assert response.status_code == 422 and "rejected the api_id" in response.text

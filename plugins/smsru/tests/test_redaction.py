@@ -50,8 +50,11 @@ def database_files(url: str) -> bytes:
 
 
 async def test_the_api_id_is_nowhere_the_hub_writes(
-    hub: Harness, fake: FakeSmsRu, hub_callbacks: httpx.AsyncClient,
-    hub_database_url: str, caplog: pytest.LogCaptureFixture,
+    hub: Harness,
+    fake: FakeSmsRu,
+    hub_callbacks: httpx.AsyncClient,
+    hub_database_url: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     responses: list[httpx.Response] = []
@@ -67,19 +70,22 @@ async def test_the_api_id_is_nowhere_the_hub_writes(
     # configure (with the connection check), register the callback
     await hub.create_clinic(CLINIC, channels={"sms": ["smsru"]})
     saved = await hub.client.put(
-        f"/api/v1/clinics/{CLINIC}/plugins/smsru", params={"check": "true"},
+        f"/api/v1/clinics/{CLINIC}/plugins/smsru",
+        params={"check": "true"},
         json={"enabled": True, "settings": {**SETTINGS, "low_balance_threshold": "500"}},
     )
     assert saved.status_code == 200, saved.text
-    await hub.client.post(f"/api/v1/clinics/{CLINIC}/plugins/smsru/actions/register_callback",
-                          json={})
+    await hub.client.post(
+        f"/api/v1/clinics/{CLINIC}/plugins/smsru/actions/register_callback", json={}
+    )
 
     # every kind of answer: accepted, per-number error, account error, 220, HTTP 502
     fake.number_codes["79180000207"] = 207
     ids = []
     for phone in (PHONE, "+79180000207", PHONE, PHONE):
-        answer = await hub.client.post(f"/api/v1/clinics/{CLINIC}/messages",
-                                       json={"phone": phone, "text": "Напоминание"})
+        answer = await hub.client.post(
+            f"/api/v1/clinics/{CLINIC}/messages", json={"phone": phone, "text": "Напоминание"}
+        )
         ids.append(answer.json()["message"]["id"])
         if len(ids) == 3:
             fake.fail_next(200)
@@ -95,9 +101,10 @@ async def test_the_api_id_is_nowhere_the_hub_writes(
     first = await hub.message(ids[0])
     fake.deliver(first["provider_message_id"], 103)
     await fake.send_callbacks(hub_callbacks)
-    await hub_callbacks.post(callback_path(await stored_secret(hub)),
-                             data=callback_form("FORGED-KEY", [status_record("1-1", 103,
-                                                                             hub.clock.now())]))
+    await hub_callbacks.post(
+        callback_path(await stored_secret(hub)),
+        data=callback_form("FORGED-KEY", [status_record("1-1", 103, hub.clock.now())]),
+    )
     hub.clock.advance(dt.timedelta(minutes=20))
     await hub.tick()
     fake.fail_next(200, method="my/balance")
@@ -123,9 +130,8 @@ async def test_the_api_id_is_nowhere_the_hub_writes(
     texts: dict[str, str] = {
         "database": dump_database(hub_database_url),
         "database files": database_files(hub_database_url).decode("latin-1"),
-        "logs": caplog.text + "\n".join(
-            f"{r.getMessage()} {r.exc_text or ''} {r.__dict__}" for r in caplog.records
-        ),
+        "logs": caplog.text
+        + "\n".join(f"{r.getMessage()} {r.exc_text or ''} {r.__dict__}" for r in caplog.records),
         "API responses": "\n".join(f"{r.status_code} {r.headers} {r.text}" for r in responses),
         "raw answers": repr([m["raw"] for m in messages]),
     }

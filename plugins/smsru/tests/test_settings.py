@@ -15,18 +15,21 @@ from .support import API_ID, CLINIC, SETTINGS, stored_secret
 URL = f"/api/v1/clinics/{CLINIC}/plugins/smsru"
 
 
-@pytest.mark.parametrize(("settings", "field"), [
-    ({}, "api_id"),
-    ({"api_id": "short"}, "api_id"),
-    ({"api_id": API_ID, "sender": "ЛатиницаНет"}, "sender"),
-    ({"api_id": API_ID, "sender": "TooLongSender1"}, "sender"),
-    ({"api_id": API_ID, "base_url": "sms.ru"}, "base_url"),
-    ({"api_id": API_ID, "low_balance_threshold": -1}, "low_balance_threshold"),
-    ({"api_id": API_ID, "status_poll_minutes": -5}, "status_poll_minutes"),
-    ({"api_id": API_ID, "callback_secret": "guessable"}, "callback_secret"),
-    ({"api_id": API_ID, "rate_limit_per_second": 0}, "rate_limit_per_second"),
-    ({"api_id": API_ID, "unknown": 1}, "unknown"),
-])
+@pytest.mark.parametrize(
+    ("settings", "field"),
+    [
+        ({}, "api_id"),
+        ({"api_id": "short"}, "api_id"),
+        ({"api_id": API_ID, "sender": "ЛатиницаНет"}, "sender"),
+        ({"api_id": API_ID, "sender": "TooLongSender1"}, "sender"),
+        ({"api_id": API_ID, "base_url": "sms.ru"}, "base_url"),
+        ({"api_id": API_ID, "low_balance_threshold": -1}, "low_balance_threshold"),
+        ({"api_id": API_ID, "status_poll_minutes": -5}, "status_poll_minutes"),
+        ({"api_id": API_ID, "callback_secret": "guessable"}, "callback_secret"),
+        ({"api_id": API_ID, "rate_limit_per_second": 0}, "rate_limit_per_second"),
+        ({"api_id": API_ID, "unknown": 1}, "unknown"),
+    ],
+)
 async def test_bad_settings_are_rejected_naming_the_field(
     hub: Harness, settings: dict[str, Any], field: str
 ) -> None:
@@ -67,8 +70,9 @@ async def test_each_clinic_gets_its_own_callback_secret(hub: Harness) -> None:
 
 
 def test_defaults_and_job_intervals() -> None:
-    settings = SmsruSettings.model_validate({"api_id": API_ID, "sender": " ",
-                                             "base_url": "http://proxy.local/smsru/"})
+    settings = SmsruSettings.model_validate(
+        {"api_id": API_ID, "sender": " ", "base_url": "http://proxy.local/smsru/"}
+    )
     assert settings.sender is None and settings.base_url == "http://proxy.local/smsru"
     assert (settings.test, settings.translit, settings.cost_lookup) == (False, False, True)
     assert settings.status_poll_every is not None

@@ -25,6 +25,8 @@ async def events_of(hub: Harness, type: str, count: int = 1) -> list[dict[str, A
             break
         await asyncio.sleep(0.1)
     return found
+
+
 BODY = "{patient_name_patronymic}, ждём Вас {date} в {time} у {doctor_dative_short}, каб. {cabinet}"
 
 
@@ -147,9 +149,7 @@ async def test_sent_appointment_message_sets_the_communication_status(
     # a second message about it changes nothing, so nothing new is published
     await hub.client.post(URL, json={"appointment_id": "A-1", "text": "Ещё раз"})
     await hub.drain()
-    assert (
-        len(await events_of(hub, "appointment.communication_status", 2)) == 1
-    )
+    assert len(await events_of(hub, "appointment.communication_status", 2)) == 1
 
 
 @pytest.mark.parametrize(

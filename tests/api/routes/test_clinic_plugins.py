@@ -33,7 +33,9 @@ class Gateway:
     @hookimpl
     async def check_settings(self, ctx: HookContext[GatewaySettings]) -> CheckResult:
         if ctx.settings.api_id.get_secret_value() != SECRET:
-            return CheckResult.failed("The gateway rejected the api_id: copy it again from your account.")
+            return CheckResult.failed(
+                "The gateway rejected the api_id: copy it again from your account."
+            )
         return CheckResult.passed(balance="100.00")
 
 
@@ -55,7 +57,8 @@ async def test_every_installed_plugin_is_listed_disabled(hub: Harness, clinic: s
 
 async def test_validation_names_every_bad_field(hub: Harness, clinic: str) -> None:
     response = await hub.client.put(
-        URL, json={"enabled": True, "settings": {"sender": "x" * 20, "per_second": 0, "colour": "red"}}
+        URL,
+        json={"enabled": True, "settings": {"sender": "x" * 20, "per_second": 0, "colour": "red"}},
     )
     assert response.status_code == 422
     fields = {e["loc"][-1] for e in response.json()["detail"]}
@@ -69,9 +72,12 @@ async def test_validation_names_every_bad_field(hub: Harness, clinic: str) -> No
     assert "Field required" in fields["api_id"]
 
 
-async def test_secret_is_masked_kept_when_omitted_and_cleared_by_null(hub: Harness, clinic: str) -> None:
+async def test_secret_is_masked_kept_when_omitted_and_cleared_by_null(
+    hub: Harness, clinic: str
+) -> None:
     saved = await hub.client.put(
-        URL, json={"enabled": True, "settings": {"api_id": SECRET, "password": "p4ssw0rd-long-enough"}}
+        URL,
+        json={"enabled": True, "settings": {"api_id": SECRET, "password": "p4ssw0rd-long-enough"}},
     )
     assert saved.status_code == 200, saved.text
     body = saved.json()
@@ -81,7 +87,10 @@ async def test_secret_is_masked_kept_when_omitted_and_cleared_by_null(hub: Harne
 
     changed = await hub.client.put(URL, json={"settings": {"sender": "Clinic"}})
     assert changed.json()["settings"] == {
-        "api_id": "••••B170", "password": "••••ough", "sender": "Clinic", "per_second": 5,
+        "api_id": "••••B170",
+        "password": "••••ough",
+        "sender": "Clinic",
+        "per_second": 5,
     }
     ctx = await hub.context("gateway")
     assert ctx.settings.api_id.get_secret_value() == SECRET
@@ -104,14 +113,18 @@ async def test_secrets_are_encrypted_at_rest(hub: Harness, clinic: str, tmp_path
     async with hub.runtime.db.session() as session:
         from sqlalchemy import text
 
-        dump = str((await session.execute(text("SELECT settings, secrets FROM plugin_config"))).all())
+        dump = str(
+            (await session.execute(text("SELECT settings, secrets FROM plugin_config"))).all()
+        )
     assert SECRET not in dump
     assert "gAAAAA" in dump  # a Fernet token
 
 
 async def test_check_before_saving(hub: Harness, clinic: str) -> None:
     refused = await hub.client.put(
-        URL, params={"check": "true"}, json={"enabled": True, "settings": {"api_id": "wrong-key-123456"}}
+        URL,
+        params={"check": "true"},
+        json={"enabled": True, "settings": {"api_id": "wrong-key-123456"}},
     )
     assert refused.status_code == 422
     assert refused.json()["detail"] == (
@@ -134,7 +147,9 @@ async def test_check_of_invalid_stored_settings_says_which(hub: Harness, clinic:
 
 
 async def test_audit_log_names_fields_never_values(hub: Harness, clinic: str) -> None:
-    await hub.client.put(URL, json={"enabled": True, "settings": {"api_id": SECRET, "sender": "Clinic"}})
+    await hub.client.put(
+        URL, json={"enabled": True, "settings": {"api_id": SECRET, "sender": "Clinic"}}
+    )
     await hub.client.put(URL, json={"settings": {"sender": "Other"}})
     await hub.client.put(URL, json={"enabled": False})
     log = await hub.client.get("/api/v1/clinics/clinic-1/audit", params={"plugin": "gateway"})
@@ -166,7 +181,9 @@ async def test_clinic_token_cannot_touch_settings(hub: Harness, clinic: str) -> 
 
 
 async def test_unknown_plugin_is_404(hub: Harness, clinic: str) -> None:
-    response = await hub.client.put("/api/v1/clinics/clinic-1/plugins/nosuch", json={"enabled": True})
+    response = await hub.client.put(
+        "/api/v1/clinics/clinic-1/plugins/nosuch", json={"enabled": True}
+    )
     assert response.status_code == 404
     assert "Unknown plugin 'nosuch'" in response.json()["detail"]
 

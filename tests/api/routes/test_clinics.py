@@ -22,11 +22,19 @@ async def test_create_clinic_with_defaults(hub: Harness) -> None:
 async def test_contract_example_is_accepted(hub: Harness) -> None:
     response = await hub.client.post(
         "/api/v1/clinics",
-        json={"id": "clinic-1", "name": "Клиника на Ленина", "timezone": "Europe/Moscow",
-              "address": "ул. Ленина, 1", "phone": "+74951234567",
-              "reminders": {"days_ahead": 2, "send_time": "11:30",
-                            "excluded_services": ["SRV-9"],
-                            "excluded_price_list_sections": ["PL-DMS"]}},
+        json={
+            "id": "clinic-1",
+            "name": "Клиника на Ленина",
+            "timezone": "Europe/Moscow",
+            "address": "ул. Ленина, 1",
+            "phone": "+74951234567",
+            "reminders": {
+                "days_ahead": 2,
+                "send_time": "11:30",
+                "excluded_services": ["SRV-9"],
+                "excluded_price_list_sections": ["PL-DMS"],
+            },
+        },
     )
     assert response.status_code == 201, response.text
     assert response.json()["reminders"]["excluded_services"] == ["SRV-9"]
@@ -37,8 +45,8 @@ async def test_contract_example_is_accepted(hub: Harness) -> None:
 async def test_patch_changes_only_given_fields(hub: Harness) -> None:
     await hub.create_clinic("clinic-1", address="ул. Ленина, 1")
     response = await hub.client.patch(
-        "/api/v1/clinics/clinic-1", json={"timezone": "Europe/Kaliningrad",
-                                          "reminders": {"send_time": "10:00"}}
+        "/api/v1/clinics/clinic-1",
+        json={"timezone": "Europe/Kaliningrad", "reminders": {"send_time": "10:00"}},
     )
     assert response.status_code == 200, response.text
     body = response.json()

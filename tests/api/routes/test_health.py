@@ -19,5 +19,11 @@ async def test_metrics_count_requests_by_route_template(hub: Harness) -> None:
     await hub.client.get("/api/v1/clinics/clinic-1")
     await hub.client.get("/api/v1/clinics/nosuch")
     text = (await hub.client_for(None).get("/metrics")).text
-    assert 'hub_http_requests_total{method="GET",route="/api/v1/clinics/{clinic}",status="200"} 1.0' in text
-    assert 'hub_http_requests_total{method="GET",route="/api/v1/clinics/{clinic}",status="404"} 1.0' in text
+    assert (
+        'hub_http_requests_total{method="GET",route="/api/v1/clinics/{clinic}",status="200"} 1.0'
+        in text
+    )
+    assert (
+        'hub_http_requests_total{method="GET",route="/api/v1/clinics/{clinic}",status="404"} 1.0'
+        in text
+    )

@@ -294,17 +294,26 @@ BIG = 10**30
         ("GET", "/api/v1/messages?recipient=a%00b", None),
         ("GET", "/api/v1/messages?clinic=a%00b", None),
         ("POST", "/api/v1/clinics/clinic-1/messages", {"phone": "+79181234567", "text": "x\x00y"}),
-        ("POST", "/api/v1/clinics/clinic-1/messages",
-         {"phone": "+79181234567", "text": "x", "recipient_name": "a\x00"}),
+        (
+            "POST",
+            "/api/v1/clinics/clinic-1/messages",
+            {"phone": "+79181234567", "text": "x", "recipient_name": "a\x00"},
+        ),
         ("POST", "/api/v1/clinics/clinic-1/messages", {"patient_id": "P\x00", "text": "x"}),
         ("POST", "/api/v1/clinics/clinic-1/templates", {"name": "x", "body": "a\x00b"}),
         ("POST", "/api/v1/clinics/clinic-1/templates/preview", {"body": "{a.b} {0} {date[0]}"}),
         ("PUT", "/api/v1/clinics/clinic-1/stoplist/+79181234567", {"note": "a\x00b"}),
         ("PUT", "/api/v1/clinics/clinic-1/stoplist/%2B7918%00", None),
-        ("POST", "/api/v1/clinics/clinic-1/mailings",
-         {"period_from": "2026-11-01", "period_to": "2026-11-02", "name": "a\x00"}),
-        ("POST", "/api/v1/clinics/clinic-1/mailings",
-         {"period_from": "2026-11-01", "period_to": "2026-11-02", "template_id": BIG}),
+        (
+            "POST",
+            "/api/v1/clinics/clinic-1/mailings",
+            {"period_from": "2026-11-01", "period_to": "2026-11-02", "name": "a\x00"},
+        ),
+        (
+            "POST",
+            "/api/v1/clinics/clinic-1/mailings",
+            {"period_from": "2026-11-01", "period_to": "2026-11-02", "template_id": BIG},
+        ),
     ],
 )
 async def test_malformed_input_is_a_422_never_a_500(
