@@ -33,6 +33,7 @@ lint: install
 	$(BIN)/pip install --quiet ruff mypy
 	$(BIN)/ruff check hub plugins tests bench
 	$(BIN)/mypy hub
+	for p in $(PLUGIN_DIRS); do MYPYPATH=$$p $(BIN)/mypy -p hub_$$(basename $$p) || exit 1; done
 
 ## Regenerate the base migration from the models (before 1.0 only)
 migration: install

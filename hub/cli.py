@@ -9,7 +9,6 @@ import asyncio
 import json
 import logging
 import signal
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -185,7 +184,9 @@ def token_create(
 
     settings = _settings()
     try:
-        data = TokenCreate(name=name or f"{role} token", role=role, clinic=clinic)  # type: ignore[arg-type]
+        data = TokenCreate.model_validate(
+            {"name": name or f"{role} token", "role": role, "clinic": clinic}
+        )
     except ValidationError as exc:
         raise _fail("; ".join(e["msg"] for e in exc.errors())) from None
     _migrate(settings)
@@ -254,4 +255,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

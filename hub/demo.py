@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from hub.db.crud import clinics as clinics_crud
 from hub.db.crud import tokens as tokens_crud
@@ -57,7 +58,7 @@ async def ensure(runtime: Runtime, token_file: Path) -> str:
         if token:
             row = (
                 await session.execute(
-                    sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token))  # type: ignore[arg-type]
+                    sa.select(ApiToken).where(col(ApiToken.token_hash) == hash_token(token))
                 )
             ).scalar_one_or_none()
             if row is None or row.revoked_at is not None:

@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from hub.db.models import FeedEvent
 
@@ -44,7 +45,7 @@ def decode_cursor(cursor: str) -> tuple[int, int]:
 
 
 def _is_postgres(session: AsyncSession) -> bool:
-    return session.bind.dialect.name == "postgresql"
+    return session.get_bind().dialect.name == "postgresql"
 
 
 async def publish(
@@ -61,9 +62,10 @@ async def publish(
     result = await session.execute(
         sa.insert(FeedEvent)
         .values(clinic_id=clinic_id, type=type, source=source, data=data, at=at, txid=txid)
-        .returning(FeedEvent.txid, FeedEvent.id)
+        .returning(col(FeedEvent.txid), col(FeedEvent.id))
     )
     row_txid, row_id = result.one()
+    assert row_id is not None
     return encode_cursor(row_txid, row_id)
 
 
@@ -75,15 +77,17 @@ class FeedPage:
 
 async def read(session: AsyncSession, *, clinic_id: str, after: str | None, limit: int) -> FeedPage:
     """Events after ``after`` (or from the start), oldest first, at most ``limit``."""
-    query = sa.select(FeedEvent).where(FeedEvent.clinic_id == clinic_id)  # type: ignore[arg-type]
+    query = sa.select(FeedEvent).where(col(FeedEvent.clinic_id) == clinic_id)
     if after:
         txid, event_id = decode_cursor(after)
-        query = query.where(sa.tuple_(FeedEvent.txid, FeedEvent.id) > sa.tuple_(txid, event_id))
+        query = query.where(
+            sa.tuple_(col(FeedEvent.txid), col(FeedEvent.id)) > sa.tuple_(txid, event_id)
+        )
     if _is_postgres(session):
         query = query.where(
-            FeedEvent.txid < sa.text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            col(FeedEvent.txid) < sa.text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
         )
-    query = query.order_by(FeedEvent.txid, FeedEvent.id).limit(limit)  # type: ignore[arg-type]
+    query = query.order_by(col(FeedEvent.txid), col(FeedEvent.id)).limit(limit)
     events = list((await session.execute(query)).scalars())
     last = events[-1] if events else None
     return FeedPage(
@@ -94,5 +98,5 @@ async def read(session: AsyncSession, *, clinic_id: str, after: str | None, limi
 
 async def prune(session: AsyncSession, *, before: dt.datetime) -> int:
     """Delete events older than ``before``; how many."""
-    result = await session.execute(sa.delete(FeedEvent).where(FeedEvent.at < before))  # type: ignore[arg-type]
+    result = await session.execute(sa.delete(FeedEvent).where(col(FeedEvent.at) < before))
     return int(result.rowcount)  # type: ignore[attr-defined]

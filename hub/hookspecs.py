@@ -1,3 +1,4 @@
+# mypy: disable-error-code="empty-body,type-arg"
 """The hooks a clinic-hub plugin can implement: the plugin author's reference.
 
 A plugin is a module (or any object) exposed through the ``clinic_hub`` entry-point

@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from hub.context import HookContext
 from hub.db.models import JobLock, JobRun
@@ -94,21 +95,19 @@ async def take_lease(
 ) -> bool:
     """Atomically take the lease, if free and nobody started the job since ``expect_last``."""
     cond = [
-        JobLock.clinic_id == clinic_id,
-        JobLock.plugin == plugin,
-        JobLock.job == job,
-        sa.or_(JobLock.locked_until.is_(None), JobLock.locked_until < now),  # type: ignore[union-attr,operator]
-        JobLock.last_started_at.is_(None)
-        if expect_last is None  # type: ignore[union-attr]
-        else JobLock.last_started_at == expect_last,
+        col(JobLock.clinic_id) == clinic_id,
+        col(JobLock.plugin) == plugin,
+        col(JobLock.job) == job,
+        sa.or_(col(JobLock.locked_until).is_(None), col(JobLock.locked_until) < now),
+        col(JobLock.last_started_at).is_(None)
+        if expect_last is None
+        else col(JobLock.last_started_at) == expect_last,
     ]
     async with runtime.db.session() as session:
         result = await session.execute(
             sa.update(JobLock)
             .where(*cond)
-            .values(  # type: ignore[arg-type]
-                owner=WORKER_ID, locked_until=now + lease, last_started_at=now
-            )
+            .values(owner=WORKER_ID, locked_until=now + lease, last_started_at=now)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -118,10 +117,10 @@ async def _release(runtime: Runtime, clinic_id: str, plugin: str, job: str) -> N
         await session.execute(
             sa.update(JobLock)
             .where(
-                JobLock.clinic_id == clinic_id,
-                JobLock.plugin == plugin,
-                JobLock.job == job,  # type: ignore[arg-type]
-                JobLock.owner == WORKER_ID,  # type: ignore[arg-type]
+                col(JobLock.clinic_id) == clinic_id,
+                col(JobLock.plugin) == plugin,
+                col(JobLock.job) == job,
+                col(JobLock.owner) == WORKER_ID,
             )
             .values(locked_until=None, owner=None)
         )
@@ -186,8 +185,8 @@ async def run_now(runtime: Runtime, ctx: HookContext[PluginSettings], job: Job) 
 
 async def runs(runtime: Runtime, clinic_id: str, plugin: str | None, limit: int) -> list[JobRun]:
     async with runtime.db.session() as session:
-        query = sa.select(JobRun).where(JobRun.clinic_id == clinic_id)  # type: ignore[arg-type]
+        query = sa.select(JobRun).where(col(JobRun.clinic_id) == clinic_id)
         if plugin:
-            query = query.where(JobRun.plugin == plugin)  # type: ignore[arg-type]
-        query = query.order_by(JobRun.id.desc()).limit(limit)  # type: ignore[union-attr]
+            query = query.where(col(JobRun.plugin) == plugin)
+        query = query.order_by(col(JobRun.id).desc()).limit(limit)
         return list((await session.execute(query)).scalars())

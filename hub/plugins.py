@@ -28,7 +28,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pluggy
 from fastapi import APIRouter
@@ -246,7 +246,8 @@ class PluginHost:
     def _register_many(self, plugin: str, hook: str) -> list[Any]:
         out: list[Any] = []
         for impl in self._impls(plugin, hook):
-            out.extend(impl.function() or ())
+            result = cast("Iterable[Any] | None", impl.function())
+            out.extend(result or ())
         return out
 
     def migration_folders(self) -> dict[str, str]:
@@ -279,7 +280,9 @@ class PluginHost:
 
     # --- calling --------------------------------------------------------------------
 
-    async def call_strict(self, plugin: str, hook: str, ctx: HookContext, **kwargs: Any) -> Any:
+    async def call_strict(
+        self, plugin: str, hook: str, ctx: HookContext[Any], **kwargs: Any
+    ) -> Any:
         """Call ``plugin``'s implementation(s) of ``hook``; raise :class:`PluginCallError`.
 
         Several implementations in one plugin are called in order; the first non-None
@@ -302,7 +305,7 @@ class PluginHost:
         self,
         plugin: str,
         label: str,
-        ctx: HookContext,
+        ctx: HookContext[Any],
         function: Callable[..., Any],
         *args: Any,
         timeout: float | None = None,
@@ -344,7 +347,7 @@ class PluginHost:
                 self.metrics.hook_call(plugin, label, outcome, time.perf_counter() - started)
 
     async def call(
-        self, plugin: str, hook: str, ctx: HookContext, *, default: Any = None, **kwargs: Any
+        self, plugin: str, hook: str, ctx: HookContext[Any], *, default: Any = None, **kwargs: Any
     ) -> Any:
         """Like :meth:`call_strict`, but a failure (already logged) returns ``default``."""
         try:
@@ -353,7 +356,7 @@ class PluginHost:
             return default
 
     async def fan_out(
-        self, hook: str, contexts: Mapping[str, HookContext], **kwargs: Any
+        self, hook: str, contexts: Mapping[str, HookContext[Any]], **kwargs: Any
     ) -> dict[str, Any]:
         """Call ``hook`` on each plugin of ``contexts`` (plugin -> its ctx) concurrently.
 

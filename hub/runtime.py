@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 import sqlalchemy as sa
+from sqlmodel import col
 
 from hub import plugin_settings
 from hub.clock import Clock
@@ -145,7 +146,7 @@ class Runtime:
         async with self.db.session() as session:
             existing = (
                 await session.execute(
-                    sa.select(ApiToken).where(ApiToken.name == ADMIN_TOKEN_NAME)  # type: ignore[arg-type]
+                    sa.select(ApiToken).where(col(ApiToken.name) == ADMIN_TOKEN_NAME)
                 )
             ).scalar_one_or_none()
             digest = hash_token(token)
@@ -201,8 +202,8 @@ class Runtime:
             rows = (
                 await session.execute(
                     sa.select(PluginConfig).where(
-                        PluginConfig.clinic_id == clinic_id,  # type: ignore[arg-type]
-                        PluginConfig.enabled.is_(True),  # type: ignore[attr-defined]
+                        col(PluginConfig.clinic_id) == clinic_id,
+                        col(PluginConfig.enabled).is_(True),
                     )
                 )
             ).scalars()

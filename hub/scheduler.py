@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlmodel import col
 
 from hub import feed, jobs
 from hub.db.models import Clinic
@@ -49,7 +50,9 @@ class Tick:
 
 async def clinic_ids(runtime: Runtime) -> list[str]:
     async with runtime.db.session() as session:
-        return list((await session.execute(sa.select(Clinic.id).order_by(Clinic.id))).scalars())  # type: ignore[arg-type]
+        return list(
+            (await session.execute(sa.select(col(Clinic.id)).order_by(col(Clinic.id)))).scalars()
+        )
 
 
 async def plugin_jobs_tick(runtime: Runtime) -> int:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from hub.db.engine import Database
 from hub.db.models import PluginState
@@ -36,9 +37,9 @@ async def delete(db: Database, clinic_id: str, plugin: str, key: str) -> bool:
     async with db.session() as session:
         result = await session.execute(
             sa.delete(PluginState).where(
-                PluginState.clinic_id == clinic_id,  # type: ignore[arg-type]
-                PluginState.plugin == plugin,  # type: ignore[arg-type]
-                PluginState.key == key,  # type: ignore[arg-type]
+                col(PluginState.clinic_id) == clinic_id,
+                col(PluginState.plugin) == plugin,
+                col(PluginState.key) == key,
             )
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -46,11 +47,11 @@ async def delete(db: Database, clinic_id: str, plugin: str, key: str) -> bool:
 
 async def items(db: Database, clinic_id: str, plugin: str, prefix: str) -> dict[str, Any]:
     async with db.session() as session:
-        query = sa.select(PluginState.key, PluginState.value).where(
-            PluginState.clinic_id == clinic_id,  # type: ignore[arg-type]
-            PluginState.plugin == plugin,  # type: ignore[arg-type]
+        query = sa.select(col(PluginState.key), col(PluginState.value)).where(
+            col(PluginState.clinic_id) == clinic_id,
+            col(PluginState.plugin) == plugin,
         )
         if prefix:
-            query = query.where(PluginState.key.startswith(prefix))  # type: ignore[attr-defined]
-        rows = (await session.execute(query.order_by(PluginState.key))).all()
+            query = query.where(col(PluginState.key).startswith(prefix))
+        rows = (await session.execute(query.order_by(col(PluginState.key)))).all()
         return {key: value for key, value in rows}

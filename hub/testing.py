@@ -43,6 +43,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
+from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
@@ -148,7 +149,7 @@ def hub_settings(
     allow = None if hub_plugin_names is None else [*hub_plugin_names, *hub_extra_plugins]
     return HubSettings(
         database_url=hub_database_url,
-        secret_key=Fernet.generate_key().decode(),  # type: ignore[arg-type]
+        secret_key=SecretStr(Fernet.generate_key().decode()),
         secret_key_file=tmp_path / "secret.key",
         plugins=allow,
         plugin_timeout=2.0,
@@ -239,7 +240,7 @@ class Harness:
     ) -> list[dict[str, Any]]:
         """The clinic's feed after ``after`` (waits for :meth:`settle_feed` first)."""
         await self.settle_feed()
-        params = {"limit": 1000, **({"after": after} if after else {})}
+        params: dict[str, str | int] = {"limit": 1000, **({"after": after} if after else {})}
         response = await self.client.get(f"/api/v1/clinics/{clinic}/feed", params=params)
         assert response.status_code == 200, response.text
         return list(response.json()["events"])

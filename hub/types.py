@@ -320,8 +320,8 @@ class ActionError(Exception):
         self.status = status
 
 
-JobRun = Callable[["HookContext"], Awaitable[str | None]]
-ActionRun = Callable[["HookContext", Any], Awaitable[Any]]
+JobRun = Callable[["HookContext[Any]"], Awaitable[str | None]]
+ActionRun = Callable[["HookContext[Any]", Any], Awaitable[Any]]
 
 
 @dataclass(frozen=True)

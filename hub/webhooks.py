@@ -21,6 +21,7 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, Request
+from sqlmodel import col
 
 from hub import plugin_settings
 from hub.context import HookContext
@@ -51,9 +52,9 @@ class PluginHub:
             clinic_ids = (
                 (
                     await session.execute(
-                        sa.select(PluginConfig.clinic_id).where(
-                            PluginConfig.plugin == self.plugin,  # type: ignore[arg-type]
-                            PluginConfig.enabled.is_(True),  # type: ignore[attr-defined]
+                        sa.select(col(PluginConfig.clinic_id)).where(
+                            col(PluginConfig.plugin) == self.plugin,
+                            col(PluginConfig.enabled).is_(True),
                         )
                     )
                 )

@@ -22,6 +22,7 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Path, Request
+from sqlmodel import col
 
 from hub.db.models import ApiToken
 from hub.runtime import ClinicNotFound, ClinicSnapshot, Runtime
@@ -65,14 +66,12 @@ async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("Authorization must be 'Bearer <token>'")
     digest = hash_token(token.strip())
-    cached = runtime.principals.get(digest)
+    cached: Principal | None = runtime.principals.get(digest)
     if cached is not None:
         return cached
     async with runtime.db.session() as session:
         row = (
-            await session.execute(
-                sa.select(ApiToken).where(ApiToken.token_hash == digest)  # type: ignore[arg-type]
-            )
+            await session.execute(sa.select(ApiToken).where(col(ApiToken.token_hash) == digest))
         ).scalar_one_or_none()
         if row is None or row.revoked_at is not None or row.id is None:
             raise _unauthorized("Invalid or revoked token")

@@ -42,8 +42,8 @@ from pytrovich.enums import Case, Gender, NamePart
 from pytrovich.maker import PetrovichDeclinationMaker
 
 if TYPE_CHECKING:
-    from pymorphy3 import MorphAnalyzer  # type: ignore[import-untyped]
-    from pymorphy3.analyzer import Parse  # type: ignore[import-untyped]
+    from pymorphy3 import MorphAnalyzer
+    from pymorphy3.analyzer import Parse
 
 __all__ = ["full_name", "person_dative", "phrase_dative", "short_dative", "short_name"]
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import APIRouter, HTTPException
 
 from hub.api.deps import AdminDep, ClinicAdmin, ClinicReader, PrincipalDep, RuntimeDep
 from hub.db.crud import clinics as crud
 from hub.plugins import PluginHost
-from hub.schemas.clinics import ClinicCreate, ClinicList, ClinicPublic, ClinicUpdate
+from hub.schemas.clinics import Channel, ClinicCreate, ClinicList, ClinicPublic, ClinicUpdate
 
 router = APIRouter(prefix="/api/v1/clinics", tags=["clinics"])
 
 
-def _check_channels(host: PluginHost, channels: dict[str, list[str]] | None) -> None:
+def _check_channels(host: PluginHost, channels: Mapping[Channel, list[str]] | None) -> None:
     """Every provider named for a channel must be a loaded plugin serving that channel."""
     problems = []
     for channel, names in (channels or {}).items():

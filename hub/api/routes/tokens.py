@@ -34,14 +34,14 @@ async def create_token(data: TokenCreate, runtime: RuntimeDep, _: AdminDep) -> T
         row, token = await crud.create(
             session, name=data.name, role=data.role, clinic_id=data.clinic, now=runtime.clock.now()
         )
-        return TokenCreated(**_public(row), token=token)  # type: ignore[arg-type]
+        return TokenCreated(**_public(row), token=token)
 
 
 @router.get("", response_model=TokenList)
 async def list_tokens(runtime: RuntimeDep, _: AdminDep) -> TokenList:
     async with runtime.db.session() as session:
         rows = await crud.list_all(session)
-    return TokenList(items=[TokenPublic(**_public(r)) for r in rows])  # type: ignore[arg-type]
+    return TokenList(items=[TokenPublic(**_public(r)) for r in rows])
 
 
 @router.delete("/{token_id}", status_code=204)

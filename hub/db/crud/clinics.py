@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from hub.db.models import Clinic
 from hub.schemas.clinics import ClinicCreate, ClinicOptions, ClinicPublic, ClinicUpdate
@@ -50,9 +51,9 @@ async def get(session: AsyncSession, *, clinic_id: str) -> Clinic | None:
 
 
 async def list_all(session: AsyncSession, *, only: str | None = None) -> Sequence[Clinic]:
-    query = sa.select(Clinic).order_by(Clinic.id)  # type: ignore[arg-type]
+    query = sa.select(Clinic).order_by(col(Clinic.id))
     if only is not None:
-        query = query.where(Clinic.id == only)  # type: ignore[arg-type]
+        query = query.where(col(Clinic.id) == only)
     return list((await session.execute(query)).scalars())
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from hub.db.models import PluginConfig, PluginHealth, SettingsAudit
 
@@ -18,7 +19,7 @@ async def get_config(session: AsyncSession, *, clinic_id: str, plugin: str) -> P
 async def configs_of(session: AsyncSession, *, clinic_id: str) -> dict[str, PluginConfig]:
     rows = (
         await session.execute(
-            sa.select(PluginConfig).where(PluginConfig.clinic_id == clinic_id)  # type: ignore[arg-type]
+            sa.select(PluginConfig).where(col(PluginConfig.clinic_id) == clinic_id)
         )
     ).scalars()
     return {row.plugin: row for row in rows}
@@ -44,16 +45,16 @@ async def audit(
 async def audit_log(
     session: AsyncSession, *, clinic_id: str, plugin: str | None = None, limit: int = 200
 ) -> Sequence[SettingsAudit]:
-    query = sa.select(SettingsAudit).where(SettingsAudit.clinic_id == clinic_id)  # type: ignore[arg-type]
+    query = sa.select(SettingsAudit).where(col(SettingsAudit.clinic_id) == clinic_id)
     if plugin is not None:
-        query = query.where(SettingsAudit.plugin == plugin)  # type: ignore[arg-type]
-    query = query.order_by(SettingsAudit.id.desc()).limit(limit)  # type: ignore[union-attr]
+        query = query.where(col(SettingsAudit.plugin) == plugin)
+    query = query.order_by(col(SettingsAudit.id).desc()).limit(limit)
     return list((await session.execute(query)).scalars())
 
 
 async def health(session: AsyncSession) -> dict[str, list[PluginHealth]]:
     rows = (
-        await session.execute(sa.select(PluginHealth).order_by(PluginHealth.at.desc()))  # type: ignore[attr-defined]
+        await session.execute(sa.select(PluginHealth).order_by(col(PluginHealth.at).desc()))
     ).scalars()
     out: dict[str, list[PluginHealth]] = {}
     for row in rows:

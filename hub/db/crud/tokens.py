@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from hub.db.models import ApiToken
 from hub.security.tokens import hash_token, new_token
@@ -25,7 +26,7 @@ async def create(
 
 
 async def list_all(session: AsyncSession) -> Sequence[ApiToken]:
-    return list((await session.execute(sa.select(ApiToken).order_by(ApiToken.id))).scalars())  # type: ignore[arg-type]
+    return list((await session.execute(sa.select(ApiToken).order_by(col(ApiToken.id)))).scalars())
 
 
 async def revoke(session: AsyncSession, *, token_id: int, now: dt.datetime) -> bool:
