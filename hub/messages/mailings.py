@@ -26,7 +26,7 @@ from hub.db.models import Mailing, MessageTemplate
 from hub.intake.snapshots import load_appointments
 from hub.messages import policy, recipients, routing
 from hub.messages import templates as tpl
-from hub.messages.queue import queue_message
+from hub.messages.queue import Draft, queue_messages
 from hub.plugins import PluginCallError
 from hub.runtime import ClinicSnapshot, Runtime
 from hub.schemas.clinics import ClinicOptions
@@ -235,25 +235,23 @@ async def create(
     )
     session.add(mailing)
     await session.flush()
-    queued = 0
-    for appointment, address, text in p.texts:
-        card = appointment.patient
-        message = await queue_message(
-            session,
-            runtime,
-            clinic_id=snapshot.info.id,
+    drafts = [
+        Draft(
             kind=request.kind,
             channel=request.channel,
             address=address,
             text=text,
-            recipient_name=card.full_name if card else None,
+            dedupe_key=f"mailing:{mailing.id}:{appointment.patient_id}",
+            recipient_name=appointment.patient.full_name if appointment.patient else None,
             patient_id=appointment.patient_id,
             appointment_id=appointment.id,
             appointment_at=appointment.start,
             mailing_id=mailing.id,
-            dedupe_key=f"mailing:{mailing.id}:{appointment.patient_id}",
+            normalized=True,
         )
-        queued += message is not None
+        for appointment, address, text in p.texts
+    ]
+    queued = len(await queue_messages(session, runtime, clinic_id=snapshot.info.id, drafts=drafts))
     mailing.queued = queued
     for warning in p.warnings:
         await recipients.warn(session, clinic_id=snapshot.info.id, now=now, **warning)

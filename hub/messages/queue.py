@@ -1,35 +1,47 @@
-"""queue_message(): the one way a message enters the journal and outbox.
+"""Queueing messages: the one way a message enters the journal and outbox.
 
-The caller's session is used for everything (the clinic's options included), so the
-message is queued in the caller's transaction: an appointment saved and its message
-queued commit together or not at all.
+``queue_messages(session, runtime, clinic_id=, drafts=)`` queues many at once with a
+handful of statements (a reminder run of thousands, a mailing, the 100,000 of the
+planning benchmark); ``queue_message(...)`` queues one and returns its row.  Both apply
+the same rules, in the caller's transaction (an appointment saved and its message
+queued commit together or not at all):
 
 * The address is normalised for the channel (E.164 for phones; the clinic's
   ``phone_region`` reads local numbers) or :class:`InvalidAddress` is raised.
-* An empty text raises :class:`EmptyText`.
+* An empty text raises :class:`EmptyText`; an over-long one or a NUL character ``ValueError``.
 * ``dedupe_key`` makes the message unique per clinic, enforced by the database
-  (``INSERT ... ON CONFLICT DO NOTHING``): a second call with the same key returns
-  ``None`` and queues nothing, even from another worker at the same instant.
+  (``INSERT ... ON CONFLICT (clinic_id, dedupe_key) DO NOTHING``): a key already used
+  queues nothing, even from another worker at the same instant.  A message without a
+  key gets a unique one of its own (``once:<random>``).
 * A number on the stop list, or an opted-out patient for a non-essential message, is
   still journaled, as ``failed`` with the reason (``stop_list``, ``opt_out``): a
-  message asked for is never silently dropped.
+  message asked for is never silently dropped.  The stop list and the opt-out flags
+  are read once per batch.
 * The first attempt is ``not_before`` (default: now), moved out of the clinic's quiet
   hours.
 * ``appointment_at`` (shown in the journal) is read from the appointment when not
   given; ``communication_status`` is what the appointment shows once the message is
   sent (default: the clinic option of that name).
+* On PostgreSQL the rows travel as one array per column (``INSERT ... SELECT FROM
+  unnest(...)``): a multi-row VALUES list of thousands would make the driver parse a
+  statement of a hundred thousand placeholders.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+from zoneinfo import ZoneInfo
 
-from sqlalchemy.dialects import postgresql, sqlite
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Clinic, Message
-from hub.messages import policy
+from hub.messages import cards, policy
 from hub.messages.addresses import InvalidAddress, normalize
 from hub.messages.quiet import first_allowed
 from hub.schemas.clinics import ClinicOptions
@@ -37,7 +49,16 @@ from hub.schemas.clinics import ClinicOptions
 if TYPE_CHECKING:
     from hub.runtime import Runtime
 
-__all__ = ["EmptyText", "InvalidAddress", "UnknownClinic", "entry", "queue_message", "search_key"]
+__all__ = [
+    "Draft",
+    "EmptyText",
+    "InvalidAddress",
+    "UnknownClinic",
+    "entry",
+    "queue_message",
+    "queue_messages",
+    "search_key",
+]
 
 CHANNELS = ("sms", "voice", "messenger", "email")
 MAX_TEXT = 4000
@@ -63,9 +84,195 @@ def entry(at: dt.datetime, event: str, status: str, **fields: Any) -> dict[str, 
     return line
 
 
+#: Rows per INSERT: well under PostgreSQL's 65,535 and SQLite's 32,766 parameters.
+CHUNK: Final = 500
+_MESSAGE = Message.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One message to queue; the fields mean what ``queue_message``'s arguments mean."""
+
+    kind: str
+    channel: str
+    address: str
+    text: str
+    dedupe_key: str | None = None
+    recipient_name: str | None = None
+    patient_id: str | None = None
+    appointment_id: str | None = None
+    appointment_at: dt.datetime | None = None
+    not_before: dt.datetime | None = None
+    essential: bool = False
+    communication_status: str | None = None
+    mailing_id: int | None = None
+    #: The address is already the stored form for the channel (from
+    #: ``hub.messages.recipients.for_card``): skip normalising it again.
+    normalized: bool = False
+
+
 def _insert(session: AsyncSession) -> Any:
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(Message)
+    return dialect.insert(_MESSAGE)
+
+
+async def queue_messages(
+    session: AsyncSession, runtime: Runtime, *, clinic_id: str, drafts: Sequence[Draft]
+) -> dict[str, int]:
+    """Queue the drafts in the caller's transaction; ``{dedupe_key: message id}`` of those
+    that were new (a key already used in the clinic queues nothing; drafts without a key
+    are always new, under a key of their own)."""
+    if not drafts:
+        return {}
+    clinic = await session.get(Clinic, clinic_id)
+    if clinic is None:
+        raise UnknownClinic(f"unknown clinic {clinic_id!r}")
+    options = ClinicOptions.model_validate(clinic.options)
+    tz = ZoneInfo(clinic.timezone)
+    now = runtime.clock.now()
+    addresses: list[str] = []
+    for draft in drafts:
+        if draft.channel not in CHANNELS:
+            raise ValueError(f"unknown channel {draft.channel!r}: use one of {', '.join(CHANNELS)}")
+        if not draft.text.strip():
+            raise EmptyText("the message text is empty")
+        if "\x00" in draft.text or "\x00" in (draft.recipient_name or ""):
+            raise ValueError("the text or recipient name contains a NUL character")
+        if len(draft.text) > MAX_TEXT:
+            raise ValueError(
+                f"the message text is {len(draft.text)} characters; at most {MAX_TEXT}"
+            )
+        addresses.append(
+            draft.address
+            if draft.normalized
+            else normalize(draft.channel, draft.address, options.phone_region)
+        )
+    blocked = await policy.stop_listed_many(session, clinic_id, set(addresses))
+    opted = await cards.opted_out_many(
+        session, clinic_id, {d.patient_id for d in drafts if d.patient_id and not d.essential}
+    )
+    rows: list[dict[str, Any]] = []
+    for draft, address in zip(drafts, addresses, strict=True):
+        row: dict[str, Any] = dict(
+            clinic_id=clinic_id,
+            kind=draft.kind,
+            channel=draft.channel,
+            address=address,
+            text=draft.text,
+            recipient_name=draft.recipient_name,
+            recipient_search=search_key(draft.recipient_name),
+            patient_id=draft.patient_id,
+            appointment_id=draft.appointment_id,
+            appointment_at=draft.appointment_at,
+            mailing_id=draft.mailing_id,
+            essential=draft.essential,
+            dedupe_key=draft.dedupe_key or f"once:{uuid.uuid4().hex}",
+            created_at=now,
+            communication_status=draft.communication_status,
+            attempts=0,
+            lease_until=None,
+            lease_owner=None,
+            provider=None,
+            provider_message_id=None,
+            cost=None,
+            error_code=None,
+            error_text=None,
+            raw=None,
+            sent_at=None,
+            delivered_at=None,
+            polled_at=None,
+        )
+        refusal = None
+        if address in blocked:
+            refusal = ("stop_list", f"{address} is on the clinic's stop list")
+        elif not draft.essential and draft.patient_id in opted:
+            refusal = ("opt_out", f"patient {draft.patient_id} opted out of informational messages")
+        if refusal is not None:
+            row.update(
+                status="failed",
+                next_attempt_at=now,
+                error_code=refusal[0],
+                error_text=refusal[1],
+                history=[entry(now, "refused", "failed", code=refusal[0], text=refusal[1])],
+            )
+        else:
+            due = max(now, draft.not_before) if draft.not_before is not None else now
+            due = first_allowed(due, tz, options.quiet_hours)
+            row.update(
+                status="queued",
+                next_attempt_at=due,
+                history=[
+                    entry(now, "queued", "queued", due=due.isoformat() if due != now else None)
+                ],
+            )
+        rows.append(row)
+    if session.get_bind().dialect.name == "postgresql":
+        return await _insert_postgres(session, rows)
+    # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs
+    # ("insertmanyvalues") from one cached compiled statement.
+    statement = (
+        _insert(session)
+        .on_conflict_do_nothing(index_elements=["clinic_id", "dedupe_key"])
+        .returning(_MESSAGE.c.dedupe_key, _MESSAGE.c.id)
+    )
+    result = await session.execute(
+        statement, rows, execution_options={"insertmanyvalues_page_size": CHUNK}
+    )
+    return {key: int(message_id) for key, message_id in result.all()}
+
+
+#: Columns written by the PostgreSQL path, with their array types (the rest stay NULL).
+_PG_COLUMNS: Final = (
+    ("clinic_id", "text"),
+    ("kind", "text"),
+    ("channel", "text"),
+    ("address", "text"),
+    ("text", "text"),
+    ("recipient_name", "text"),
+    ("recipient_search", "text"),
+    ("patient_id", "text"),
+    ("appointment_id", "text"),
+    ("appointment_at", "timestamptz"),
+    ("mailing_id", "bigint"),
+    ("essential", "boolean"),
+    ("dedupe_key", "text"),
+    ("created_at", "timestamptz"),
+    ("communication_status", "text"),
+    ("attempts", "integer"),
+    ("status", "text"),
+    ("next_attempt_at", "timestamptz"),
+    ("history", "text"),
+    ("error_code", "text"),
+    ("error_text", "text"),
+)
+#: Rows per statement on PostgreSQL (one array per column, whatever the row count).
+PG_CHUNK: Final = 5000
+
+
+async def _insert_postgres(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """``INSERT ... SELECT FROM unnest(<one array per column>)``: one short statement per
+    5,000 rows, where a multi-row VALUES list would make the driver parse a statement of
+    a hundred thousand placeholders."""
+    names = [name for name, _ in _PG_COLUMNS]
+    select = ", ".join("CAST(history AS jsonb)" if name == "history" else name for name in names)
+    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _PG_COLUMNS)
+    statement = sa.text(
+        f"INSERT INTO message ({', '.join(names)}) SELECT {select} "
+        f"FROM unnest({arrays}) AS t({', '.join(names)}) "
+        "ON CONFLICT (clinic_id, dedupe_key) DO NOTHING RETURNING dedupe_key, id"
+    )
+    queued: dict[str, int] = {}
+    for i in range(0, len(rows), PG_CHUNK):
+        part = rows[i : i + PG_CHUNK]
+        params = {
+            name: [json.dumps(r[name]) if name == "history" else r[name] for r in part]
+            for name in names
+        }
+        result = await session.execute(statement, params)
+        queued.update({key: int(message_id) for key, message_id in result.all()})
+    return queued
 
 
 async def queue_message(
@@ -87,72 +294,26 @@ async def queue_message(
     appointment_at: dt.datetime | None = None,
     communication_status: str | None = None,
 ) -> Message | None:
-    """Queue one message; ``None`` when ``dedupe_key`` was already used in the clinic."""
-    if channel not in CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}: use one of {', '.join(CHANNELS)}")
-    if not text or not text.strip():
-        raise EmptyText("the message text is empty")
-    if "\x00" in text or "\x00" in (recipient_name or ""):
-        raise ValueError("the text or recipient name contains a NUL character")
-    if len(text) > MAX_TEXT:
-        raise ValueError(f"the message text is {len(text)} characters; at most {MAX_TEXT}")
-    clinic = await session.get(Clinic, clinic_id)
-    if clinic is None:
-        raise UnknownClinic(f"unknown clinic {clinic_id!r}")
-    options = ClinicOptions.model_validate(clinic.options)
-    address = normalize(channel, address, options.phone_region)
-    now = runtime.clock.now()
+    """Queue one message; its row, or ``None`` when ``dedupe_key`` was already used."""
     if appointment_at is None and appointment_id is not None:
-        from hub.messages import cards
-
         appointment_at = await cards.appointment_start(session, clinic_id, appointment_id)
-
-    refused = await policy.refusal(
-        session, clinic_id=clinic_id, address=address, patient_id=patient_id, essential=essential
-    )
-    values: dict[str, Any] = dict(
-        clinic_id=clinic_id,
+    key = dedupe_key or f"once:{uuid.uuid4().hex}"
+    draft = Draft(
         kind=kind,
         channel=channel,
         address=address,
         text=text,
+        dedupe_key=key,
         recipient_name=recipient_name,
-        recipient_search=search_key(recipient_name),
         patient_id=patient_id,
         appointment_id=appointment_id,
         appointment_at=appointment_at,
-        mailing_id=mailing_id,
+        not_before=not_before,
         essential=essential,
-        dedupe_key=dedupe_key,
-        created_at=now,
         communication_status=communication_status,
+        mailing_id=mailing_id,
     )
-    if refused is not None:
-        values.update(
-            status="failed",
-            next_attempt_at=now,
-            error_code=refused.code,
-            error_text=refused.text,
-            history=[entry(now, "refused", "failed", code=refused.code, text=refused.text)],
-        )
-    else:
-        due = max(now, not_before) if not_before is not None else now
-        due = first_allowed(due, clinic_tz(clinic), options.quiet_hours)
-        values.update(
-            status="queued",
-            next_attempt_at=due,
-            history=[entry(now, "queued", "queued", due=due.isoformat() if due != now else None)],
-        )
-    statement = (
-        _insert(session)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["clinic_id", "dedupe_key"])
-        .returning(Message)
-    )
-    return (await session.scalars(statement)).one_or_none()
-
-
-def clinic_tz(clinic: Clinic) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(clinic.timezone)
+    queued = await queue_messages(session, runtime, clinic_id=clinic_id, drafts=[draft])
+    if key not in queued:
+        return None
+    return await session.get(Message, queued[key])

@@ -38,7 +38,7 @@ from hub.db.models import AppointmentRecord, MailingSchedule, OutboxEvent, Patie
 from hub.intake.snapshots import build_card, load_appointments, load_cards
 from hub.messages import policy, recipients
 from hub.messages import templates as tpl
-from hub.messages.bulk import Draft, queue_messages
+from hub.messages.queue import Draft, queue_messages
 from hub.reminders import daily, planner, timing
 from hub.reminders.rules import Rule
 from hub.reminders.selection import ADDRESS_REASONS, decide_card

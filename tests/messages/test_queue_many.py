@@ -8,7 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from hub.db.models import Message
-from hub.messages.bulk import Draft, queue_messages
+from hub.messages.queue import Draft, queue_messages
 from hub.testing import Harness
 
 
