@@ -33,6 +33,7 @@ Kinds and the problem each one means for SMS::
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -90,8 +91,12 @@ class PhoneCheck:
         return self.problem is None
 
 
+@functools.lru_cache(maxsize=65_536)
 def check_phone(raw: str | None, region: str = "RU") -> PhoneCheck:
     """Check one phone value typed in the clinic whose country is ``region``.
+
+    Cached per process (the verdict depends on the value and the region only, and
+    daily reminders meet the same cards day after day).
 
     :raises ValueError: if ``region`` is not a region code phonenumbers knows.
     """
