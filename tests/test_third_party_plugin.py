@@ -119,7 +119,7 @@ async def test_action_job_route_and_state(hub: Harness) -> None:
     action = await hub.client.post(
         "/api/v1/clinics/clinic-1/plugins/hello/actions/greet", json={"name": "Анна"}
     )
-    assert action.json() == {"text": "Добрый день, Анна!", "greeted": 1}
+    assert action.json() == {"text": "Добрый день, Анна!", "greeted": 1, "message_id": None}
     invalid = await hub.client.post("/api/v1/clinics/clinic-1/plugins/hello/actions/greet", json={})
     assert invalid.status_code == 422
     assert invalid.json()["detail"][0]["loc"] == ["body", "name"]
@@ -150,3 +150,21 @@ async def test_action_job_route_and_state(hub: Harness) -> None:
     )
     assert unknown_clinic.status_code == 404
     assert [e["type"] for e in await hub.feed("clinic-1")] == ["hello.webhook"]
+
+
+async def test_plugin_queues_a_message_that_the_console_provider_sends(hub: Harness) -> None:
+    """Writing back: a plugin queues a message; the clinic's provider (console) sends it."""
+    await hub.create_clinic("clinic-1", channels={"sms": ["console"]})
+    await hub.enable("console", "clinic-1")
+    await hub.enable("hello", "clinic-1", settings={"api_key": "hk_good_key_0042"})
+    action = await hub.client.post(
+        "/api/v1/clinics/clinic-1/plugins/hello/actions/greet",
+        json={"name": "Анна", "phone": "8 (918) 123-45-67"},
+    )
+    message_id = action.json()["message_id"]
+    assert isinstance(message_id, int)
+    await hub.drain()
+    message = (await hub.client.get(f"/api/v1/messages/{message_id}")).json()
+    assert (message["phone"], message["text"]) == ("+79181234567", "Здравствуйте, Анна!")
+    assert (message["status"], message["provider"]) == ("sent", "console")
+    assert message["provider_message_id"] == f"console-{message_id}"
