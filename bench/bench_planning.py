@@ -306,7 +306,7 @@ def run(results: Path) -> dict[str, Any]:
         summary["sqlite"] = asyncio.run(
             _measure(f"sqlite:///{tmp}/bench.db", per_clinic, Path(tmp) / "k")
         )
-        pg = os.environ.get("HUB_BENCH_POSTGRES_URL")
+        pg = os.environ.get("HUB_BENCH_POSTGRES_URL") or os.environ.get("HUB_TEST_POSTGRES_URL")
         if pg:
             schema = _postgres(pg)
             url = next(schema)
