@@ -104,7 +104,7 @@ def create_app(
                 await rt.close()
 
     app = FastAPI(
-        dependencies=[Depends(errors.reject_nul)],
+        dependencies=[Depends(errors.reject_unstorable)],
         title="clinic-hub",
         version=__version__,
         description="Integration hub for medical clinics. Authenticate with "

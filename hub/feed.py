@@ -36,12 +36,14 @@ def encode_cursor(txid: int, event_id: int) -> str:
 
 def decode_cursor(cursor: str) -> tuple[int, int]:
     try:
-        txid, _, event_id = cursor.partition(".")
-        if not _:
-            return 0, int(txid)  # a bare id: SQLite-era cursors and hand-written ones
-        return int(txid), int(event_id)
+        txid, dot, event_id = cursor.partition(".")
+        # a bare id: SQLite-era cursors and hand-written ones
+        parts = (int(txid), int(event_id)) if dot else (0, int(txid))
     except ValueError:
         raise BadCursor(f"cursor {cursor!r} is not one this feed handed out") from None
+    if not all(0 <= part < 2**63 for part in parts):
+        raise BadCursor(f"cursor {cursor!r} is not one this feed handed out")
+    return parts
 
 
 def _is_postgres(session: AsyncSession) -> bool:

@@ -47,6 +47,19 @@ def secret_fields(model: type[PluginSettings]) -> frozenset[str]:
     return frozenset(names)
 
 
+def admin_only_fields(model: type[PluginSettings]) -> frozenset[str]:
+    """Fields only an admin may change: the secrets, and the fields that decide where
+    the secrets are sent — marked ``json_schema_extra={"admin_only": True}``, or named
+    like an address (``*url``, ``*host``, ``*endpoint``).  Otherwise a webadmin, who may
+    not read a secret, could point a plugin at a server of theirs and receive it."""
+    names = set(secret_fields(model))
+    for name, field in model.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if extra.get("admin_only") or name.endswith(("url", "host", "endpoint")):
+            names.add(name)
+    return frozenset(names)
+
+
 def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
     """Pydantic errors as ``{"field", "message"}``, never echoing the input (a secret)."""
     return [

@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 import sqlalchemy as sa
+from pydantic import SecretStr
 from sqlmodel import col
 
 from hub import plugin_settings
@@ -228,9 +229,11 @@ class Runtime:
         return snapshot
 
     def register_secrets(self, model: type[PluginSettings], values: Mapping[str, object]) -> None:
-        """Teach the redactor a plugin's secret values."""
+        """Teach the redactor a plugin's secret values (plain or ``SecretStr``)."""
         for name in plugin_settings.secret_fields(model):
             value = values.get(name)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
             if isinstance(value, str):
                 self.redactor.add(value)
 

@@ -9,7 +9,7 @@ secrets, defaults and descriptions (they become the JSON schema admins see).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -110,7 +110,13 @@ class ChannelSettings(PluginSettings):
     """Base of the settings of a plugin that delivers messages (``send_message``).
 
     ``rate_limit_per_second`` is honoured by the delivery worker per provider account.
+    ``account_fields`` names the fields that identify the account (its key, its server):
+    clinics whose values of those fields are equal share one rate limit.  Empty (the
+    default): all fields — then a per-clinic field such as a callback secret would give
+    each clinic a bucket of its own.
     """
+
+    account_fields: ClassVar[tuple[str, ...]] = ()
 
     rate_limit_per_second: float | None = Field(
         None, gt=0, description="Messages per second this account may send (unset: no limit)."

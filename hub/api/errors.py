@@ -14,6 +14,7 @@ Validation errors never echo the submitted value: it may be a secret.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import Any
 
@@ -57,9 +58,35 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": f"Internal error; reference {ref} in the hub's log."}, 500)
 
 
-def _nul_location(value: Any, loc: list[Any]) -> list[Any] | None:
-    if isinstance(value, str):
-        return loc if "\x00" in value else None
+#: Integers beyond this are no id, page or count the hub could hold.
+MAX_INT = 2**53
+#: Dates outside these years overflow time-zone arithmetic; no clinic needs them.
+YEARS = range(1800, 9001)
+_DATE = re.compile(r"(\d{4})-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def _unstorable(value: Any) -> str | None:
+    """Why ``value`` cannot be stored or computed with, or ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return "is out of range" if abs(value) > MAX_INT else None
+    if not isinstance(value, str):
+        return None
+    if "\x00" in value:
+        return "must not contain a NUL character"
+    if value.lstrip("-").isdigit() and len(value) > 15 and abs(int(value)) > MAX_INT:
+        return "is out of range"
+    date = _DATE.fullmatch(value) if len(value) <= 40 else None
+    if date is not None and int(date.group(1)) not in YEARS:
+        return f"has a year outside {YEARS.start}-{YEARS.stop - 1}"
+    return None
+
+
+def _find(value: Any, loc: list[Any]) -> tuple[list[Any], str] | None:
+    problem = _unstorable(value)
+    if problem is not None:
+        return loc, problem
     if isinstance(value, dict):
         items: Any = value.items()
     elif isinstance(value, list):
@@ -68,41 +95,37 @@ def _nul_location(value: Any, loc: list[Any]) -> list[Any] | None:
         return None
     for key, item in items:
         if isinstance(key, str) and "\x00" in key:
-            return [*loc, key]
-        found = _nul_location(item, [*loc, key])
+            return [*loc, key], "must not contain a NUL character"
+        found = _find(item, [*loc, key])
         if found is not None:
             return found
     return None
 
 
-async def reject_nul(request: Request) -> None:
-    """A NUL character is never meaningful text and PostgreSQL cannot store it: 422.
+def _refuse(loc: list[Any], problem: str) -> RequestValidationError:
+    return RequestValidationError([{"loc": loc, "msg": problem, "type": "value_error"}])
 
-    Installed as an app-wide dependency; the JSON body it parses is cached on the
-    request, so the route does not parse it again.
+
+async def reject_unstorable(request: Request) -> None:
+    """Values no route can store or compute with are a 422 before any route sees them:
+    NUL characters (PostgreSQL cannot store them), integers beyond 2**53, dates outside
+    the years 1800-9000 (time-zone arithmetic overflows) — in the path, the query or a
+    JSON body.  Installed as an app-wide dependency; the JSON body it parses is cached
+    on the request, so the route does not parse it again.
     """
     for source, values in (("path", request.path_params), ("query", request.query_params)):
         for name, value in values.items():
-            if "\x00" in str(value) or "\x00" in name:
-                raise RequestValidationError(
-                    [
-                        {
-                            "loc": [source, name],
-                            "msg": "must not contain a NUL character",
-                            "type": "nul",
-                        }
-                    ]
-                )
+            found = _find(str(value), [source, name]) or _find(name, [source, name])
+            if found is not None:
+                raise _refuse(*found)
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
             body = await request.json()
         except ValueError:
             return  # malformed JSON: the route's own parsing answers 400
-        loc = _nul_location(body, ["body"])
-        if loc is not None:
-            raise RequestValidationError(
-                [{"loc": loc, "msg": "must not contain a NUL character", "type": "nul"}]
-            )
+        found = _find(body, ["body"])
+        if found is not None:
+            raise _refuse(*found)
 
 
 def install(app: FastAPI) -> None:

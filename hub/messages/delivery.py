@@ -101,6 +101,7 @@ class Run:
         self.write_lock = asyncio.Lock()
         self.ready = asyncio.Event()
         self.closing = False
+        self.write_failures = 0
         self.clinics: dict[str, ClinicView | None] = {}
         self.contexts: dict[tuple[str, str], HookContext[PluginSettings]] = {}
         self.routes: dict[tuple[str, str], routing.Route] = {}
@@ -147,6 +148,8 @@ class Run:
         total = 0
         try:
             for _ in range(BATCHES_PER_RUN):
+                if self.write_failures:
+                    break  # results cannot be recorded: claim nothing more this run
                 async with self.runtime.db.session() as session:
                     claimed = await claim(
                         session,
@@ -199,12 +202,17 @@ class Run:
             )
 
     async def _heartbeat(self) -> None:
+        """Keep the leases of held messages alive; a failed renewal is logged and tried
+        again at the next beat (one failure must not end the renewals of the run)."""
         every = self.settings.worker_lease / 3
         while True:
             await asyncio.sleep(every)
             until = self.runtime.clock.now() + dt.timedelta(seconds=self.settings.worker_lease)
-            async with self.runtime.db.session() as session:
-                await extend(session, ids=list(self.pending), token=self.token, until=until)
+            try:
+                async with self.runtime.db.session() as session:
+                    await extend(session, ids=list(self.pending), token=self.token, until=until)
+            except Exception:
+                log.exception("could not renew the leases of %d messages", len(self.pending))
 
     async def add(self, message: Claimed, values: dict[str, Any]) -> None:
         self.results.append((message, values))
@@ -234,10 +242,17 @@ class Run:
                     await self._write(results)
                     break
                 except Exception:
-                    if attempt == 2:  # the leases expire and another claim sends them again
-                        log.exception("could not record %d delivery results", len(results))
-                        return
-                    await asyncio.sleep(0.5 * (attempt + 1))
+                    if attempt < 2:
+                        await asyncio.sleep(0.5 * (attempt + 1))
+                        continue
+                    log.exception("could not record %d delivery results", len(results))
+                    if not self.closing:
+                        # keep them (and their leases, renewed by the heartbeat) for the
+                        # next write; only a worker that stops gives them up, and then
+                        # the leases expire and another claim sends them again
+                        self.results = results + self.results
+                        self.write_failures += 1
+                    return
             for message, _ in results:
                 self.pending.discard(message["id"])
 

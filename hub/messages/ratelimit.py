@@ -2,10 +2,11 @@
 
 A provider plugin's settings may say ``rate_limit_per_second`` (see
 :class:`hub.ChannelSettings`).  The account is the plugin plus a hash of its settings
-for the clinic, so two clinics sharing one sms.ru key share one bucket, and two
-clinics with their own keys do not.  The buckets live in the worker process: with
-several ``hub worker`` processes each keeps its own, so the account sees up to N times
-the rate (documented; divide the setting by the number of workers).
+that identify the account (``ChannelSettings.account_fields``), so two clinics sharing
+one sms.ru key share one bucket, and two clinics with their own keys do not.  The
+buckets live in the worker process: with several ``hub worker`` processes each keeps
+its own, so the account sees up to N times the rate (documented; divide the setting by
+the number of workers).
 
 :meth:`Buckets.reserve` takes a token and says how long to wait for it; a caller that
 finds the wait too long gives it back (:meth:`Buckets.refund`) and requeues the
@@ -18,25 +19,23 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 
+from pydantic import SecretStr
+
 from hub.settings import PluginSettings
 
 
 def account_key(plugin: str, settings: PluginSettings) -> tuple[str, str]:
-    digest = hashlib.sha256(
-        settings.model_dump_json(exclude={"rate_limit_per_second"}).encode()
-        + _secrets(settings).encode()
-    ).hexdigest()[:16]
-    return plugin, digest
-
-
-def _secrets(settings: PluginSettings) -> str:
-    from pydantic import SecretStr
-
-    return "|".join(
-        f"{name}={value.get_secret_value()}"
-        for name, value in sorted(settings.__dict__.items())
-        if isinstance(value, SecretStr)
+    """The plugin and a hash of the fields that identify the account
+    (``ChannelSettings.account_fields``, or every field but the rate itself)."""
+    names = getattr(settings, "account_fields", ()) or sorted(
+        set(type(settings).model_fields) - {"rate_limit_per_second"}
     )
+    identity = "|".join(f"{name}={_plain(getattr(settings, name, None))}" for name in names)
+    return plugin, hashlib.sha256(identity.encode()).hexdigest()[:16]
+
+
+def _plain(value: object) -> str:
+    return value.get_secret_value() if isinstance(value, SecretStr) else repr(value)
 
 
 @dataclass

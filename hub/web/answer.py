@@ -1,6 +1,8 @@
 """The patient's answer page: ``GET /r/{token}`` shows it, ``POST /r/{token}`` answers.
 
-Every answer is an HTML page, never JSON: a patient follows a link from an SMS.
+Every answer of these routes is an HTML page, never JSON: a patient follows a link
+from an SMS.  (Only the hub-wide guard against unstorable input — a NUL character in
+the path — answers before them, with JSON.)
 
     GET  200  the appointment and the buttons (or the recorded answer)
          404  unknown token: a friendly page (we cannot tell which clinic)
@@ -95,13 +97,13 @@ def _nonce(runtime: Runtime, token: str, now: dt.datetime) -> str:
 
 def _nonce_ok(runtime: Runtime, token: str, nonce: str, now: dt.datetime) -> bool:
     stamp, _, mac = nonce.partition(".")
-    if not stamp.isdigit() or not mac:
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12) or not mac:
         return False
     expected = runtime.box.mac(f"answer:{links.hash_token(token)}:{stamp}")
+    if not hmac.compare_digest(mac, expected):
+        return False
     issued = dt.datetime.fromtimestamp(int(stamp), dt.UTC)
-    return hmac.compare_digest(mac, expected) and now - NONCE_TTL <= issued <= now + dt.timedelta(
-        minutes=5
-    )
+    return now - NONCE_TTL <= issued <= now + dt.timedelta(minutes=5)
 
 
 def _client(request: Request) -> str:
@@ -161,7 +163,7 @@ def _gone(request: Request, clinic: ClinicInfo) -> Response:
 
 
 @router.get("/{token}", response_class=Response, summary="The patient's answer page")
-async def show(token: str, request: Request, runtime: RuntimeDep, done: int = 0) -> Response:
+async def show(token: str, request: Request, runtime: RuntimeDep, done: str = "") -> Response:
     """Shows the appointment and the buttons Confirm / Cancel / Call me back."""
     limiter = _limiter(request, runtime)
     if not limiter.hit(_client(request)):
@@ -196,7 +198,7 @@ async def show(token: str, request: Request, runtime: RuntimeDep, done: int = 0)
         clinic=clinic,
         nonce=_nonce(runtime, token, now),
         action=f"/r/{token}",
-        just_answered=bool(done) and page.answer is not None,
+        just_answered=done == "1" and page.answer is not None,
     )
 
 

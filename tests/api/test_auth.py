@@ -95,3 +95,37 @@ async def test_admin_token_from_environment(hub: Harness) -> None:
     await runtime.close()
     seeded = hub.client_for("seeded-admin-token-0123456789")
     assert (await seeded.get("/api/v1/clinics")).status_code == 200
+
+
+async def test_a_webadmin_reads_and_configures_but_never_sends(hub: Harness) -> None:
+    """webadmin: journal and settings (operations.md, "Tokens and roles")."""
+    await hub.create_clinic("clinic-1", channels={"sms": ["console"]})
+    await hub.enable("console")
+    webadmin = hub.client_for(await hub.token("webadmin"))
+    base = "/api/v1/clinics/clinic-1"
+    reads = [
+        "/api/v1/messages",
+        f"{base}/schedules",
+        f"{base}/templates",
+        f"{base}/feed",
+        f"{base}/plugins",
+        "/api/v1/deliveries/stats",
+        f"{base}/stoplist",
+    ]
+    for url in reads:
+        assert (await webadmin.get(url)).status_code == 200, url
+    sends = [
+        (f"{base}/messages", {"phone": "+79181234567", "text": "x"}),
+        (
+            f"{base}/mailings",
+            {"name": "x", "period_from": "2026-11-24", "period_to": "2026-11-24", "template_id": 1},
+        ),
+        (f"{base}/reminders/run", {"dry_run": False}),
+        (f"{base}/schedules", {"kind": "birthday", "text": "x", "params": {}}),
+        (f"{base}/templates", {"name": "x", "body": "x"}),
+        (f"{base}/plugins/console/actions/any", {}),
+    ]
+    for url, body in sends:
+        response = await webadmin.post(url, json=body)
+        assert response.status_code == 403, (url, response.text)
+    assert (await hub.client.get("/api/v1/messages")).json()["total"] == 0

@@ -201,3 +201,15 @@ class TestWithoutPublicUrl:
         async with hub.runtime.db.session() as session:
             (run,) = (await session.execute(sa.select(ScheduledRun))).scalars()
         assert run.status == "failed" and "HUB_PUBLIC_URL" in (run.error or "")
+
+
+async def test_a_webadmin_may_dry_run_but_not_send(hub: Harness) -> None:
+    await clinic(hub, "msk", "Europe/Moscow")
+    await full_day(hub, "msk", TOMORROW)
+    webadmin = hub.client_for(await hub.token("webadmin"))
+    url = "/api/v1/clinics/msk/reminders/run"
+    dry = await webadmin.post(url, json={"date": TOMORROW.isoformat(), "dry_run": True})
+    assert dry.status_code == 200 and dry.json()["queued"] == 0
+    real = await webadmin.post(url, json={"date": TOMORROW.isoformat(), "dry_run": False})
+    assert real.status_code == 403
+    assert await messages(hub, "msk") == []

@@ -134,7 +134,9 @@ async def test_a_first_answer_is_taken_after_the_cutoff_until_the_start(hub: Har
     assert await feed_types(hub) == ["appointment.cancelled_by_patient"]
 
 
-@pytest.mark.parametrize("nonce", ["", "123.abc", "forged"])
+@pytest.mark.parametrize(
+    "nonce", ["", "123.abc", "forged", "²².x", "99999999999999999999.x", "-5.x"]
+)
 async def test_post_without_the_pages_nonce_is_refused(hub: Harness, nonce: str) -> None:
     await seed(hub)
     link = await issue(hub)
@@ -245,3 +247,11 @@ async def test_a_postponed_appointment_keeps_its_link_and_shows_the_new_time(hub
     page = await page_client(hub).get(link)
     assert page.status_code == 200
     assert "четверг, 26 ноября" in page.text and "15:00" in page.text
+
+
+async def test_odd_query_parameters_still_get_the_page(hub: Harness) -> None:
+    await seed(hub)
+    link = await issue(hub)
+    response = await page_client(hub).get(link, params={"done": "abc"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")

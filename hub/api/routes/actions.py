@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, HTTPException
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ValidationError
 
-from hub.api.deps import ClinicReader, RuntimeDep
+from hub.api.deps import ClinicReader, ClinicSystem, RuntimeDep
 from hub.api.errors import clean_errors
 from hub.api.plugin_access import enabled_context, loaded_plugin
 from hub.plugins import PluginCallError
@@ -41,11 +41,12 @@ async def list_actions(
 async def run_action(
     plugin: str,
     action: str,
-    access: ClinicReader,
+    access: ClinicSystem,
     runtime: RuntimeDep,
     body: Annotated[dict[str, Any] | None, Body()] = None,
 ) -> Any:
-    """Run the action for the clinic and return the plugin's answer."""
+    """Run the action for the clinic and return the plugin's answer (admin or the
+    clinic's own token: actions act on the outside world, e.g. call a patient)."""
     info = loaded_plugin(runtime, plugin)
     spec = info.actions.get(action)
     if spec is None:

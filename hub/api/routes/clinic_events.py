@@ -59,6 +59,8 @@ async def list_events(
     if hook is not None:
         query = query.where(EVENT.c.hook == hook)
     if since is not None:
+        if since.tzinfo is None:  # the contract: a time without an offset is the clinic's
+            since = since.replace(tzinfo=access.clinic.info.tz)
         query = query.where(EVENT.c.created_at >= since)
     async with runtime.db.session() as session:
         rows = (

@@ -121,9 +121,12 @@ async def configure_plugin(
     info = loaded_plugin(runtime, plugin)
     update = data.settings or {}
     secrets = plugin_settings.secret_fields(info.settings_model)
-    if access.principal.role != "admin" and secrets & set(update):
+    protected = plugin_settings.admin_only_fields(info.settings_model) & set(update)
+    if access.principal.role != "admin" and protected:
         raise HTTPException(
-            403, f"Only an admin may change secrets ({', '.join(sorted(secrets & set(update)))})"
+            403,
+            "Only an admin may change secrets and where they are sent "
+            f"({', '.join(sorted(protected))})",
         )
     async with runtime.db.session() as session:
         row = await crud.get_config(session, clinic_id=access.clinic_id, plugin=plugin)

@@ -248,12 +248,21 @@ CSV_COLUMNS = (
 )
 
 
+#: A cell starting with one of these is a formula to a spreadsheet.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: object) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is quoted with ``'``
+    (a patient's name comes from outside: ``=HYPERLINK(...)`` must stay text)."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         return value.isoformat()
-    return str(value)
+    text = str(value)
+    if isinstance(value, str) and text.startswith(_FORMULA):
+        return "'" + text
+    return text
 
 
 @router.get("/messages.csv", response_class=StreamingResponse)

@@ -29,7 +29,14 @@ ReminderRunner = Annotated[ClinicAccess, Depends(clinic_scope("admin", "webadmin
 async def run_reminders(
     request: ReminderRunRequest, access: ReminderRunner, runtime: RuntimeDep
 ) -> ReminderRunResult:
-    """Run the default reminder (or a day-based schedule) for one local date."""
+    """Run the default reminder (or a day-based schedule) for one local date.
+
+    A webadmin may look (``dry_run``); sending needs an admin or the clinic's own token.
+    """
+    if not request.dry_run and access.principal.role == "webadmin":
+        raise HTTPException(
+            403, "A webadmin may only dry-run reminders; sending needs an admin or clinic token"
+        )
     snapshot = access.clinic
     schedule = None
     if request.schedule_id is not None:

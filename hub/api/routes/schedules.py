@@ -33,7 +33,10 @@ router = APIRouter(prefix="/api/v1/clinics/{clinic}/schedules", tags=["schedules
 
 _NULLABLE = frozenset({"template_id", "text", "communication_status"})
 
-ScheduleEditor = Annotated[ClinicAccess, Depends(clinic_scope("admin", "webadmin", "clinic"))]
+# Schedules send messages by themselves: changing them is the clinic's or an admin's
+# call (like mailings); a webadmin reads them.
+ScheduleEditor = Annotated[ClinicAccess, Depends(clinic_scope("admin", "clinic"))]
+ScheduleReader = Annotated[ClinicAccess, Depends(clinic_scope("admin", "webadmin", "clinic"))]
 
 
 def _not_found(schedule_id: int) -> HTTPException:
@@ -63,7 +66,7 @@ async def _check_text(
 
 @router.get("", response_model=ScheduleList)
 async def list_schedules(
-    access: ScheduleEditor,
+    access: ScheduleReader,
     runtime: RuntimeDep,
     kind: Annotated[ScheduleKind | None, Query(description="Only this kind.")] = None,
     enabled: bool | None = None,
@@ -90,7 +93,7 @@ async def create_schedule(
 
 @router.get("/{schedule_id}", response_model=SchedulePublic)
 async def get_schedule(
-    schedule_id: int, access: ScheduleEditor, runtime: RuntimeDep
+    schedule_id: int, access: ScheduleReader, runtime: RuntimeDep
 ) -> SchedulePublic:
     async with runtime.db.session() as session:
         return crud.to_public(await _load(session, access, schedule_id))

@@ -13,6 +13,7 @@ The callback address carries a secret: nothing here returns or logs it unmasked.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from hub_smsru.callback import PLUGIN, callback_url
@@ -33,9 +34,14 @@ _MASK = "•••"
 ACCOUNT_HINT = "check it in the sms.ru account, section «Программистам» («Ваш api_id»)"
 
 
+_CALLBACK_SECRET = re.compile(r"(/callback/[^/?#]+/)[^/?#]+")
+
+
 def masked(url: str, ctx: Ctx) -> str:
-    """``url`` with this clinic's callback secret hidden."""
-    return url.replace(ctx.settings.callback_secret.get_secret_value(), _MASK)
+    """``url`` with every callback secret hidden: this clinic's, and those of other
+    clinics registered on a shared sms.ru account."""
+    url = url.replace(ctx.settings.callback_secret.get_secret_value(), _MASK)
+    return _CALLBACK_SECRET.sub(lambda m: m.group(1) + _MASK, url)
 
 
 def own_url(ctx: Ctx) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from hub_smsru.const import DEFAULT_BASE_URL
 from pydantic import Field, SecretStr, field_validator
@@ -34,6 +34,10 @@ def new_callback_secret() -> SecretStr:
 
 class SmsruSettings(ChannelSettings):
     """Settings of the sms.ru provider for one clinic."""
+
+    #: Clinics sharing one sms.ru key share its rate limit (the callback secret and
+    #: the sender are per clinic).
+    account_fields: ClassVar[tuple[str, ...]] = ("api_id", "base_url")
 
     api_id: SecretStr = Field(
         min_length=8,

@@ -208,6 +208,20 @@ async def test_hook_get_plugin_status(hub: Harness, clinic: str, fake: FakeSmsRu
     assert "•••" in status["callback"]["url"]
 
 
+async def test_status_hides_the_callback_secrets_of_other_clinics_too(
+    hub: Harness, clinic: str, fake: FakeSmsRu
+) -> None:
+    """A shared sms.ru account lists every clinic's callback address."""
+    other = "https://hub.example/plugins/smsru/callback/clinic-2/other-clinics-secret-42"
+    fake.account.callbacks.append(other)
+    response = await hub.client.get(f"/api/v1/clinics/{CLINIC}/plugins/smsru/status")
+    handlers = response.json()["status"]["callback"]["handlers"]
+    assert "other-clinics-secret-42" not in response.text
+    assert any(
+        h.startswith("https://hub.example/plugins/smsru/callback/clinic-2/") for h in handlers
+    )
+
+
 async def test_hook_get_plugin_status_shows_a_failing_part(
     hub: Harness, clinic: str, fake: FakeSmsRu
 ) -> None:

@@ -21,6 +21,12 @@ class GatewaySettings(PluginSettings):
     password: SecretStr | None = Field(None, description="Optional second secret.")
     sender: str | None = Field(None, max_length=11, description="Sender name.")
     per_second: int = Field(5, ge=1, le=100, description="Rate limit.")
+    base_url: str = Field("https://gw.example", description="Where the gateway is.")
+    region: str = Field(
+        "ru",
+        description="Not an address, but marked admin-only.",
+        json_schema_extra={"admin_only": True},
+    )
 
 
 class Gateway:
@@ -30,8 +36,12 @@ class Gateway:
     def register_settings_model(self) -> type[GatewaySettings]:
         return GatewaySettings
 
+    raise_with_key = False
+
     @hookimpl
     async def check_settings(self, ctx: HookContext[GatewaySettings]) -> CheckResult:
+        if self.raise_with_key:
+            raise RuntimeError(f"login refused for key {ctx.settings.api_id.get_secret_value()}")
         if ctx.settings.api_id.get_secret_value() != SECRET:
             return CheckResult.failed(
                 "The gateway rejected the api_id: copy it again from your account."
@@ -91,6 +101,8 @@ async def test_secret_is_masked_kept_when_omitted_and_cleared_by_null(
         "password": "••••ough",
         "sender": "Clinic",
         "per_second": 5,
+        "base_url": "https://gw.example",
+        "region": "ru",
     }
     ctx = await hub.context("gateway")
     assert ctx.settings.api_id.get_secret_value() == SECRET
@@ -118,6 +130,18 @@ async def test_secrets_are_encrypted_at_rest(hub: Harness, clinic: str, tmp_path
         )
     assert SECRET not in dump
     assert "gAAAAA" in dump  # a Fernet token
+
+
+async def test_secrets_under_test_are_redacted_from_check_errors(hub: Harness, clinic: str) -> None:
+    """A check that fails with the candidate key in its error text leaks nothing."""
+    leaky = "leaky-key-that-must-not-show-0042"
+    gateway: Gateway = hub.runtime.host.pm.get_plugin("gateway")  # type: ignore[assignment]
+    gateway.raise_with_key = True
+    response = await hub.client.put(
+        URL, params={"check": "true"}, json={"enabled": True, "settings": {"api_id": leaky}}
+    )
+    assert response.status_code == 422
+    assert leaky not in response.text and "***" in response.text
 
 
 async def test_check_before_saving(hub: Harness, clinic: str) -> None:
@@ -171,6 +195,11 @@ async def test_webadmin_reads_masked_but_cannot_change_secrets(hub: Harness, cli
     forbidden = await webadmin.put(URL, json={"settings": {"api_id": "another-secret-value"}})
     assert forbidden.status_code == 403
     assert "api_id" in forbidden.json()["detail"]
+    # nor where they are sent: a server of theirs would receive the api_id
+    for field, value in (("base_url", "https://evil.example"), ("region", "kz")):
+        redirect = await webadmin.put(URL, json={"settings": {field: value}})
+        assert redirect.status_code == 403, field
+        assert field in redirect.json()["detail"]
     allowed = await webadmin.put(URL, json={"settings": {"sender": "Clinic"}})
     assert allowed.status_code == 200
 

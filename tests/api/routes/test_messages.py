@@ -277,6 +277,15 @@ async def test_csv_export_streams_the_whole_filtered_set(hub: Harness) -> None:
     assert any(r["text"] == "Текст; 7" for r in rows)  # the separator inside a text is quoted
 
 
+async def test_csv_cells_that_a_spreadsheet_would_run_stay_text(hub: Harness) -> None:
+    await _clinic(hub)
+    await _send(hub, text='=HYPERLINK("http://x/";"click")', recipient_name="@evil")
+    text = (await hub.client.get("/api/v1/messages.csv")).content.decode("utf-8")
+    row = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert row["text"].startswith("'=HYPERLINK(")
+    assert row["recipient"] == "'@evil"
+
+
 BIG = 10**30
 
 
