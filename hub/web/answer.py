@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -121,21 +122,44 @@ def _too_many(request: Request, limiter: AddressLimiter) -> Response:
     return response
 
 
-async def _load(
-    runtime: Runtime, link: AnswerLink
-) -> tuple[ClinicInfo, ClinicOptions, Appointment | None]:
+@dataclass(frozen=True, slots=True)
+class _Visit:
+    """A live link and what the page needs of it."""
+
+    link: AnswerLink
+    clinic: ClinicInfo
+    options: ClinicOptions
+    appointment: Appointment
+    now: dt.datetime
+
+
+async def _open(token: str, request: Request, runtime: Runtime) -> _Visit | Response:
+    """The link behind ``token`` if it is live; otherwise the page that says why not."""
     from hub.intake.snapshots import load_appointments
 
-    snapshot = await runtime.snapshot(link.clinic_id)
+    limiter = _limiter(request, runtime)
+    if not limiter.hit(_client(request)):
+        return _too_many(request, limiter)
+    now = runtime.clock.now()
     async with runtime.db.session() as session:
-        found = await load_appointments(
-            session, link.clinic_id, ids=[link.appointment_id], include_cancelled=True
+        link = await links.resolve(session, token)
+        found = (
+            await load_appointments(
+                session, link.clinic_id, ids=[link.appointment_id], include_cancelled=True
+            )
+            if link
+            else []
         )
-    return (
-        snapshot.info,
-        ClinicOptions.model_validate(snapshot.options),
-        (found[0] if found else None),
-    )
+    if link is None:
+        return _unknown(request)
+    try:
+        snapshot = await runtime.snapshot(link.clinic_id)
+    except ClinicNotFound:
+        return _unknown(request)
+    if not found or now >= found[0].start:
+        return _gone(request, snapshot.info)
+    options = ClinicOptions.model_validate(snapshot.options)
+    return _Visit(link, snapshot.info, options, found[0], now)
 
 
 def _unknown(request: Request) -> Response:
@@ -165,28 +189,17 @@ def _gone(request: Request, clinic: ClinicInfo) -> Response:
 @router.get("/{token}", response_class=Response, summary="The patient's answer page")
 async def show(token: str, request: Request, runtime: RuntimeDep, done: str = "") -> Response:
     """Shows the appointment and the buttons Confirm / Cancel / Call me back."""
-    limiter = _limiter(request, runtime)
-    if not limiter.hit(_client(request)):
-        return _too_many(request, limiter)
-    now = runtime.clock.now()
+    visit = await _open(token, request, runtime)
+    if isinstance(visit, Response):
+        return visit
     async with runtime.db.session() as session:
-        link = await links.resolve(session, token)
-        answer = (
-            await answers.current(session, link.clinic_id, link.appointment_id) if link else None
-        )
-    if link is None:
-        return _unknown(request)
-    try:
-        clinic, options, appointment = await _load(runtime, link)
-    except ClinicNotFound:
-        return _unknown(request)
-    if appointment is None or now >= appointment.start:
-        return _gone(request, clinic)
+        answer = await answers.current(session, visit.link.clinic_id, visit.link.appointment_id)
+    clinic, now = visit.clinic, visit.now
     page = view.build(
         clinic=clinic,
-        appointment=appointment,
+        appointment=visit.appointment,
         answer=answer,
-        cutoff=dt.timedelta(minutes=options.answer_cutoff_minutes),
+        cutoff=dt.timedelta(minutes=visit.options.answer_cutoff_minutes),
         now=now,
     )
     if page.state == "expired":
@@ -206,20 +219,10 @@ async def show(token: str, request: Request, runtime: RuntimeDep, done: str = ""
 async def answer(token: str, request: Request, runtime: RuntimeDep) -> Response:
     """Takes the form of the page: ``answer`` (confirm / cancel / callback), ``reason``
     (optional, for cancel) and ``nonce``."""
-    limiter = _limiter(request, runtime)
-    if not limiter.hit(_client(request)):
-        return _too_many(request, limiter)
-    now = runtime.clock.now()
-    async with runtime.db.session() as session:
-        link = await links.resolve(session, token)
-    if link is None:
-        return _unknown(request)
-    try:
-        clinic, options, appointment = await _load(runtime, link)
-    except ClinicNotFound:
-        return _unknown(request)
-    if appointment is None or now >= appointment.start:
-        return _gone(request, clinic)
+    visit = await _open(token, request, runtime)
+    if isinstance(visit, Response):
+        return visit
+    clinic, now = visit.clinic, visit.now
     try:
         form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
     except StarletteHTTPException:  # a malformed form: say so on a page, never JSON
@@ -242,11 +245,11 @@ async def answer(token: str, request: Request, runtime: RuntimeDep) -> Response:
             await answers.record(
                 session,
                 runtime,
-                clinic_id=link.clinic_id,
-                appointment=appointment,
+                clinic_id=visit.link.clinic_id,
+                appointment=visit.appointment,
                 answer=choice,  # type: ignore[arg-type]
                 reason=reason,
-                cutoff=dt.timedelta(minutes=options.answer_cutoff_minutes),
+                cutoff=dt.timedelta(minutes=visit.options.answer_cutoff_minutes),
                 now=now,
             )
     except answers.AnswerRefused as exc:
