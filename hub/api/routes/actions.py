@@ -18,7 +18,7 @@ from hub.api.errors import clean_errors
 from hub.api.plugin_access import enabled_context, loaded_plugin
 from hub.plugins import PluginCallError
 from hub.schemas.plugins import ActionPublic
-from hub.types import ActionError
+from hub.types import UPSTREAM_STATUSES, ActionError
 
 router = APIRouter(prefix="/api/v1/clinics/{clinic}/plugins/{plugin}/actions", tags=["actions"])
 
@@ -79,7 +79,8 @@ async def run_action(
     try:
         result = await runtime.host.run_strict(plugin, f"action:{action}", ctx, spec.run, data)
     except ActionError as exc:
-        raise HTTPException(exc.status if 400 <= exc.status < 500 else 400, exc.message) from None
+        allowed = 400 <= exc.status < 500 or exc.status in UPSTREAM_STATUSES
+        raise HTTPException(exc.status if allowed else 400, exc.message) from None
     except PluginCallError as exc:
         raise HTTPException(502, f"Plugin {plugin!r} failed: {exc.error}") from None
     if isinstance(result, BaseModel):
