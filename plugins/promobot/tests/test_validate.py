@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 from hub_promobot import validate
@@ -182,3 +183,19 @@ def test_sex(text: str, value: str) -> None:
 
 def test_an_unknown_sex_is_flagged() -> None:
     assert validate.sex("X") == validate.Checked("X", "is neither «М» nor «Ж»")
+
+
+def test_the_oms_check_digit_equals_luhns() -> None:
+    """The order's number-based steps give the Luhn check digit (as the docstring says)."""
+
+    def luhn(body: str) -> int:
+        total = 0
+        for i, d in enumerate(int(c) for c in reversed(body)):
+            doubled = d * 2 if i % 2 == 0 else d
+            total += doubled - 9 if doubled > 9 else doubled
+        return (10 - total % 10) % 10
+
+    rng = random.Random(13)
+    for _ in range(500):
+        body = "".join(rng.choice("0123456789") for _ in range(15))
+        assert validate.oms_check_digit(body) == luhn(body), body
