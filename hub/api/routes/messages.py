@@ -99,6 +99,13 @@ async def clinic_names(runtime: Runtime, ids: set[str] | None) -> dict[str, str]
         return {str(i): str(n) for i, n in await session.execute(query)}
 
 
+async def clinic_zones(runtime: Runtime) -> dict[str, ZoneInfo]:
+    """Each clinic's time zone, for times shown to people."""
+    query = sa.select(Clinic.id, Clinic.timezone)  # type: ignore[call-overload]
+    async with runtime.db.session() as session:
+        return {str(i): ZoneInfo(str(z)) for i, z in await session.execute(query)}
+
+
 class Scope:
     """The journal's filter for this caller, built from the query parameters."""
 
@@ -252,13 +259,15 @@ CSV_COLUMNS = (
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, tz: ZoneInfo | None = None) -> str:
     """A CSV cell; text that a spreadsheet would run as a formula is quoted with ``'``
-    (a patient's name comes from outside: ``=HYPERLINK(...)`` must stay text)."""
+    (a patient's name comes from outside: ``=HYPERLINK(...)`` must stay text).  Times are
+    for people: in the clinic's own zone ``tz``, with their offset."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.isoformat()
+        local = value.astimezone(tz) if tz is not None and value.tzinfo else value
+        return local.isoformat(sep=" ", timespec="seconds")
     text = str(value)
     if isinstance(value, str) and text.startswith(_FORMULA):
         return "'" + text
@@ -268,9 +277,11 @@ def _cell(value: object) -> str:
 @router.get("/messages.csv", response_class=StreamingResponse)
 async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResponse:
     """The whole filtered journal as CSV (UTF-8 with BOM, ``;``-separated, as Excel in a
-    Russian locale opens it), streamed row by row."""
+    Russian locale opens it), streamed row by row; times in each clinic's own zone with
+    their offset (``2026-12-01 09:30:00+10:00``)."""
 
     names = await clinic_names(runtime, None)
+    zones = await clinic_zones(runtime)
 
     async def rows() -> AsyncIterator[str]:
         buffer = io.StringIO()
@@ -288,7 +299,8 @@ async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResp
                 row = to_row(message, names).model_dump()
                 row["cost"] = money(message.cost)
                 row["text"] = message.text
-                writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
+                tz = zones.get(message.clinic_id)
+                writer.writerow([_cell(row[c], tz) for c in CSV_COLUMNS])
             if chunk:
                 yield buffer.getvalue()
             if len(chunk) < CSV_CHUNK:
