@@ -39,6 +39,7 @@ from hub.schemas.messages import (
     MessageRow,
     money,
 )
+from hub.security.redaction import mask_answer_links
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 
@@ -75,7 +76,7 @@ def to_row(m: Message, names: dict[str, str] | None = None) -> MessageRow:
 def to_detail(m: Message, names: dict[str, str] | None = None) -> MessageDetail:
     return MessageDetail(
         **to_row(m, names).model_dump(),
-        text=m.text,
+        text=mask_answer_links(m.text),
         patient_id=m.patient_id,
         mailing_id=m.mailing_id,
         essential=m.essential,
@@ -298,7 +299,7 @@ async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResp
             for message in chunk:
                 row = to_row(message, names).model_dump()
                 row["cost"] = money(message.cost)
-                row["text"] = message.text
+                row["text"] = mask_answer_links(message.text)
                 tz = zones.get(message.clinic_id)
                 writer.writerow([_cell(row[c], tz) for c in CSV_COLUMNS])
             if chunk:
