@@ -45,7 +45,17 @@ log = logging.getLogger("hub.plugins")
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT_NAME
 #: Paths of the hub itself, which a plugin's root routes may not claim.
-RESERVED_PATHS = ("/api", "/plugins", "/r/", "/healthz", "/metrics", "/docs", "/redoc", "/openapi")
+RESERVED_PATHS = (
+    "/api",
+    "/plugins",
+    "/r/",
+    "/healthz",
+    "/metrics",
+    "/docs",
+    "/redoc",
+    "/openapi",
+    "/static-offline-docs",
+)
 
 
 class PluginCallError(Exception):
