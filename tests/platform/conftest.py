@@ -9,6 +9,7 @@ is set.
 from __future__ import annotations
 
 from collections.abc import Callable
+
 import pytest
 
 from hub.testing import Harness

@@ -52,7 +52,9 @@ async def test_replace_and_delete(probe: Harness) -> None:
     pairs = [{"hub_id": f"S-{i}", "external_id": f"E-{i}"} for i in range(4)]
     await probe.client.put(f"{URL}/services", json=pairs)
     replaced = await probe.client.put(
-        f"{URL}/services", params={"replace": "true"}, json=[*pairs[:2], {"hub_id": "S-9", "external_id": "E-9"}]
+        f"{URL}/services",
+        params={"replace": "true"},
+        json=[*pairs[:2], {"hub_id": "S-9", "external_id": "E-9"}],
     )
     assert replaced.json() == {"kind": "services", "added": 1, "deleted": 2, "total": 3}
 
@@ -68,7 +70,9 @@ async def test_replace_and_delete(probe: Harness) -> None:
 
 async def test_the_plugin_reads_and_writes_the_same_pairs_through_ctx(probe: Harness) -> None:
     await probe.client.put(f"{URL}/services", json=[{"hub_id": "SRV-1", "external_id": "P-1"}])
-    mapped = await act(probe, "map", {"kind": "services", "pairs": [["SRV-2", "P-1"], ["SRV-1", "P-2"]]})
+    mapped = await act(
+        probe, "map", {"kind": "services", "pairs": [["SRV-2", "P-1"], ["SRV-1", "P-2"]]}
+    )
     assert mapped.json() == {"added": 2}
     looked = await act(probe, "lookup", {"kind": "services", "hub_id": "SRV-1"})
     assert looked.json() == {"external_ids": ["P-1", "P-2"]}
@@ -117,7 +121,9 @@ async def test_unknown_names_are_404_and_bad_bodies_422(probe: Harness) -> None:
     assert "services, tests" in unknown_kind.json()["detail"]
     unknown_plugin = await probe.client.get("/api/v1/clinics/clinic-1/plugins/nobody/mappings/x")
     assert unknown_plugin.status_code == 404 and "'nobody'" in unknown_plugin.json()["detail"]
-    unknown_clinic = await probe.client.get("/api/v1/clinics/nowhere/plugins/probe/mappings/services")
+    unknown_clinic = await probe.client.get(
+        "/api/v1/clinics/nowhere/plugins/probe/mappings/services"
+    )
     assert unknown_clinic.status_code == 404
 
     for body in (

@@ -5,11 +5,11 @@ the hub's, ``POST .../plugins/{plugin}/sync/{kind}`` runs its sync now, a job wi
 from __future__ import annotations
 
 import pytest
+from probe_client import act, job_log
 
 from hub import ReferenceKind, hookimpl
 from hub.plugins import PluginHost
 from hub.testing import Harness
-from probe_client import act, job_log
 
 CATALOGUE = [
     {"id": "T-1", "name": "Общий анализ крови", "code": "B01"},
@@ -20,7 +20,11 @@ CATALOGUE = [
 async def test_a_plugin_kind_is_declared_stored_and_served_like_the_hubs(probe: Harness) -> None:
     plugins = {p["name"]: p for p in (await probe.client.get("/api/v1/plugins")).json()["items"]}
     assert plugins["probe"]["reference_kinds"] == [
-        {"name": "probe_tests", "description": "Tests the probe's laboratory performs.", "hub_kind": None}
+        {
+            "name": "probe_tests",
+            "description": "Tests the probe's laboratory performs.",
+            "hub_kind": None,
+        }
     ]
     url = "/api/v1/clinics/clinic-1/reference/probe_tests"
     assert (await probe.client.get(url)).json() == {"kind": "probe_tests", "items": []}
