@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub_promobot import check, scan
+from hub_promobot.const import ACTION_TIMEOUT
 from hub_promobot.settings import PromobotSettings
 
 from hub import Action, CheckResult, HookContext, hookimpl
@@ -31,6 +32,7 @@ def register_actions() -> list[Action]:
             description="Scan a passport, SNILS or OMS policy at the front desk: the "
             "recognised fields, checked, with what to verify; with a patient_id, the "
             "changes for the card are published as card.document_recognised.",
+            timeout=ACTION_TIMEOUT,
         )
     ]
 

@@ -15,10 +15,7 @@ from hub.settings import HubSettings
 from hub.testing import Harness
 
 from .fake_scanner import FakeScanner, FakeTransport
-from .support import CLINIC, SETTINGS
-
-#: The hub's limit on a plugin call in these tests (seconds).
-HUB_PLUGIN_TIMEOUT = 1.0
+from .support import CLINIC, HUB_PLUGIN_TIMEOUT, SETTINGS
 
 
 @pytest.fixture

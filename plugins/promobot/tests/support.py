@@ -13,6 +13,8 @@ SCANNER_URL = "http://192.168.10.50:8080"
 SETTINGS: dict[str, Any] = {"scanner_url": SCANNER_URL}
 PATIENT = "P-1001"
 SCAN = f"/api/v1/clinics/{CLINIC}/plugins/promobot/actions/scan"
+#: The hub's limit on a plugin call in these tests (seconds; conftest sets it).
+HUB_PLUGIN_TIMEOUT = 1.0
 
 #: The passport on the fake's glass: what must never reach logs or plugin state.
 PASSPORT_NUMBER = "940229"

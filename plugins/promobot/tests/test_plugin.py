@@ -28,7 +28,10 @@ async def test_the_plugin_is_discovered_with_its_settings_and_action(hub: Harnes
     assert schema["required"] == ["scanner_url"]
     assert schema["properties"]["timeout_seconds"]["default"] == 60
     assert schema["properties"]["min_confidence"]["default"] == 0.9
-    assert [a["name"] for a in plugin["actions"]] == ["scan"]
+    (action,) = plugin["actions"]
+    # its own time limit: the longest wait a clinic can set (300 s) plus the margin (10 s)
+    # plus 5 s, not the hub's default for plugin calls
+    assert (action["name"], action["timeout"]) == ("scan", 315.0)
 
 
 async def test_the_scan_action_lists_its_input(hub: Harness) -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from hub.testing import Harness
 
-from .fake_scanner import FakeScanner
-from .support import CLINIC, PATIENT, SCANNER_URL, put_card, scan
+from .fake_scanner import FakeScanner, Slow
+from .support import CLINIC, HUB_PLUGIN_TIMEOUT, PATIENT, SCANNER_URL, put_card, scan
 
 pytestmark = pytest.mark.usefixtures("clinic")
 
@@ -161,3 +161,32 @@ async def test_a_bad_request_is_a_422_naming_the_field(hub: Harness, fake: FakeS
         assert response.status_code == 422, body
         assert response.json()["detail"][0]["loc"] == ["body", field]
     assert fake.requests == []
+
+
+async def test_a_slow_scan_is_waited_for_beyond_the_hubs_default_limit(
+    hub: Harness, fake: FakeScanner
+) -> None:
+    # the hub's own limit on a plugin call is HUB_PLUGIN_TIMEOUT (1 s) in these tests;
+    # the person takes 1.5 s, within the clinic's 2 s: the scan action's own limit holds
+    await hub.enable(
+        "promobot", CLINIC, settings={"scanner_url": SCANNER_URL, "timeout_seconds": 2}
+    )
+    assert HUB_PLUGIN_TIMEOUT < 1.5
+    fake.next(Slow(1.5))
+    response = await scan(hub, document="passport")
+    assert response.status_code == 200, response.text
+    assert response.json()["fields"]["passport_number"]["value"] == "940229"
+
+
+async def test_a_scanner_that_never_answers_is_answered_at_the_clinics_limit(
+    hub: Harness, fake: FakeScanner
+) -> None:
+    # timeout_seconds 1 + a margin of 1 s: the plugin answers at 2 s, after the hub's
+    # default limit (1 s here) and long before the action's own (315 s)
+    await hub.enable(
+        "promobot", CLINIC, settings={"scanner_url": SCANNER_URL, "timeout_seconds": 1}
+    )
+    fake.next("hang")
+    response = await scan(hub, document="snils")
+    assert response.status_code == 504, response.text
+    assert response.json()["detail"].startswith("The scanner did not answer within 2 s")
