@@ -49,7 +49,10 @@ async def setup(hub: Harness) -> None:
     day = TOMORROW.isoformat()
     for patient_id in patients:
         await hub.put_appointment(
-            "A-" + patient_id[2:].replace("1001", "ok"), patient_id=patient_id, start=f"{day}T11:00", end=None
+            "A-" + patient_id[2:].replace("1001", "ok"),
+            patient_id=patient_id,
+            start=f"{day}T11:00",
+            end=None,
         )
     await hub.put_appointment(
         "A-srv", services=[{"id": "SRV-1"}, {"id": "SRV-9"}], start=f"{day}T12:00", end=None
