@@ -3,8 +3,9 @@
 A card's phones are stored as the clinic system sent them («8 (918) 123-45-67»); their
 E.164 forms (``+79181234567``, local numbers read in the clinic's ``phone_region``) go
 to the ``patient_phone`` table, whose primary key ``(clinic_id, e164, patient_id)`` is
-the lookup's index, in the transaction that writes the card.  A value that is no valid number of any country is not indexed
-(it could never match a caller).  A landline is indexed: it can call.
+the lookup's index, in the transaction that writes the card.  A value that is no valid
+number of any country is not indexed (it could never match a caller).  A landline is
+indexed: it can call.
 
     reindex(session, clinic_id, cards, region)   rewrite the index rows of these cards
     find(session, clinic_id, phone, region)      the live cards with that number

@@ -28,8 +28,8 @@ from hub.messages import recipients
 from hub.messages import templates as tpl
 from hub.messages.queue import Draft, queue_messages
 from hub.reminders import links
-from hub.reminders.rules import Rule
 from hub.reminders.eligibility import screen, warnings
+from hub.reminders.rules import Rule
 from hub.types import Appointment, ClinicInfo
 
 if TYPE_CHECKING:

@@ -1,10 +1,23 @@
-"""Helpers of the platform tests: a clinic with the probe enabled, and its actions."""
+"""Helpers of the platform tests: the probe plugin (``tests/fixtures/plugins/probe``),
+pip-installed for the session like a third-party plugin; a clinic with it enabled; its
+actions over HTTP.  Test modules import the ``hub_plugin_names`` fixture from here (a
+``conftest.py`` here would shadow ``tests/messages/conftest.py`` in one session)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from hub.testing import Harness
+
+
+@pytest.fixture
+def hub_plugin_names(install_distribution: Callable[[str], str]) -> list[str]:
+    install_distribution("probe")
+    return ["console", "probe"]
+
 
 CLINIC = "clinic-1"
 

@@ -15,9 +15,9 @@ class PatientRecord(SQLModel, table=True):
 
     ``phones`` are stored as the clinic system sent them (which of them a message may
     use is decided per channel when it is sent); their E.164 forms are indexed in
-    :class:`PatientPhone` for finding a card by a caller's number.  A deleted card keeps its row with
-    ``deleted_at`` set, so that events and messages about it still resolve; a later
-    ``PUT`` restores it.
+    :class:`PatientPhone` for finding a card by a caller's number.  A deleted card
+    keeps its row with ``deleted_at`` set, so that events and messages about it still
+    resolve; a later ``PUT`` restores it.
     """
 
     __tablename__ = "patient"
