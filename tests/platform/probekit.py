@@ -1,23 +1,11 @@
-"""Helpers of the platform tests: the probe plugin (``tests/fixtures/plugins/probe``),
-pip-installed for the session like a third-party plugin; a clinic with it enabled; its
-actions over HTTP.  Test modules import the ``hub_plugin_names`` fixture from here (a
-``conftest.py`` here would shadow ``tests/messages/conftest.py`` in one session)."""
+"""Helpers of the messaging and booking tests of the platform: a clinic whose channels
+go to the probe plugin, and the probe's actions over HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from hub.testing import Harness
-
-
-@pytest.fixture
-def hub_plugin_names(install_distribution: Callable[[str], str]) -> list[str]:
-    install_distribution("probe")
-    return ["console", "probe"]
-
 
 CLINIC = "clinic-1"
 

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from probekit import CLINIC, action, action_status, hub_plugin_names, probe_clinic  # noqa: F401
+from probekit import CLINIC, action, action_status, probe_clinic  # noqa: F401
 
 from hub.testing import Harness
 

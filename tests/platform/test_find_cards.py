@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from probekit import CLINIC, action, hub_plugin_names, probe_clinic  # noqa: F401
+from probekit import CLINIC, action, probe_clinic  # noqa: F401
 
 from hub.testing import Harness
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from probekit import CLINIC, action, hub_plugin_names, probe_clinic  # noqa: F401
+from probekit import CLINIC, action, probe_clinic  # noqa: F401
 
 from hub.testing import Harness
 

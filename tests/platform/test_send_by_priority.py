@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from probekit import CLINIC, action, action_status, hub_plugin_names, probe_clinic  # noqa: F401
+from probekit import CLINIC, action, action_status, probe_clinic  # noqa: F401
 
 from hub import DeliveryReport
 from hub.testing import Harness

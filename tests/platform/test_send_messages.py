@@ -4,7 +4,7 @@ as ``send_message``'s would be."""
 
 from __future__ import annotations
 
-from probekit import CLINIC, action, hub_plugin_names, probe_clinic  # noqa: F401
+from probekit import CLINIC, action, probe_clinic  # noqa: F401
 
 from hub.testing import Harness
 
