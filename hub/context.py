@@ -369,12 +369,15 @@ class HookContext(Generic[S]):
 
     async def get_appointment(self, appointment_id: str) -> Appointment | None:
         """The appointment (cancelled ones too) with its patient, doctor, specialty and
-        services resolved, or ``None`` if unknown."""
+        services resolved, or ``None`` if unknown.  An id the clinic system adopted under
+        its own (a booking made outside) finds the adopted appointment."""
+        from hub.intake import adoption
         from hub.intake.snapshots import load_appointments
 
         async with self._runtime.db.session() as session:
+            current = await adoption.resolve(session, self.clinic.id, appointment_id)
             found = await load_appointments(
-                session, self.clinic.id, ids=[appointment_id], include_cancelled=True
+                session, self.clinic.id, ids=[current], include_cancelled=True
             )
         return found[0] if found else None
 

@@ -74,6 +74,10 @@ async def test_the_clinic_system_adopts_a_portal_booking_under_its_own_id(hub: H
     changed = [e for e in await hub.feed() if e["type"] == "appointment.changed"]
     assert [e["data"]["appointment_id"] for e in changed] == ["MIS-77"]
     assert (await hub.client.get(f"{URL}/portal-1")).status_code == 404
+    # the plugin still finds it by the id it knows
+    ctx = await hub.context("probe")
+    adopted = await ctx.get_appointment("portal-1")
+    assert adopted is not None and adopted.id == "MIS-77"
 
 
 async def test_adoption_that_cannot_be_right_is_refused(hub: Harness) -> None:

@@ -62,10 +62,11 @@ async def test_a_permanent_error_moves_the_message_to_the_next_channel(hub: Harn
     moved = sms["history"][-1]
     assert (moved["event"], moved["channel"]) == ("channel_fallback", "email")
     email = await hub.message(moved["message_id"])
-    assert (email["channel"], email["status"], email["address"]) == (
+    assert (email["channel"], email["status"], email["address"], email["subject"]) == (
         "email",
         "sent",
         "ivanov@example.ru",
+        "Код",
     )
     assert email["history"][0]["event"] == "channel_fallback"
     assert email["history"][0]["from_message"] == sms_id
