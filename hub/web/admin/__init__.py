@@ -14,6 +14,8 @@ user's token, so roles and rules are the API's.
     journal.py      /admin/journal: «Журнал отправленных сообщений» (seed 001)
     plugins.py      /admin/c/{clinic}/plugins: switches, settings, check, actions, routing
     send.py         /admin/c/{clinic}/send and /mailing: one-off SMS, group mailing
+    texts.py        /admin/c/{clinic}/templates: message templates, palette, live preview
+    schedules.py    /admin/c/{clinic}/schedules: the seven kinds of mailing schedule
     logs.py         task log, deliveries, feed, stop list, tokens
 
 ``mount(app)`` adds the routes, the static files and the handlers that turn "no
@@ -28,7 +30,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from hub.web.admin import auth, journal, plugins, send
+from hub.web.admin import auth, journal, plugins, schedules, send, texts
 from hub.web.admin.api import ApiError
 from hub.web.admin.pages import HEADERS, is_htmx, notice
 from hub.web.admin.session import CsrfRefused, SignInRequired
@@ -37,7 +39,7 @@ from hub.web.admin.strings import T
 __all__ = ["mount", "router"]
 
 router = APIRouter(prefix="/admin", tags=["admin pages"], include_in_schema=False)
-for module in (auth, journal, plugins, send):
+for module in (auth, journal, plugins, send, texts, schedules):
     router.include_router(module.router)
 
 

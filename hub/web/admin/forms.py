@@ -7,6 +7,7 @@ action buttons without a line of UI code.
 
     string → text input         integer/number → number input   boolean → checkbox
     enum / Literal → select     SecretStr → password input, blank keeps the stored value
+    time → time input           list of strings → comma-separated text
     array / object → JSON text  ``x | None`` → may be left empty (sent as null)
 """
 
@@ -95,7 +96,9 @@ def _kind(shape: dict[str, Any], secret: bool) -> str:
     if kind in ("integer", "number"):
         return str(kind)
     if kind == "string":
-        return "text"
+        return "time" if shape.get("format") == "time" else "text"
+    if kind == "array" and (shape.get("items") or {}).get("type") == "string":
+        return "list"
     return "json"
 
 
@@ -148,6 +151,8 @@ def fields_of(
             choices = shape.get("enum") or [shape.get("const")]
             f.options = [(_text(c), _text(c)) for c in choices]
             f.value = _text(current)
+        elif kind == "list" and isinstance(current, list):
+            f.value = ", ".join(str(v) for v in current)
         else:
             f.value = _text(current)
         out.append(f)
@@ -202,6 +207,10 @@ def parse(form: FormData, fields: list[Field], *, keep_blank: bool = True) -> di
                 errors[f.name] = "Нужно число."
             else:
                 out[f.name] = text if "." in text else int(text)
+        elif f.kind == "list":
+            out[f.name] = [part.strip() for part in raw.split(",") if part.strip()]
+        elif f.kind == "time":
+            out[f.name] = raw.strip()[:8]
         elif f.kind == "json":
             try:
                 out[f.name] = json.loads(raw)

@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub.api.deps import RuntimeDep
+from hub.schemas.messages import STATUS_TITLES
 from hub.web.admin import session as sessions
 from hub.web.admin.api import HubApi
 from hub.web.admin.strings import T, t
@@ -88,6 +89,7 @@ TEMPLATES.env.filters["local_time"] = local_time
 TEMPLATES.env.filters["money"] = money
 TEMPLATES.env.filters["pretty_json"] = pretty_json
 TEMPLATES.env.globals["t"] = t
+TEMPLATES.env.globals["STATUS_TITLES"] = STATUS_TITLES
 
 
 # --- dependencies ----------------------------------------------------------------------

@@ -205,3 +205,14 @@ STATUS_BOXES: Final = (("waiting", "st_waiting"), ("sent", "st_sent"), ("error",
 
 #: Templates use ``t.key``.
 t: Final = SimpleNamespace(**T)
+
+#: Seed 003's names of the seven kinds of mailing schedule.
+SCHEDULE_KINDS: Final[dict[str, str]] = {
+    "days_before": "Дней до записи на приём",
+    "minutes_before": "Минут до записи на приём",
+    "birthday": "Дней до дня рождения",
+    "after_services": "Пациентам, которые проходили услуги",
+    "after_status_change": "Минут после смены статуса записи",
+    "lab_results_ready": "Готовность результата анализа",
+    "discount_card_issued": "Выдача дисконтной карты",
+}

@@ -6,3 +6,17 @@ document.addEventListener("change", function (event) {
     el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit();
   }
 });
+
+// The placeholder palette: a click inserts the placeholder at the cursor.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-insert]");
+  if (!button) return;
+  var area = document.getElementById(button.getAttribute("data-target"));
+  if (!area) return;
+  var text = button.getAttribute("data-insert");
+  var start = area.selectionStart || area.value.length, end = area.selectionEnd || start;
+  area.value = area.value.slice(0, start) + text + area.value.slice(end);
+  area.focus();
+  area.selectionStart = area.selectionEnd = start + text.length;
+  area.dispatchEvent(new Event("input", { bubbles: true }));
+});

@@ -56,7 +56,7 @@ async def test_admin_pages_in_a_real_browser(
         url = server.url
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(
-                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+                executable_path=executable, headless=True, args=[*CHROMIUM_ARGS, "--lang=ru-RU"]
             )
             try:
                 context = await browser.new_context(viewport=DESKTOP, locale="ru-RU")
