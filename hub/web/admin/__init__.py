@@ -30,7 +30,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from hub.web.admin import auth, journal, plugins, schedules, send, texts
+from hub.web.admin import auth, journal, logs, plugins, schedules, send, texts
 from hub.web.admin.api import ApiError
 from hub.web.admin.pages import HEADERS, is_htmx, notice
 from hub.web.admin.session import CsrfRefused, SignInRequired
@@ -39,7 +39,7 @@ from hub.web.admin.strings import T
 __all__ = ["mount", "router"]
 
 router = APIRouter(prefix="/admin", tags=["admin pages"], include_in_schema=False)
-for module in (auth, journal, plugins, send, texts, schedules):
+for module in (auth, journal, plugins, send, texts, schedules, logs):
     router.include_router(module.router)
 
 

@@ -4,6 +4,7 @@ answering JSON, one a file) — everything a settings page is generated from."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from hub import (
     CostEstimate,
     DeliveryResult,
     HookContext,
+    Job,
     OutgoingMessage,
     hookimpl,
 )
@@ -87,6 +89,13 @@ class GatewayPlugin:
     @hookimpl
     async def get_balance(self, ctx: HookContext[Any]) -> Balance:
         return Balance(amount=Decimal("1234.56"))
+
+    @hookimpl
+    def register_jobs(self) -> list[Job]:
+        async def refresh(ctx: HookContext[Any]) -> str:
+            return "Баланс 1234.56 руб."
+
+        return [Job(name="refresh_balance", run=refresh, every=dt.timedelta(minutes=10))]
 
     @hookimpl
     def register_actions(self) -> list[Action]:
