@@ -17,6 +17,7 @@ user's token, so roles and rules are the API's.
     texts.py        /admin/c/{clinic}/templates: message templates, palette, live preview
     schedules.py    /admin/c/{clinic}/schedules: the seven kinds of mailing schedule
     logs.py         task log, deliveries, feed, stop list, tokens
+    reference.py    /admin/c/{clinic}/reference: doctors, specialties (dative), services
 
 ``mount(app)`` adds the routes, the static files and the handlers that turn "no
 session" into the sign-in page and a missing CSRF key into 403.
@@ -30,7 +31,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from hub.web.admin import auth, journal, logs, plugins, schedules, send, texts
+from hub.web.admin import auth, journal, logs, plugins, reference, schedules, send, texts
 from hub.web.admin.api import ApiError
 from hub.web.admin.pages import HEADERS, is_htmx, notice
 from hub.web.admin.session import CsrfRefused, SignInRequired
@@ -39,7 +40,7 @@ from hub.web.admin.strings import T
 __all__ = ["mount", "router"]
 
 router = APIRouter(prefix="/admin", tags=["admin pages"], include_in_schema=False)
-for module in (auth, journal, plugins, send, texts, schedules, logs):
+for module in (auth, journal, plugins, send, texts, schedules, logs, reference):
     router.include_router(module.router)
 
 
