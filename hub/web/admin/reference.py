@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from hub.schemas.reference import KINDS
 from hub.web.admin.api import ApiError
 from hub.web.admin.pages import HEADERS, AdminDep, FormDep, api, notice, render
-from hub.web.admin.strings import T
+from hub.web.admin.strings import REFERENCE_COLUMNS, T
 
 router = APIRouter(prefix="/c/{clinic}")
 
@@ -66,6 +66,7 @@ async def reference_page(
         title=TITLES.get(kind, kind),
         items=items,
         columns=columns,
+        column_titles=REFERENCE_COLUMNS,
         editable=kind in DATIVE,
         flash="Сохранено." if saved else "",
     )

@@ -18,7 +18,7 @@ from hub.web.admin import forms
 from hub.web.admin.api import ApiError
 from hub.web.admin.pages import HEADERS, AdminDep, FormDep, api, render
 from hub.web.admin.session import AdminSession
-from hub.web.admin.strings import SCHEDULE_KINDS
+from hub.web.admin.strings import SCHEDULE_KINDS, SCHEDULE_PARAMS
 
 router = APIRouter(prefix="/c/{clinic}")
 
@@ -26,7 +26,10 @@ router = APIRouter(prefix="/c/{clinic}")
 def _params_fields(
     kind: str, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
 ) -> list[forms.Field]:
-    return forms.fields_of(PARAMS[kind].model_json_schema(), values or {}, errors=errors)
+    fields = forms.fields_of(PARAMS[kind].model_json_schema(), values or {}, errors=errors)
+    for f in fields:
+        f.title, f.description = SCHEDULE_PARAMS.get(f.name, (f.title, f.description))
+    return fields
 
 
 async def _page(

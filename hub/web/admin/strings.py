@@ -216,3 +216,32 @@ SCHEDULE_KINDS: Final[dict[str, str]] = {
     "lab_results_ready": "Готовность результата анализа",
     "discount_card_issued": "Выдача дисконтной карты",
 }
+
+#: Russian labels of the schedule parameters (seed 003's wording).
+SCHEDULE_PARAMS: Final[dict[str, tuple[str, str]]] = {
+    "days": ("Дней до записи", "За сколько дней до дня приёма отправлять."),
+    "send_time": ("Время отправки", "Местное время клиники."),
+    "minutes": ("Минут", "Через сколько минут (или за сколько минут до приёма)."),
+    "only_created_today": ("Только записи, созданные в день отправки", ""),
+    "days_before": ("Дней до дня рождения", "0 — в сам день рождения."),
+    "days_after": ("Дней после приёма", ""),
+    "services": ("Услуги", "Коды услуг через запятую (как в МИС)."),
+    "status": ("Статус записи", "Статус, после смены на который отправлять."),
+    "only_when_complete": ("Только когда готовы все результаты", ""),
+}
+
+#: Column titles of the reference lists.
+REFERENCE_COLUMNS: Final[dict[str, str]] = {
+    "id": "Код",
+    "name": "Наименование",
+    "last_name": "Фамилия",
+    "first_name": "Имя",
+    "middle_name": "Отчество",
+    "sex": "Пол",
+    "specialty_id": "Специальность",
+    "dative": "Дательный падеж",
+    "dative_short": "Дательный, кратко",
+    "full_name": "ФИО",
+    "short_name": "Кратко",
+    "price_list_section": "Раздел прайс-листа",
+}

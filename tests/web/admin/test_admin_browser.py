@@ -50,13 +50,19 @@ async def test_admin_pages_in_a_real_browser(
     await seed_clinic(hub, key="initial-key-0000000")
     made = await seed_journal(hub)
     webadmin = await hub.token("webadmin")
+    await hub.client.post("/api/v1/clinics/clinic-1/plugins/gateway/jobs/refresh_balance/run")
+    await hub.client.put(
+        "/api/v1/clinics/clinic-1/stoplist/+79187776655", json={"note": "просил не писать"}
+    )
     shots = Path(os.environ.get("HUB_SCREENSHOTS_DIR") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     with LiveServer(hub.runtime.settings, hub.clock, plugins={"gateway": gateway}) as server:
         url = server.url
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(
-                executable_path=executable, headless=True, args=[*CHROMIUM_ARGS, "--lang=ru-RU"]
+                executable_path=executable,
+                headless=True,
+                args=[*CHROMIUM_ARGS, "--lang=ru-RU"],
             )
             try:
                 context = await browser.new_context(viewport=DESKTOP, locale="ru-RU")
@@ -151,6 +157,25 @@ async def test_admin_pages_in_a_real_browser(
                 await page.locator("[data-plan]").wait_for()
                 await shot(page, shots, "mailing")
 
+                # --- the other pages, for the screenshots --------------------------
+                await page.goto(url + "/admin/c/clinic-1/templates?id=1")
+                await page.fill("#template-body", "Вы записаны к ")
+                await page.click("button[data-insert='{doctor_dative}']")
+                await page.locator("[data-preview]:has-text('Петровой Анне Сергеевне')").wait_for()
+                await shot(page, shots, "templates")
+                for name, path in (
+                    ("schedules", "/admin/c/clinic-1/schedules?kind=days_before"),
+                    ("jobs", "/admin/c/clinic-1/jobs"),
+                    ("deliveries", "/admin/deliveries"),
+                    ("feed", "/admin/c/clinic-1/feed"),
+                    ("stoplist", "/admin/c/clinic-1/stoplist"),
+                    ("tokens", "/admin/tokens"),
+                    ("reference", "/admin/c/clinic-1/reference/doctors"),
+                ):
+                    response = await page.goto(url + path)
+                    assert response is not None and response.status == 200, path
+                    await shot(page, shots, name)
+
                 # --- a form posted without the CSRF key is refused --------------------
                 refused = await context.request.post(
                     url + "/admin/c/clinic-1/plugins/gateway/enabled",
@@ -187,6 +212,7 @@ async def test_admin_pages_in_a_real_browser(
                 assert await page.evaluate(
                     "document.documentElement.scrollWidth <= window.innerWidth"
                 )
+                await shot(page, shots, "journal-phone")
                 await context.close()
             finally:
                 await browser.close()
