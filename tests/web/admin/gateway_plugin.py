@@ -19,7 +19,10 @@ from hub import (
     DeliveryResult,
     HookContext,
     Job,
+    MappingKind,
     OutgoingMessage,
+    ReferenceKind,
+    SyncResult,
     hookimpl,
 )
 
@@ -89,6 +92,21 @@ class GatewayPlugin:
     @hookimpl
     async def get_balance(self, ctx: HookContext[Any]) -> Balance:
         return Balance(amount=Decimal("1234.56"))
+
+    @hookimpl
+    def register_reference_kinds(self) -> list[ReferenceKind]:
+        return [ReferenceKind(name="gateway_tariffs", description="Тарифы шлюза")]
+
+    @hookimpl
+    def register_mapping_kinds(self) -> list[MappingKind]:
+        return [MappingKind(name="services", hub_kind="services", description="Услуги шлюза")]
+
+    @hookimpl
+    async def sync_reference_data(self, ctx: HookContext[Any], kind: str) -> SyncResult | None:
+        if kind != "gateway_tariffs":
+            return None
+        await ctx.store_reference(kind, [{"id": "T1", "name": "Базовый тариф"}])
+        return SyncResult(kind=kind, counts={"created": 1})
 
     @hookimpl
     def register_jobs(self) -> list[Job]:

@@ -172,6 +172,7 @@ async def test_admin_pages_in_a_real_browser(
                     ("stoplist", "/admin/c/clinic-1/stoplist"),
                     ("tokens", "/admin/tokens"),
                     ("reference", "/admin/c/clinic-1/reference/doctors"),
+                    ("mappings", "/admin/c/clinic-1/mappings/gateway/services"),
                 ):
                     response = await page.goto(url + path)
                     assert response is not None and response.status == 200, path
