@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from hub.api.deps import RuntimeDep
 from hub.messages import mailings
-from hub.runtime import ClinicNotFound, Runtime
+from hub.runtime import ClinicNotFound, ClinicSnapshot, Runtime
 from hub.schemas.mailings import MailingCreate
 from hub.types import Appointment
 from hub.web.admin.api import ApiError, HubApi
@@ -31,6 +31,13 @@ from hub.web.admin.strings import T
 router = APIRouter(prefix="/c/{clinic}")
 
 PREVIEW_ROWS = 30
+
+
+async def _snapshot(runtime: Runtime, clinic: str) -> ClinicSnapshot:
+    try:
+        return await runtime.snapshot(clinic)
+    except ClinicNotFound:
+        raise ApiError(404, f"Unknown clinic {clinic!r}") from None
 
 
 def _name(card: dict[str, Any] | None) -> str:
@@ -134,7 +141,7 @@ async def send_page(
     template: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     sent: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> Response:
-    snapshot = await runtime.snapshot(clinic)
+    snapshot = await _snapshot(runtime, clinic)
     today = runtime.clock.now().astimezone(snapshot.info.tz).date()
     day = day or today
     preview: dict[str, Any] | None = None
@@ -257,7 +264,7 @@ async def _mailing_page(
     created: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    snapshot = await runtime.snapshot(clinic)
+    snapshot = await _snapshot(runtime, clinic)
     today = runtime.clock.now().astimezone(snapshot.info.tz).date()
     async with api(request, admin) as hub:
         templates = await _templates(hub, clinic)

@@ -106,3 +106,32 @@ async def test_sign_out(hub: Harness) -> None:
         assert out.status_code == 303
         after = await client.get("/admin/journal")
     assert after.status_code == 303
+
+
+async def test_unknown_things_answer_4xx_pages_never_500(hub: Harness) -> None:
+    await seed_clinic(hub)
+    async with aclosing(await sign_in(hub, hub.admin_token)) as client:
+        for path in (
+            "/admin/c/nope/plugins",
+            "/admin/c/nope/send",
+            "/admin/c/nope/mailing",
+            "/admin/c/nope/templates",
+            "/admin/c/nope/schedules",
+            "/admin/c/nope/jobs",
+            "/admin/c/nope/feed",
+            "/admin/c/nope/stoplist",
+            "/admin/c/nope/reference/doctors",
+            "/admin/c/clinic-1/plugins/nope",
+            "/admin/c/clinic-1/templates?id=999",
+            "/admin/c/clinic-1/schedules?id=999",
+            "/admin/c/clinic-1/reference/nope",
+            "/admin/c/clinic-1/mappings/gateway/nope",
+            "/admin/c/clinic-1/send?day=not-a-date",
+            "/admin/journal/999999999999999999999",
+            "/admin/journal?find=1&page=0",
+            "/admin/switch?to=clinic-1&from=//evil.example",
+        ):
+            response = await client.get(path)
+            assert 300 <= response.status_code < 500, (path, response.status_code)
+            if response.status_code in (303, 307):
+                assert response.headers["location"].startswith("/admin"), path
