@@ -214,6 +214,20 @@ async def test_admin_pages_in_a_real_browser(
                 )
                 await page.locator("tr.row").first.scroll_into_view_if_needed()
                 await shot(page, shots, "journal-phone")
+                for path in (
+                    "/admin/c/clinic-1/send?day=2026-11-24&appointment=A-1",
+                    "/admin/c/clinic-1/mailing",
+                    "/admin/c/clinic-1/plugins",
+                    "/admin/c/clinic-1/plugins/gateway",
+                    "/admin/c/clinic-1/templates?id=1",
+                    "/admin/c/clinic-1/schedules?kind=after_services",
+                    "/admin/c/clinic-1/jobs",
+                    "/admin/tokens",
+                ):
+                    await page.goto(url + path)
+                    assert await page.evaluate(
+                        "document.documentElement.scrollWidth <= window.innerWidth"
+                    ), path
                 await context.close()
             finally:
                 await browser.close()
