@@ -15,6 +15,7 @@ import datetime as dt
 from math import ceil
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -64,7 +65,11 @@ async def journal_page(
     page: Annotated[int, Query(ge=1, le=10**6)] = 1,
     find: str = "",
 ) -> Response:
-    today = runtime.clock.now().date()
+    ctx = await layout(request, admin)
+    zones = {c["id"]: c["timezone"] for c in ctx["clinics"]}
+    # "today" of the clinic shown (or of the only one); UTC across several
+    zone = zones.get(clinic) or (next(iter(zones.values())) if len(zones) == 1 else "UTC")
+    today = runtime.clock.now().astimezone(ZoneInfo(zone)).date()
     f: dict[str, Any] = {
         "recipient": recipient.strip(),
         "phone": phone.strip(),
@@ -75,8 +80,6 @@ async def journal_page(
         "status": [s for s in (status or []) if s in dict(STATUS_BOXES)],
     }
     per_page = per_page if per_page in PER_PAGE else 20
-    ctx = await layout(request, admin)
-    zones = {c["id"]: c["timezone"] for c in ctx["clinics"]}
     result: dict[str, Any] | None = None
     error = ""
     balance: dict[str, Any] | None = None
