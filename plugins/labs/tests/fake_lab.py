@@ -267,6 +267,8 @@ class FakeLab:
             except KeyError:
                 existing = None
             if existing is not None:
+                if self.lose_answers:
+                    return outcome(504, "timeout", "Gateway Timeout")
                 return self._response(existing.locations, "200 OK")
             locations = []
             stored: dict[str, dict[str, Any]] = {}
