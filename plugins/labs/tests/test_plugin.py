@@ -107,3 +107,31 @@ async def test_status_counts_orders_and_charges(hub: Harness, clinic: str) -> No
     assert shown["labs"] == ["gemo", "kdl"]
     assert shown["orders"] == {"new": 1}
     assert shown["charges"] == {"ordered": 1, "unmapped": 1}
+
+
+async def test_the_catalogue_job_syncs_lab_tests(hub: Harness, clinic: str) -> None:
+    from .support import run_job
+
+    run = await run_job(hub, "catalogue")
+    assert run["status"] == "ok", run
+
+
+async def test_one_laboratory_down_does_not_stop_polling_the_other(
+    hub: Harness, clinic: str, gemo: FakeLab, kdl: FakeLab
+) -> None:
+    from .support import action, charge, feed_of, run_job
+
+    await charge(hub, "A-1", "SRV-CBC")  # Гемотест (the doctor's)
+    await charge(hub, "A-2", "SRV-URO")  # KDL (the default)
+    hub.clock.advance(61)
+    assert (await run_job(hub, "send_orders"))["summary"] == "sent 2"
+    gemo.down = True
+    hub.clock.advance(6 * 60)
+    run = await run_job(hub, "poll")
+    assert run["status"] == "error"
+    assert "laboratory gemo: the laboratory answered HTTP 503" in run["summary"]
+    assert [s["lab"] for s in await feed_of(hub, "labs.order_status")] == ["kdl"]
+    gemo.down = False
+    assert (await run_job(hub, "poll"))["status"] == "ok"
+    assert sorted(s["lab"] for s in await feed_of(hub, "labs.order_status")) == ["gemo", "kdl"]
+    assert (await action(hub, "charges", status="ordered")).status_code == 200

@@ -7,12 +7,17 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from hub.testing import Harness
 
 from .fake_lab import FakeLab
 from .support import action, charge, feed_of, run_job
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
 async def ordered(hub: Harness, appointment_id: str = "A-1", *services: str) -> str:
@@ -193,3 +198,29 @@ async def test_pdf_is_kept_in_the_order(hub: Harness, clinic: str) -> None:
     shown = (await action(hub, "order", order_id=order_id)).json()
     assert shown["pdfs"] == 1 and shown["results_status"] == "final"
     assert base64.b64encode(b"x")  # the stored PDF is returned by `results` (above)
+
+
+@pytest.mark.skipif(not DEJAVU.exists(), reason="no DejaVu Sans on this machine")
+async def test_the_label_answer_renders_as_the_printer_would(hub: Harness, clinic: str) -> None:
+    """The `label` answer, unchanged, rendered offline by zplkit for a printer with a
+    Cyrillic TrueType font downloaded to it (DejaVu Sans), named in `label.font`."""
+    zplkit = pytest.importorskip("zplkit")
+    from zplkit.rendering import Limits
+
+    response = await hub.client.put(
+        "/api/v1/clinics/clinic-1/plugins/labs",
+        json={"enabled": True, "settings": {"label": {"font": "E:DEJAVU.TTF"}}},
+    )
+    assert response.status_code == 200, response.text
+    order_id = await ordered(hub)
+    label = (await action(hub, "label", order_id=order_id)).content
+    assert b"^CW1,E:DEJAVU.TTF" in label
+    font = DEJAVU.read_bytes()
+    download = b"~DYE:DEJAVU.TTF,A,T," + str(len(font)).encode() + b",,"
+    rendered = zplkit.render(
+        download + font.hex().upper().encode() + b"\n" + label,
+        zplkit.Options(profile="specification", width=400, height=200, dpi=203),
+        limits=Limits(input_bytes=4 << 20, font_bytes=4 << 20),
+    )
+    assert len(rendered.labels) == 2  # two tubes
+    assert all(page.png().startswith(b"\x89PNG") for page in rendered.labels)
