@@ -26,6 +26,11 @@ from hub import (
     hookimpl,
 )
 
+#: Jobs and actions that talk to laboratories: each request may take the HTTP time limit
+#: (20 s), and a run goes through many orders.
+JOB_TIMEOUT = 600.0
+ACTION_TIMEOUT = 60.0
+
 
 @hookimpl
 def register_settings_model() -> type[LabsSettings]:
@@ -74,18 +79,21 @@ def register_jobs() -> list[Job]:
             every="send_every",
             description="send orders that are due (and those a laboratory was down for); "
             "retry charges waiting for a laboratory or a test",
+            timeout=JOB_TIMEOUT,
         ),
         Job(
             "poll",
             polling.poll,
             every="poll_every",
             description="each laboratory's order statuses and results (poll_minutes)",
+            timeout=JOB_TIMEOUT,
         ),
         Job(
             "catalogue",
             every="catalogue_every",
             sync_kind=const.REFERENCE_LAB_TESTS,
             description="pull each laboratory's catalogue into the lab_tests reference",
+            timeout=JOB_TIMEOUT,
         ),
     ]
 
@@ -98,12 +106,14 @@ def register_actions() -> list[Action]:
             actions.create_order,
             actions.CreateOrder,
             description="Order tests by hand for a visit or a patient.",
+            timeout=ACTION_TIMEOUT,
         ),
         Action(
             "cancel_order",
             actions.cancel_order,
             actions.OrderRef,
             description="Cancel an order (at the laboratory while it has not started).",
+            timeout=ACTION_TIMEOUT,
         ),
         Action(
             "label",

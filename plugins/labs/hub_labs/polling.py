@@ -161,8 +161,7 @@ async def poll(ctx: Ctx) -> str:
                     break  # down: its other orders wait for the next run
                 continue
             except ValueError as exc:  # report_lab_results: patient or visit unknown
-                problems.append(f"order {row['order_id']}: {exc}")
-                continue
+                problems.append(f"order {row['order_id']}: results kept, not reported: {exc}")
             counts["orders"] += 1
     summary = f"polled {counts['orders']} order(s), {counts['results']} with new results"
     if problems:

@@ -224,3 +224,30 @@ async def test_the_label_answer_renders_as_the_printer_would(hub: Harness, clini
     )
     assert len(rendered.labels) == 2  # two tubes
     assert all(page.png().startswith(b"\x89PNG") for page in rendered.labels)
+
+
+async def test_results_the_hub_refuses_are_kept_and_reported_later(
+    hub: Harness, clinic: str
+) -> None:
+    """The visit was moved to another card after ordering: the hub refuses the report;
+    the results stay stored, the job log names the order, and once the visit is put
+    right the next run reports them."""
+    order_id = await ordered(hub)
+    await hub.put_patient("P-2002", last_name="Петров", first_name="Пётр")
+    await hub.put_appointment("A-1", patient_id="P-2002")
+    hub.clock.advance(130 * 60)
+    run = await run_job(hub, "poll")
+    assert run["status"] == "error"
+    assert run["summary"] == (
+        "RuntimeError: polled 1 order(s), 0 with new results; "
+        f"order {order_id}: results kept, not reported: "
+        "appointment_id: unknown appointment 'A-1' of patient 'P-1001'"
+    )
+    assert await feed_of(hub, "labs.results_ready") == []
+    shown = (await action(hub, "order", order_id=order_id)).json()
+    assert shown["results_status"] == "final" and shown["state"] == "sent"
+    await hub.put_appointment("A-1", patient_id="P-1001")
+    assert (await run_job(hub, "poll"))["status"] == "ok"
+    (ready,) = await feed_of(hub, "labs.results_ready")
+    assert ready["order_id"] == order_id and ready["complete"] is True
+    assert (await action(hub, "order", order_id=order_id)).json()["state"] == "done"
