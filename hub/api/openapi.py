@@ -44,6 +44,11 @@ TAGS: list[dict[str, str]] = [
         "name": "reference data",
         "description": "Doctors, specialties, services, price-list sections (and plugins' kinds).",
     },
+    {
+        "name": "mappings",
+        "description": "A plugin's id mappings (hub id ↔ external id, many-to-many) and what is "
+        "left unmapped.",
+    },
     {"name": "bulk intake", "description": "Thousands of cards or appointments in one request."},
     {
         "name": "clinic events",
