@@ -22,6 +22,7 @@ from hub import PluginSettings
 
 Contact = Literal["phone", "email"]
 
+DEFAULT_PRIORITY: tuple[Contact, ...] = ("phone", "email")
 #: The hub channels that reach each kind of contact (phones: SMS; e-mail: e-mail).
 CHANNELS: dict[str, str] = {"phone": "sms", "email": "email"}
 
@@ -54,7 +55,7 @@ class OndocSettings(PluginSettings):
         "who entered their code or were unlinked, bookings made, changed or cancelled there.",
     )
     contact_priority: list[Contact] = Field(
-        default_factory=lambda: ["phone", "email"],
+        default_factory=lambda: list(DEFAULT_PRIORITY),
         min_length=1,
         max_length=2,
         description="Where the 9-digit code goes first (`phone`: SMS to the card's mobile "
