@@ -221,9 +221,7 @@ class SmtpMailer:
         except ssl.SSLError as exc:
             raise self._tls_error(exc) from None
         except OSError as exc:
-            raise SmtpError(
-                None, self._unreachable(exc), Kind.TRANSIENT, stage="connect"
-            ) from None
+            raise SmtpError(None, self._unreachable(exc), Kind.TRANSIENT, stage="connect") from None
         if config.username:
             try:
                 await smtp.login(config.username, config.password or "")

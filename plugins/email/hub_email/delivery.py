@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub import CheckResult, DeliveryResult, HookContext, OutgoingMessage
 from hub_email.client import Mail, SmtpConfig, SmtpError, SmtpMailer
 from hub_email.settings import EmailSettings
-
-from hub import CheckResult, DeliveryResult, HookContext, OutgoingMessage
 
 Ctx = HookContext[EmailSettings]
 

@@ -6,10 +6,9 @@ Each function is a thin adapter over :mod:`hub_email.delivery`.
 
 from __future__ import annotations
 
+from hub import CheckResult, DeliveryResult, HookContext, OutgoingMessage, hookimpl
 from hub_email import delivery
 from hub_email.settings import EmailSettings
-
-from hub import CheckResult, DeliveryResult, HookContext, OutgoingMessage, hookimpl
 
 Ctx = HookContext[EmailSettings]
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from hub_email.const import DEFAULT_PORTS, Security
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from hub import ChannelSettings
+from hub_email.const import DEFAULT_PORTS, Security
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.\-]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$")
@@ -57,7 +57,9 @@ class EmailSettings(ChannelSettings):
         "must allow this login to send as it.",
     )
     sender_name: str | None = Field(
-        None, max_length=200, description="The name shown with the address, e.g. «Клиника Здоровье»."
+        None,
+        max_length=200,
+        description="The name shown with the address, e.g. «Клиника Здоровье».",
     )
     client_certificate: str | None = Field(
         None,
