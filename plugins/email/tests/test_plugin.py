@@ -43,7 +43,7 @@ async def send(hub: Harness, **body: object) -> int:
     payload = {"patient_id": "P-1", "channel": "email", "text": "Ждём вас завтра", **body}
     response = await hub.client.post(f"/api/v1/clinics/{CLINIC}/messages", json=payload)
     assert response.status_code in (200, 201, 202), response.text
-    return int(response.json()["id"])
+    return int(response.json()["message"]["id"])
 
 
 async def test_plugin_is_discovered_with_its_settings_schema(hub: Harness) -> None:
@@ -53,7 +53,7 @@ async def test_plugin_is_discovered_with_its_settings_schema(hub: Harness) -> No
     assert plugin["channels"] == ["email"]
     schema = plugin["settings_schema"]
     assert set(schema["required"]) == {"host", "sender"}
-    assert schema["properties"]["password"]["writeOnly"] is True
+    assert schema["properties"]["password"]["anyOf"][0]["writeOnly"] is True
     assert set(plugin["hooks"]) == {
         "check_settings",
         "register_channels",
@@ -154,7 +154,7 @@ async def test_the_check_connects_and_logs_in(hub: Harness, clinic: str, server:
     [
         ({"password": "wrong-password"}, "refused the login 'reminders'"),
         ({"ca_certificate": None}, "secure connection"),
-        ({"security": "starttls"}, "mail server"),
+        ({"security": "starttls", "timeout_seconds": 1}, "could not be reached"),
     ],
 )
 async def test_the_check_says_what_to_fix(
@@ -198,7 +198,10 @@ async def test_saving_with_check_refuses_a_wrong_password_and_never_echoes_it(
     ],
 )
 async def test_bad_settings_are_a_422_naming_the_field(
-    hub: Harness, clinic: str, start_server: Callable[..., FakeSmtp], change: dict[str, object],
+    hub: Harness,
+    clinic: str,
+    start_server: Callable[..., FakeSmtp],
+    change: dict[str, object],
     words: str,
 ) -> None:
     server = start_server()
@@ -207,3 +210,12 @@ async def test_bad_settings_are_a_422_naming_the_field(
         json={"enabled": True, "settings": settings_for(server, **change)},
     )
     assert response.status_code == 422 and words in response.text
+
+
+async def test_a_subject_on_another_channel_is_a_422(hub: Harness, clinic: str) -> None:
+    response = await hub.client.post(
+        f"/api/v1/clinics/{CLINIC}/messages",
+        json={"phone": "+79181234567", "text": "Ждём вас", "subject": "Приём"},
+    )
+    assert response.status_code == 422
+    assert "subject and html are for the email channel only" in response.text
