@@ -167,6 +167,23 @@ def _local_times(node: Any) -> None:
             _local_times(value)
 
 
+def _validation_detail(document: dict[str, Any]) -> None:
+    """A 422's ``detail`` as the hub gives it today: FastAPI's list of objects, or a
+    route's own checks as a list of messages or one message (issue 16 item 4 unifies)."""
+    error = document.get("components", {}).get("schemas", {}).get("HTTPValidationError")
+    if error is None:
+        return
+    listed = error["properties"]["detail"]
+    error["properties"]["detail"] = {
+        "title": "Detail",
+        "anyOf": [
+            {k: v for k, v in listed.items() if k != "title"},
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string"},
+        ],
+    }
+
+
 def install(app: FastAPI) -> None:
     """Give ``app`` the document described above (built once, on first request)."""
 
@@ -191,6 +208,7 @@ def install(app: FastAPI) -> None:
                         answer["description"] = answer.get("description") or _WHY.get(code, "")
         _type_reference_items(document)
         _local_times(document)
+        _validation_detail(document)
         openapi_examples.install(document)
         app.openapi_schema = document
         return document

@@ -148,3 +148,18 @@ async def test_every_response_example_is_a_valid_answer(
     model.model_validate(example, strict=False)
     # and no field is invented: each key is one the model has
     assert set(example) <= set(model.model_fields), set(example) - set(model.model_fields)
+
+
+async def test_a_422_detail_is_documented_as_the_hub_gives_it(hub: Harness) -> None:
+    document = (await hub.client.get("/openapi.json")).json()
+    detail = document["components"]["schemas"]["HTTPValidationError"]["properties"]["detail"]
+    kinds = [option.get("type") for option in detail["anyOf"]]
+    assert kinds == ["array", "array", "string"]
+    # a route's own check answers a list of messages, which the document allows
+    await hub.create_clinic("clinic-1")
+    answer = await hub.client.patch(
+        "/api/v1/clinics/clinic-1", json={"channels": {"voice": ["nosuch"]}}
+    )
+    assert answer.status_code == 422, answer.text
+    messages = answer.json()["detail"]
+    assert all(isinstance(m, str) for m in messages) and "nosuch" in messages[0], messages
