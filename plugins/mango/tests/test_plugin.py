@@ -9,12 +9,8 @@ from .support import API_KEY, API_SALT, CAMPAIGN, CLINIC, SETTINGS
 
 
 async def test_plugin_is_discovered(hub: Harness) -> None:
-    plugins = (await hub.client.get("/api/v1/plugins")).json()
-    (mango,) = (
-        [p for p in plugins["items"] if p["name"] == "mango"]
-        if isinstance(plugins, dict)
-        else [p for p in plugins if p["name"] == "mango"]
-    )
+    listed = (await hub.client.get("/api/v1/plugins")).json()["items"]
+    (mango,) = [p for p in listed if p["name"] == "mango"]
     assert "send_messages" in mango["hooks"] and "check_settings" in mango["hooks"]
 
 
