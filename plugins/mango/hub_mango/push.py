@@ -138,8 +138,8 @@ async def send_to_robot(ctx: Ctx, data: SendToRobot) -> dict[str, object]:
     day = appointment.start.astimezone(ctx.clinic.tz).date()
     try:
         campaign_id = await _check_campaign(ctx)
-    except MangoError as exc:
-        raise ActionError(f"Mango: {exc.text}", status=502) from None
+    except MangoError as exc:  # answered 502 with this text by the action route
+        raise RuntimeError(f"Mango could not be asked about the campaign: {exc.text}") from None
     found = await ctx.remindable_appointments(day)
     reasons = [s.reason for s in found.skipped if s.appointment_id == appointment.id]
     if reasons:

@@ -229,5 +229,5 @@ async def test_click_to_call_errors(hub: Harness, clinic: str, fake: FakeMango) 
     ).status_code == 422
     fake.http_error_next(503, "commands/callback")
     busy = await action(hub, "call", {"phone": "+79181234567"})
-    assert busy.status_code == 503 and "Mango" in busy.json()["detail"]
+    assert busy.status_code == 502 and "Mango did not place the call" in busy.json()["detail"]
     assert (await action(hub, "call_result", {"command_id": "nope"})).status_code == 404
