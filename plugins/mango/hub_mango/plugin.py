@@ -27,6 +27,9 @@ from hub import (
 
 Ctx = HookContext[MangoSettings]
 
+#: Seconds an action that asks Mango may take (a paced request plus its own time limit).
+ACTION_TIMEOUT = 60.0
+
 
 @hookimpl
 def register_settings_model() -> type[MangoSettings]:
@@ -78,12 +81,14 @@ def register_actions() -> list[Action]:
             push.SendToRobot,
             description="Push one appointment to the voice robot now («Отправить голосовому "
             "роботу»).",
+            timeout=ACTION_TIMEOUT,
         ),
         Action(
             "call",
             telephony.call,
             telephony.CallInput,
             description="Click to call: ring the extension, then dial the number.",
+            timeout=ACTION_TIMEOUT,
         ),
         Action(
             "call_history",
