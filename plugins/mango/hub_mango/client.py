@@ -124,7 +124,7 @@ class Task:
     number: str
     name: str = ""
     comment: str = ""
-    custom_fields: Mapping[int | str, str] = field(default_factory=dict)
+    custom_fields: Mapping[int, str] | Mapping[str, str] = field(default_factory=dict)
     priority: int | None = None
 
     def as_json(self) -> dict[str, Any]:

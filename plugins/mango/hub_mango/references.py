@@ -5,15 +5,17 @@ to ``/MangoOffice/UpdateStatus``, a route without a clinic: the reference alone 
 lead to the clinic, the appointment and the journal message, and knowing it is the
 only authority the request has.  So a reference is
 
-* 32 random decimal digits (about 106 bits; the first is never 0): unguessable, and
-  still the same value when Mango substitutes it unquoted into the body template
-  (``{"id": 4711..., ...}`` is then a valid JSON number);
+* ``m`` and 24 base32 characters (``a-z2-7``: 120 random bits): unguessable, free of
+  quotes, spaces, commas and braces, so it reads back the same whether Mango
+  substitutes it quoted or not into the body template, and never all digits (the
+  hub refuses integers beyond 2**53 in request bodies);
 * issued once per journal message (a retried push reuses it), never shared between
   appointments, kept in ``mango_reference``.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 import secrets
@@ -24,13 +26,13 @@ import sqlalchemy as sa
 from hub_mango.tables import REFERENCE, utc
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-DIGITS = 32
-_SHAPE = re.compile(rf"^[1-9]\d{{{DIGITS - 1}}}$")
+RANDOM_BYTES = 15
+_SHAPE = re.compile(r"^m[a-z2-7]{24}$")
 
 
 def new_token() -> str:
-    """A fresh reference: 32 decimal digits, the first non-zero."""
-    return str(10 ** (DIGITS - 1) + secrets.randbelow(9 * 10 ** (DIGITS - 1)))
+    """A fresh reference: ``m`` + 120 random bits in lowercase base32."""
+    return "m" + base64.b32encode(secrets.token_bytes(RANDOM_BYTES)).decode().lower()
 
 
 def well_formed(token: str) -> bool:

@@ -153,8 +153,8 @@ async def events_summary(clinic: str, request: Request, hub: PluginHubDep) -> di
             await conn.execute(sa.insert(CALL).values(**row))
     except IntegrityError:
         return {"success": True}  # a repeated summary: kept and published once
-    external = row["from_number"] if direction == "incoming" else row["to_number"]
-    phone = e164(external)
+    origin_number, target_number = _str(origin.get("number")), _str(target.get("number"))
+    phone = e164(origin_number if direction == "incoming" else target_number)
     cards = await ctx.find_cards(phone) if phone else []
     await ctx.publish("call.finished", {**public(row), "patient_ids": [card.id for card in cards]})
     return {"success": True}

@@ -47,7 +47,7 @@ async def action(hub: Harness, name: str, body: dict[str, Any], clinic: str = CL
 
 
 async def voice_messages(hub: Harness, clinic: str = CLINIC) -> list[dict[str, Any]]:
-    journal = await hub.journal(clinic, per_page=100)
+    journal = await hub.journal(clinic, kind="voice_confirmation", per_page=20)
     return sorted((m for m in journal["items"] if m["channel"] == "voice"), key=lambda m: m["id"])
 
 

@@ -43,9 +43,7 @@ async def test_status_1_confirms(
 async def test_status_2_cancels_and_the_other_plugins_hear_it(
     hub: Harness, fake: FakeMango, reference: str, mango_calls: httpx.AsyncClient
 ) -> None:
-    response = await mango_calls.post(
-        "/MangoOffice/UpdateStatus", json={"id": int(reference), "status": 2}
-    )
+    response = await fake.robot_answer(mango_calls, reference, 2, style="raw")
     assert response.status_code == 204, response.text
     (event,) = await feed_of(hub, "appointment.cancelled_by_patient")
     assert event["source"] == "mango" and event["data"]["appointment_id"] == "A-1"
@@ -67,7 +65,7 @@ async def test_a_repeated_answer_changes_nothing(
 async def test_unknown_reference_is_404(
     hub: Harness, fake: FakeMango, reference: str, mango_calls: httpx.AsyncClient
 ) -> None:
-    other = "1" + reference[1:-1] + ("0" if reference[-1] != "0" else "1")
+    other = reference[:-1] + ("a" if reference[-1] != "a" else "b")
     for ref in (other, "00000144-0070-47c0-0020-1ac100000000 1747001127050"):
         response = await fake.robot_answer(mango_calls, ref, 1)
         assert response.status_code == 404, response.text
