@@ -8,15 +8,18 @@ messages, report delivery statuses and patient answers.  It never exposes a data
 session: the hub's tables are not part of the plugin API.
 
     feed         publish
-    state        ctx.state.get / set / delete / items
-    clinic data  get_patient, get_appointment, find_appointments, reference
+    state        ctx.state.get / set / add / compare_and_set / delete / items
+    clinic data  get_patient, get_appointment, find_appointments
     write-back   upsert_appointment (a booking made outside), report_lab_results
+    plugin data  reference, store_reference, mappings, tables (hub.plugin_data)
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
@@ -24,9 +27,11 @@ from pydantic import ValidationError
 
 from hub import feed, state
 from hub.settings import PluginSettings
-from hub.types import Appointment, Card, ClinicInfo, DeliveryReport, LabResults
+from hub.types import Appointment, Card, ClinicInfo, DeliveryReport, LabResults, Mapping, SyncResult
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
     from hub.runtime import Runtime
 
 S = TypeVar("S", bound=PluginSettings)
@@ -45,28 +50,123 @@ class BoundLogger(logging.LoggerAdapter[logging.Logger]):
 class PluginState:
     """A plugin's own key/value store for one clinic (JSON values).
 
-    Use it for external-id mappings, link codes, cursors of a poll: anything the
-    plugin must remember between calls and across restarts.
+    Use it for link codes, cursors of a poll, small per-clinic facts: anything the
+    plugin must remember between calls and across restarts.  A value stored with a
+    ``ttl`` reads as absent once that time has passed.  ``add`` and
+    ``compare_and_set`` are atomic across workers: use ``add`` to claim a unique
+    value (a link code), ``compare_and_set`` to move a cursor only if nobody moved it.
     """
 
     def __init__(self, runtime: Runtime, clinic_id: str, plugin: str) -> None:
         self._runtime, self._clinic_id, self._plugin = runtime, clinic_id, plugin
 
-    async def get(self, key: str, default: Any = None) -> Any:
-        return await state.get(self._runtime.db, self._clinic_id, self._plugin, key, default)
+    def _scope(self) -> tuple[Any, str, str]:
+        return self._runtime.db, self._clinic_id, self._plugin
 
-    async def set(self, key: str, value: Any) -> None:
-        await state.put(
-            self._runtime.db, self._clinic_id, self._plugin, key, value, self._runtime.clock.now()
+    async def get(self, key: str, default: Any = None) -> Any:
+        """The value of ``key``, or ``default`` if it is absent or expired."""
+        return await state.get(*self._scope(), key, default, self._runtime.clock.now())
+
+    async def set(self, key: str, value: Any, ttl: dt.timedelta | None = None) -> None:
+        """Store ``value`` under ``key`` (expiring after ``ttl``, if given)."""
+        await state.put(*self._scope(), key, value, self._runtime.clock.now(), ttl)
+
+    async def add(self, key: str, value: Any, ttl: dt.timedelta | None = None) -> bool:
+        """Store ``value`` only if ``key`` is absent or expired; ``False`` if it is taken."""
+        return await state.add(*self._scope(), key, value, self._runtime.clock.now(), ttl)
+
+    async def compare_and_set(
+        self, key: str, expected: Any, new: Any, ttl: dt.timedelta | None = None
+    ) -> bool:
+        """Store ``new`` only if the value is ``expected`` now (``None``: absent or
+        expired); ``False`` (nothing changed) otherwise."""
+        return await state.compare_and_set(
+            *self._scope(), key, expected, new, self._runtime.clock.now(), ttl
         )
 
     async def delete(self, key: str) -> bool:
         """Remove ``key``; ``True`` if it was there."""
-        return await state.delete(self._runtime.db, self._clinic_id, self._plugin, key)
+        return await state.delete(*self._scope(), key, self._runtime.clock.now())
 
     async def items(self, prefix: str = "") -> dict[str, Any]:
-        """Every key starting with ``prefix``, with its value."""
-        return await state.items(self._runtime.db, self._clinic_id, self._plugin, prefix)
+        """Every live key starting with ``prefix``, with its value."""
+        return await state.items(*self._scope(), prefix, self._runtime.clock.now())
+
+
+class PluginMappings:
+    """A plugin's id mappings for one clinic (``ctx.mappings``): (hub id, external id)
+    pairs of the mapping kinds it declared (``register_mapping_kinds``), many-to-many.
+
+    Each method raises ``ValueError`` for a kind the plugin did not declare.
+    """
+
+    def __init__(self, runtime: Runtime, clinic_id: str, plugin: str) -> None:
+        self._runtime, self._clinic_id, self._plugin = runtime, clinic_id, plugin
+
+    def _check(self, kind: str) -> None:
+        info = self._runtime.host.get(self._plugin)
+        if info is None or kind not in info.mapping_kinds:
+            declared = ", ".join(info.mapping_kinds) if info else ""
+            raise ValueError(
+                f"plugin {self._plugin!r} declared no mapping kind {kind!r} "
+                f"(it declared: {declared or 'none'})"
+            )
+
+    async def _rows(self, kind: str, **where: str | None) -> list[Mapping]:
+        from hub.plugin_data import mappings
+
+        self._check(kind)
+        async with self._runtime.db.session() as session:
+            return await mappings.rows(session, self._clinic_id, self._plugin, kind, **where)
+
+    async def external_ids(self, kind: str, hub_id: str) -> list[str]:
+        """The external ids ``hub_id`` maps to (sorted; empty if none)."""
+        return [m.external_id for m in await self._rows(kind, hub_id=hub_id)]
+
+    async def hub_ids(self, kind: str, external_id: str) -> list[str]:
+        """The hub ids mapped to ``external_id`` (sorted; empty if none)."""
+        return [m.hub_id for m in await self._rows(kind, external_id=external_id)]
+
+    async def list(self, kind: str) -> list[Mapping]:
+        """Every pair of ``kind``, by hub id then external id."""
+        return await self._rows(kind)
+
+    async def put(self, kind: str, pairs: Iterable[tuple[str, str]], replace: bool = False) -> int:
+        """Add ``(hub_id, external_id)`` pairs (present ones are kept); with ``replace``
+        the pairs become the whole mapping of ``kind``.  Returns how many were new.
+
+        :raises ValueError: an undeclared kind, or a blank or too long id.
+        """
+        from hub.intake import tx
+        from hub.plugin_data import mappings
+
+        self._check(kind)
+        clean = mappings.clean_pairs(pairs)
+        now = self._runtime.clock.now()
+        return await tx.write(
+            self._runtime.db,
+            lambda session: mappings.put(
+                session, self._clinic_id, self._plugin, kind, clean, replace=replace, now=now
+            ),
+        )
+
+    async def delete(
+        self, kind: str, hub_id: str | None = None, external_id: str | None = None
+    ) -> int:
+        """Delete the pairs of ``hub_id`` and/or ``external_id`` (neither: every pair of
+        ``kind``); how many went."""
+        from hub.plugin_data import mappings
+
+        self._check(kind)
+        async with self._runtime.db.session() as session:
+            return await mappings.delete(
+                session,
+                self._clinic_id,
+                self._plugin,
+                kind,
+                hub_id=hub_id,
+                external_id=external_id,
+            )
 
 
 class HookContext(Generic[S]):
@@ -80,6 +180,7 @@ class HookContext(Generic[S]):
     :ivar idempotency_key: stable across retries of the current delivery (``None``
         outside deliveries); pass it to services that honour one.
     :ivar state: the plugin's key/value store for this clinic.
+    :ivar mappings: the plugin's id mappings for this clinic.
     """
 
     def __init__(
@@ -101,6 +202,7 @@ class HookContext(Generic[S]):
             logging.getLogger(f"hub.plugin.{plugin}"), {"clinic": clinic.id, "plugin": plugin}
         )
         self.state = PluginState(runtime, clinic.id, plugin)
+        self.mappings = PluginMappings(runtime, clinic.id, plugin)
 
     def with_key(self, idempotency_key: str | None) -> HookContext[S]:
         """The same context for another delivery."""
@@ -272,21 +374,6 @@ class HookContext(Generic[S]):
                 include_cancelled=include_cancelled,
             )
 
-    async def reference(self, kind: str) -> list[dict[str, Any]]:
-        """The clinic's current reference data of ``kind`` (``doctors``, ``specialties``,
-        ``services``, ``price_list_sections``): each item as sent, with ``id``, plus the
-        ``dative`` forms in use for doctors and specialties.
-
-        :raises ValueError: for an unknown kind.
-        """
-        from hub.intake import reference
-        from hub.schemas.reference import KINDS
-
-        if kind not in KINDS:
-            raise ValueError(f"unknown reference kind {kind!r}: one of {', '.join(KINDS)}")
-        async with self._runtime.db.session() as session:
-            return await reference.current(session, self.clinic.id, kind)
-
     # --- writing back ------------------------------------------------------------------
 
     async def upsert_appointment(self, external_id: str, data: dict[str, Any]) -> Appointment:
@@ -451,3 +538,60 @@ class HookContext(Generic[S]):
                 source=self.plugin,
                 at=now,
             )
+
+    # --- plugin data: reference kinds, tables (hub.plugin_data) ------------------------
+
+    async def reference(self, kind: str) -> list[dict[str, Any]]:
+        """The clinic's current reference data of ``kind``: the hub's kinds (``doctors``,
+        ``specialties``, ``services``, ``price_list_sections``) or one a plugin declared
+        (``lab_tests``).  Each item as sent, with ``id``, plus the ``dative`` forms in
+        use for doctors and specialties.
+
+        :raises ValueError: for an unknown kind.
+        """
+        from hub.intake import reference
+        from hub.plugin_data.reference import UnknownKind, check_kind
+
+        try:
+            check_kind(kind, self._runtime.host.reference_kinds())
+        except UnknownKind as exc:
+            raise ValueError(str(exc)) from None
+        async with self._runtime.db.session() as session:
+            return await reference.current(session, self.clinic.id, kind)
+
+    async def store_reference(self, kind: str, items: list[dict[str, Any]]) -> SyncResult:
+        """Replace this clinic's items of ``kind``, a kind this plugin declared
+        (``register_reference_kinds``).  Each item is a dict with a string ``id``; the
+        other fields are kept as given (JSON).  Items left out are marked removed.
+
+        :returns: the counts (``created``, ``updated``, ``unchanged``, ``removed``), a
+            :class:`hub.SyncResult` that ``sync_reference_data`` may return as is.
+        :raises ValueError: an undeclared kind, an item without a string ``id``,
+            duplicate ids.
+        """
+        from hub.intake import tx
+        from hub.intake.scope import ClinicScope
+        from hub.plugin_data import reference
+
+        info = self._runtime.host.get(self.plugin)
+        if info is None or kind not in info.reference_kinds:
+            raise ValueError(f"plugin {self.plugin!r} declared no reference kind {kind!r}")
+        try:
+            parsed = reference.parse(kind, items)
+        except ValidationError as exc:
+            raise ValueError(reference.describe(exc)) from None
+        scope, now = ClinicScope(id=self.clinic.id, tz=self.clinic.tz), self.now()
+        return await tx.write(  # an IntakeError (a ValueError) names duplicate ids
+            self._runtime.db,
+            lambda session: reference.store(session, scope, kind, parsed, now=now),
+        )
+
+    def tables(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """``async with ctx.tables() as conn:`` a SQLAlchemy ``AsyncConnection`` in a
+        transaction (committed at the end of the block, rolled back if it raises) for
+        Core statements on the plugin's own tables, those its migrations create
+        (``register_migrations``).  Filter by ``ctx.clinic.id`` yourself; never touch
+        the hub's tables."""
+        from hub.plugin_data import tables
+
+        return tables.transaction(self._runtime.db)

@@ -17,6 +17,9 @@ snapshots of what the hub held when the event happened.  What plugins give back
     SyncResult                  counts of a reference-data sync
     PatientAnswer               the patient's answer to a reminder
     Job, Action, PluginRouter   what registration hooks return
+    ReferenceKind, MappingKind  reference-data and mapping kinds a plugin declares
+    Mapping                     one (hub id, external id) pair of a mapping kind
+    FileAnswer                  an action's answer that is a file (a label, a PDF)
     ActionError                 an action's deliberate 4xx answer
 """
 
@@ -49,11 +52,15 @@ __all__ = [
     "DeliveryResult",
     "Doctor",
     "FieldChange",
+    "FileAnswer",
     "Job",
     "LabResults",
+    "Mapping",
+    "MappingKind",
     "OutgoingMessage",
     "PatientAnswer",
     "PluginRouter",
+    "ReferenceKind",
     "Service",
     "Specialty",
     "SyncResult",
@@ -334,13 +341,28 @@ class Job:
     a number of minutes, a field for ``at`` a ``time`` or ``"HH:MM"``.  ``run(ctx)``
     returns an optional summary for the job log.  The hub never runs two copies of one
     (clinic, plugin, job) at once, even across several workers.
+
+    ``sync_kind`` makes the job a scheduled reference-data sync: each run is the hub
+    calling the plugin's ``sync_reference_data(ctx, kind)`` (``run`` may then be
+    omitted) and the job log shows the counts it answered.
+
+    ``timeout`` is the job's time limit in seconds (``None``: the hub's default for
+    jobs, 600 s); a run past it is stopped and logged as an error.
     """
 
     name: str
-    run: JobRun
+    run: JobRun | None = None
     every: dt.timedelta | str | None = None
     at: dt.time | str | None = None
     description: str = ""
+    sync_kind: str | None = None
+    timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.run is None) == (self.sync_kind is None):
+            raise TypeError(f"job {self.name!r}: give exactly one of run= or sync_kind=")
+        if self.timeout is not None and not self.timeout > 0:
+            raise ValueError(f"job {self.name!r}: timeout must be a positive number of seconds")
 
 
 @dataclass(frozen=True)
@@ -349,13 +371,70 @@ class Action:
 
     Exposed as ``POST /api/v1/clinics/{clinic}/plugins/{plugin}/actions/{name}``; the
     body is validated by ``input_model`` and ``run(ctx, data)`` returns a pydantic model
-    or a JSON-compatible value, which becomes the response.
+    or a JSON-compatible value, which becomes the response, or a :class:`FileAnswer`,
+    which is answered as that file.
+
+    ``timeout`` is the action's time limit in seconds (``None``: the hub's plugin time
+    limit, ``HUB_PLUGIN_TIMEOUT``, 30 s by default); past it the caller gets 502.
     """
 
     name: str
     run: ActionRun
     input_model: type[BaseModel]
     description: str = ""
+    timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.timeout is not None and not self.timeout > 0:
+            raise ValueError(f"action {self.name!r}: timeout must be a positive number of seconds")
+
+
+@dataclass(frozen=True)
+class FileAnswer:
+    """An action's answer that is a file: a ZPL label, a PDF of lab results.
+
+    The action route answers ``content`` as is, with ``Content-Type: media_type`` and
+    ``Content-Disposition: attachment; filename=...``.  Text is sent as UTF-8.
+    """
+
+    content: bytes | str
+    media_type: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class ReferenceKind:
+    """A kind of reference data a plugin brings (``lab_tests``).
+
+    Stored and served like the built-in kinds (``GET/PUT /api/v1/clinics/{clinic}/
+    reference/{name}``); the plugin fills it with ``ctx.store_reference(name, items)``
+    and everyone reads it with ``ctx.reference(name)``.  Names are lowercase letters,
+    digits and underscores, unique across the hub.
+    """
+
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MappingKind:
+    """A kind of id mapping a plugin keeps: hub ids to the external system's ids.
+
+    ``hub_kind`` names the reference kind whose ids are the hub side (``services``,
+    ``doctors``, ``specialties``, or a plugin's kind), so that the mapping API can list
+    the hub items left unmapped.  Rows are many-to-many.
+    """
+
+    name: str
+    hub_kind: str | None = None
+    description: str = ""
+
+
+class Mapping(_Frozen):
+    """One pair of a mapping kind: a hub id and an external id."""
+
+    hub_id: str
+    external_id: str
 
 
 @dataclass(frozen=True)
