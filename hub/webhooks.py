@@ -56,7 +56,9 @@ class PluginHub:
     async def tables(self) -> AsyncIterator[AsyncConnection]:
         """A transaction on the plugin's own tables, like ``ctx.tables()`` but before a
         clinic is known: committed when the block ends, rolled back if it raises."""
-        async with self.runtime.db.engine.begin() as conn:
+        from hub.plugin_data import tables
+
+        async with tables.transaction(self.runtime.db) as conn:
             yield conn
 
     async def contexts(self) -> list[HookContext[PluginSettings]]:
