@@ -60,3 +60,13 @@ async def test_bad_settings_are_422(hub: Harness) -> None:
             json={"enabled": True, "settings": {**SETTINGS, **bad}},
         )
         assert response.status_code == 422, (bad, response.text)
+
+
+async def test_missing_custom_fields_are_a_warning(hub: Harness, fake: FakeMango) -> None:
+    fake.fields = {fid: name for fid, name in fake.fields.items() if name != "Время"}
+    await hub.create_clinic(CLINIC)
+    await hub.enable("mango", CLINIC, settings=dict(SETTINGS))
+    response = await hub.client.post(f"/api/v1/clinics/{CLINIC}/plugins/mango/check")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["ok"] is True and "«Время»" in str(body["details"]["warnings"])

@@ -179,3 +179,15 @@ async def test_many_appointments_go_in_few_requests(
     await run_push(hub)
     assert len(fake.tasks) == 12
     assert len(fake.pushes()) < 12
+
+
+async def test_a_missing_custom_field_fails_in_plain_words(
+    hub: Harness, clinic: str, fake: FakeMango
+) -> None:
+    await book(hub, "A-1")
+    date_field = next(fid for fid, name in fake.fields.items() if name == "Дата")
+    del fake.fields[date_field]
+    await run_push(hub)
+    assert fake.tasks == []
+    (message,) = await voice_messages(hub)
+    assert message["status"] == "failed" and "«Дата»" in message["error"]
