@@ -138,8 +138,11 @@ async def send_to_robot(ctx: Ctx, data: SendToRobot) -> dict[str, object]:
     day = appointment.start.astimezone(ctx.clinic.tz).date()
     try:
         campaign_id = await _check_campaign(ctx)
-    except MangoError as exc:  # answered 502 with this text by the action route
-        raise RuntimeError(f"Mango could not be asked about the campaign: {exc.text}") from None
+    except MangoError as exc:
+        status = 503 if exc.transient else 502
+        raise ActionError(
+            f"Mango could not be asked about the campaign: {exc.text}", status=status
+        ) from None
     found = await ctx.remindable_appointments(day)
     reasons = [s.reason for s in found.skipped if s.appointment_id == appointment.id]
     if reasons:

@@ -265,8 +265,9 @@ async def call(ctx: Ctx, data: CallInput) -> dict[str, Any]:
     command_id = "hub-" + secrets.token_hex(12)
     try:
         await client_for(ctx).callback(command_id, extension, phone)
-    except MangoError as exc:  # answered 502 with this text by the action route
-        raise RuntimeError(f"Mango did not place the call: {exc.text}") from None
+    except MangoError as exc:
+        status = 503 if exc.transient else 502
+        raise ActionError(f"Mango did not place the call: {exc.text}", status=status) from None
     async with ctx.tables() as conn:
         await conn.execute(
             sa.insert(COMMAND).values(

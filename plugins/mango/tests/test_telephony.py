@@ -12,7 +12,7 @@ import pytest
 from hub.testing import Harness
 
 from .fake_mango import FakeMango
-from .support import API_KEY, API_SALT, action, feed_of, webhook_base
+from .support import API_KEY, API_SALT, CLINIC, SETTINGS, action, feed_of, webhook_base
 
 BASE = webhook_base()
 
@@ -229,5 +229,13 @@ async def test_click_to_call_errors(hub: Harness, clinic: str, fake: FakeMango) 
     ).status_code == 422
     fake.http_error_next(503, "commands/callback")
     busy = await action(hub, "call", {"phone": "+79181234567"})
-    assert busy.status_code == 502 and "Mango did not place the call" in busy.json()["detail"]
+    assert busy.status_code == 503 and "Mango did not place the call" in busy.json()["detail"]
+    fake.limits.clear()
+    wrong = await hub.client.put(
+        f"/api/v1/clinics/{CLINIC}/plugins/mango",
+        json={"enabled": True, "settings": {**SETTINGS, "api_salt": "wrong"}},
+    )
+    assert wrong.status_code == 200
+    refused = await action(hub, "call", {"phone": "+79181234567"})
+    assert refused.status_code == 502 and "sign" in refused.json()["detail"]
     assert (await action(hub, "call_result", {"command_id": "nope"})).status_code == 404
