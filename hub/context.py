@@ -508,6 +508,31 @@ class HookContext(Generic[S]):
                 return False
             return recorded.changed
 
+    async def set_communication_status(self, appointment_id: str, status: str) -> bool:
+        """Show ``status`` as the appointment's communication status («статус
+        коммуникации»: a voice robot's «Запись подтверждена»), as a sent message does.
+
+        A change is stored on the appointment and published in the clinic's feed as
+        ``appointment.communication_status`` (``message_id`` null); the value it already
+        has publishes nothing.
+
+        :returns: ``True`` if it changed; ``False`` if it was already so or the
+            appointment is unknown.
+        :raises ValueError: an empty status or one over 255 characters.
+        """
+        from hub.messages.communication import Sent, mark_sent
+
+        status = status.strip()
+        if not status or len(status) > 255:
+            raise ValueError("a communication status is 1 to 255 characters")
+        async with self._runtime.db.session() as session:
+            changed = await mark_sent(
+                session,
+                [Sent(self.clinic.id, appointment_id, None, status)],
+                now=self._runtime.clock.now(),
+            )
+        return changed > 0
+
     async def report_lab_results(self, results: LabResults) -> None:
         """Report laboratory results that came in: the other plugins get
         ``on_lab_results_ready`` and the clinic system a ``labs.results_ready`` feed event.

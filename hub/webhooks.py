@@ -12,15 +12,21 @@ through one dependency::
         ...
 
 ``hub.contexts()`` lists the contexts of every clinic the plugin is enabled for, to
-find the clinic whose secret signed a request that does not name its clinic.
+find the clinic whose secret signed a request that does not name its clinic;
+``async with hub.tables() as conn`` reads the plugin's own tables before any clinic is
+known (a route whose body carries an opaque reference the plugin issued, such as
+Mango's ``/MangoOffice/UpdateStatus``).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
 from hub import plugin_settings
@@ -45,6 +51,15 @@ class PluginHub:
             raise HTTPException(
                 404, f"{self.plugin} is not set up for clinic {clinic_id!r}"
             ) from None
+
+    @asynccontextmanager
+    async def tables(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction on the plugin's own tables, like ``ctx.tables()`` but before a
+        clinic is known: committed when the block ends, rolled back if it raises."""
+        from hub.plugin_data import tables
+
+        async with tables.transaction(self.runtime.db) as conn:
+            yield conn
 
     async def contexts(self) -> list[HookContext[PluginSettings]]:
         """Contexts of every clinic the plugin is enabled for (with valid settings)."""
