@@ -10,13 +10,14 @@ DELETE /api/v1/clinics/{clinic}/plugins/{plugin}/mappings/{kind}?hub_id=&externa
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Query
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.api.deps import ClinicReader, ClinicStaff, RuntimeDep
+from hub.api.errors import clean_errors
 from hub.api.plugin_access import loaded_plugin
 from hub.intake import reference as clinic_reference
 from hub.intake import tx
@@ -41,6 +42,9 @@ class MappingIn(BaseModel):
 
     hub_id: HubId
     external_id: ExternalId
+
+
+_PAIRS = TypeAdapter(Annotated[list[MappingIn], Field(max_length=MAX_PAIRS)])
 
 
 class UnmappedItem(BaseModel):
@@ -117,11 +121,19 @@ async def put_mappings(
     kind: str,
     access: ClinicStaff,
     runtime: RuntimeDep,
-    pairs: Annotated[list[MappingIn], Body(max_length=MAX_PAIRS)],
+    body: Annotated[Any, Body()],
     replace: bool = False,
 ) -> MappingWrite:
     """Add pairs (existing ones are kept); ``?replace=true`` makes the body the whole
-    mapping of the kind (pairs left out are deleted)."""
+    mapping of the kind (pairs left out are deleted).  The body is a list of
+    ``{"hub_id", "external_id"}`` (at most 20 000)."""
+    loaded_plugin(runtime, plugin)  # 404 first; then the body's shape; then the kind
+    try:
+        pairs = _PAIRS.validate_python(body)
+    except ValidationError as exc:
+        raise HTTPException(
+            422, clean_errors({**e, "loc": ("body", *e["loc"])} for e in exc.errors())
+        ) from None
     _kind(runtime, plugin, kind)
     clean = mappings.clean_pairs((p.hub_id, p.external_id) for p in pairs)
     now = runtime.clock.now()
