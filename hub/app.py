@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from hub import __version__
-from hub.api import errors
-from hub.api.middleware import BodyLimit, RequestMetrics
+from hub.api import errors, openapi
+from hub.api.middleware import BodyLimit, JsonBodies, RequestMetrics
 from hub.api.routes import (
     actions,
     appointments,
@@ -107,7 +108,7 @@ def create_app(
             if owns_runtime:
                 await rt.close()
 
-    app = FastAPI(
+    app: FastAPI = FastAPIOffline(
         dependencies=[Depends(errors.reject_unstorable)],
         title="clinic-hub",
         version=__version__,
@@ -117,7 +118,9 @@ def create_app(
     )
     app.state.runtime = rt
     errors.install(app)
+    openapi.install(app)
     app.add_middleware(RequestMetrics, metrics=rt.metrics)
+    app.add_middleware(JsonBodies)
     app.add_middleware(BodyLimit, limit=rt.settings.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)

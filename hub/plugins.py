@@ -58,7 +58,17 @@ KIND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 #: The reference kinds of the hub itself; a plugin may not declare these.
 BUILTIN_REFERENCE_KINDS = ("doctors", "specialties", "services", "price_list_sections")
 #: Paths of the hub itself, which a plugin's root routes may not claim.
-RESERVED_PATHS = ("/api", "/plugins", "/r/", "/healthz", "/metrics", "/docs", "/redoc", "/openapi")
+RESERVED_PATHS = (
+    "/api",
+    "/plugins",
+    "/r/",
+    "/healthz",
+    "/metrics",
+    "/docs",
+    "/redoc",
+    "/openapi",
+    "/static-offline-docs",
+)
 
 
 class PluginCallError(Exception):
