@@ -314,11 +314,20 @@ class PatientAnswer(_Frozen):
     source: str = "answer_page"
 
 
+#: The 5xx statuses an action may answer on purpose: the outside system failed (502),
+#: is unavailable (503) or did not answer in time (504); never a 500.
+UPSTREAM_STATUSES = frozenset({502, 503, 504})
+
+
 class ActionError(Exception):
     """Raised by an action to answer the caller with a status and a message.
 
     ``raise ActionError("the card has no phone to send the code to", status=409)``
     answers ``409 {"detail": "..."}``; the plugin is not marked as failing.
+
+    ``status`` is a 4xx, or one of :data:`UPSTREAM_STATUSES` (502, 503, 504) when the
+    outside system the action talks to failed, is unavailable or never answered (a
+    scanner that does not answer: 504).  Any other value answers 400.
     """
 
     def __init__(self, message: str, *, status: int = 400) -> None:
