@@ -9,7 +9,9 @@ session: the hub's tables are not part of the plugin API.
 
     feed         publish
     state        ctx.state.get / set / add / compare_and_set / delete / items
-    clinic data  get_patient, get_appointment, find_appointments
+    clinic data  get_patient, get_appointment, find_appointments, find_cards,
+                 remindable_appointments
+    messages     queue_message, queue_to_patient, report_delivery, awaiting_report
     write-back   upsert_appointment (a booking made outside), report_lab_results
     plugin data  reference, store_reference, mappings, tables (hub.plugin_data)
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -27,7 +29,16 @@ from pydantic import ValidationError
 
 from hub import feed, state
 from hub.settings import PluginSettings
-from hub.types import Appointment, Card, ClinicInfo, DeliveryReport, LabResults, Mapping, SyncResult
+from hub.types import (
+    Appointment,
+    Card,
+    ClinicInfo,
+    DeliveryReport,
+    LabResults,
+    Mapping,
+    Remindable,
+    SyncResult,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
@@ -254,6 +265,8 @@ class HookContext(Generic[S]):
         essential: bool = False,
         dedupe_key: str | None = None,
         not_before: dt.datetime | None = None,
+        subject: str | None = None,
+        html: str | None = None,
     ) -> int | None:
         """Queue a message to be sent through the clinic's providers for ``channel``.
 
@@ -270,9 +283,12 @@ class HookContext(Generic[S]):
         :param dedupe_key: at most one message per (clinic, plugin, key): pass
             ``ctx.idempotency_key`` from a retried hook so a retry queues nothing new.
         :param not_before: do not send before this (aware) time.
+        :param subject: ``email`` only: the subject line.
+        :param html: ``email`` only: an HTML body (``text`` is the plain-text one).
         :returns: the message id, or ``None`` if ``dedupe_key`` was already used.
-        :raises ValueError: empty text, unknown channel, or an address the channel
-            cannot use (``hub.messages.addresses.InvalidAddress`` with ``reason``).
+        :raises ValueError: empty text, unknown channel, ``subject``/``html`` on another
+            channel than ``email``, or an address the channel cannot use
+            (``hub.messages.addresses.InvalidAddress`` with ``reason``).
         """
         from hub.messages.queue import queue_message
 
@@ -291,6 +307,8 @@ class HookContext(Generic[S]):
                 essential=essential,
                 dedupe_key=f"{self.plugin}:{dedupe_key}" if dedupe_key else None,
                 not_before=not_before,
+                subject=subject,
+                html=html,
             )
             return message.id if message is not None else None
 
@@ -299,12 +317,15 @@ class HookContext(Generic[S]):
 
         Moves this plugin's message of this clinic whose provider id is
         ``report.provider_message_id`` to ``delivered`` or ``failed`` (with the code
-        and text), keeping its history.  Repeated reports are harmless.
+        and text), keeping its history.  Repeated reports are harmless.  A ``failed``
+        report on a message queued by :meth:`queue_to_patient` queues it on the next
+        channel.
 
         :returns: ``True`` if such a message exists.
         """
         from hub.messages.reports import report_delivery
 
+        region = await self._phone_region()
         async with self._runtime.db.session() as session:
             return await report_delivery(
                 session,
@@ -312,6 +333,8 @@ class HookContext(Generic[S]):
                 plugin=self.plugin,
                 report=report,
                 now=self._runtime.clock.now(),
+                runtime=self._runtime,
+                region=region,
             )
 
     async def awaiting_report(self, older_than: dt.timedelta, limit: int = 100) -> list[str]:
@@ -346,12 +369,15 @@ class HookContext(Generic[S]):
 
     async def get_appointment(self, appointment_id: str) -> Appointment | None:
         """The appointment (cancelled ones too) with its patient, doctor, specialty and
-        services resolved, or ``None`` if unknown."""
+        services resolved, or ``None`` if unknown.  An id the clinic system adopted under
+        its own (a booking made outside) finds the adopted appointment."""
+        from hub.intake import adoption
         from hub.intake.snapshots import load_appointments
 
         async with self._runtime.db.session() as session:
+            current = await adoption.resolve(session, self.clinic.id, appointment_id)
             found = await load_appointments(
-                session, self.clinic.id, ids=[appointment_id], include_cancelled=True
+                session, self.clinic.id, ids=[current], include_cancelled=True
             )
         return found[0] if found else None
 
@@ -384,12 +410,14 @@ class HookContext(Generic[S]):
         (``on_appointment_created``...; never this plugin itself), and the clinic system
         learns of it from its feed: ``appointment.booked`` for a new appointment,
         ``appointment.changed`` for a change, ``appointment.cancelled`` for a cancellation
-        (``data`` holds the appointment; ``source`` is this plugin).
+        (``data`` holds the appointment; ``source`` is this plugin).  Once the clinic
+        system adopted it under its own id (``"adopts"`` in its ``PUT``), a call with the
+        same ``external_id`` changes that appointment, and the feed names its new id.
 
         :raises ValueError: naming each problem (unknown patient or doctor, end before
             start...); nothing is written then.
         """
-        from hub.intake import appointments, feed_types, tx
+        from hub.intake import adoption, appointments, feed_types, tx
         from hub.intake.problems import IntakeError, from_validation
         from hub.intake.scope import ClinicScope
         from hub.schemas.appointments import AppointmentIn
@@ -406,7 +434,7 @@ class HookContext(Generic[S]):
                 session,
                 runtime,
                 scope,
-                external_id,
+                await adoption.resolve(session, self.clinic.id, external_id),
                 parsed,
                 now=now,
                 source=self.plugin,
@@ -570,3 +598,92 @@ class HookContext(Generic[S]):
         from hub.plugin_data import tables
 
         return tables.transaction(self._runtime.db)
+
+    # --- issue 10, helper cap-b: find cards by phone, send by contact priority, -------
+    # --- who gets a reminder.  Each delegates to its domain module. ---------------------
+
+    async def find_cards(self, phone: str) -> list[Card]:
+        """The clinic's cards (not deleted) with ``phone`` among their phones: who is
+        calling.  Any spelling (``+7 918 123-45-67``, ``89181234567``, ``79181234567``;
+        local numbers read in the clinic's ``phone_region``); an indexed lookup of the
+        E.164 forms written at intake.  A value that is no phone number finds nothing.
+        """
+        from hub.intake import phone_index
+
+        region = await self._phone_region()
+        async with self._runtime.db.session() as session:
+            return await phone_index.find(session, self.clinic.id, phone, region)
+
+    async def queue_to_patient(
+        self,
+        patient_id: str,
+        *,
+        kind: str,
+        text: str,
+        channels: Sequence[str],
+        subject: str | None = None,
+        html: str | None = None,
+        appointment_id: str | None = None,
+        essential: bool = False,
+        dedupe_key: str | None = None,
+    ) -> int | None:
+        """Queue a message to a patient on the first of ``channels`` that can reach them.
+
+        ``sms``, ``voice`` and ``messenger`` use the card's phones, ``email`` its e-mail
+        address.  A channel without a usable address (or whose address is on the stop
+        list) is passed over; once queued, a permanent failure on a channel (the
+        recipient refused, every provider failed, a ``failed`` delivery report) queues
+        the message on the next channel.  The journal shows each attempt (lines
+        ``channel_skipped`` and ``channel_fallback``).  ``subject`` and ``html`` are used
+        when the message goes by ``email``.
+
+        :returns: the first message's id, or ``None`` if ``dedupe_key`` was already used.
+        :raises ValueError: an unknown channel or patient, or no channel with a usable
+            address (the message names each channel's reason).
+        """
+        from hub.messages import priority
+
+        region = await self._phone_region()
+        async with self._runtime.db.session() as session:
+            return await priority.queue_to_patient(
+                session,
+                self._runtime,
+                clinic_id=self.clinic.id,
+                region=region,
+                patient_id=patient_id,
+                kind=kind,
+                text=text,
+                channels=channels,
+                subject=subject,
+                html=html,
+                appointment_id=appointment_id,
+                essential=essential,
+                dedupe_key=f"{self.plugin}:{dedupe_key}" if dedupe_key else None,
+            )
+
+    async def remindable_appointments(self, day: dt.date, *, channel: str = "sms") -> Remindable:
+        """The clinic's appointments still to come on local date ``day`` that a reminder
+        over ``channel`` reaches (``eligible``), and the others with the reason
+        (``skipped``): the rules of the hub's own reminders (cancelled, opt-out,
+        inpatient, the default reminder's excluded services and price-list sections, no
+        usable address, the stop list).  A card without a usable address also gets a
+        ``card.warning`` in the feed, as a reminder run publishes it.  ``channel="voice"``
+        accepts a landline.
+        """
+        from hub.reminders import eligibility
+        from hub.schemas.clinics import ClinicOptions
+
+        snapshot = await self._runtime.snapshot(self.clinic.id)
+        async with self._runtime.db.session() as session:
+            return await eligibility.remindable(
+                session,
+                clinic=self.clinic,
+                options=ClinicOptions.model_validate(snapshot.options),
+                day=day,
+                channel=channel,
+                now=self._runtime.clock.now(),
+            )
+
+    async def _phone_region(self) -> str:
+        snapshot = await self._runtime.snapshot(self.clinic.id)
+        return str(snapshot.options.get("phone_region") or "RU")

@@ -7,7 +7,7 @@ as SMSC does: ``{"id", "cnt", "cost", "balance"}`` (amounts as strings) or
 the messages and their states; tests steer it:
 
     fake.balance = Decimal("0")           the next send answers error 3 (no money)
-    fake.fail_next(4)                      the next request answers that error code
+    fake.fail_next(4)                      the next send.php answers that error code
     fake.http_error_next(503)              the next request answers that HTTP status
     fake.deliver(id) / fake.set_state(id, 20)
 """
@@ -55,7 +55,7 @@ class FakeSmsc:
         self.messages: dict[int, Message] = {}
         self.requests: list[dict[str, str]] = []
         self._ids = itertools.count(5001)
-        self._failures: list[int] = []
+        self._failures: dict[str, list[int]] = {"send": [], "status": [], "balance": []}
         self._http_failures: list[int] = []
         self._recent: dict[tuple[str, str, str], dt.datetime] = {}
         self.clock = lambda: dt.datetime.now(dt.UTC)
@@ -72,8 +72,8 @@ class FakeSmsc:
 
     # --- steering -----------------------------------------------------------------------
 
-    def fail_next(self, code: int) -> None:
-        self._failures.append(code)
+    def fail_next(self, code: int, method: str = "send") -> None:
+        self._failures[method].append(code)
 
     def http_error_next(self, status: int) -> None:
         self._http_failures.append(status)
@@ -104,14 +104,14 @@ class FakeSmsc:
             body["id"] = message_id
         return JSONResponse(body)
 
-    def _refusal(self, params: dict[str, str]) -> Response | None:
+    def _refusal(self, method: str, params: dict[str, str]) -> Response | None:
         """The answer to a request that fails before its method runs, or ``None``."""
         if self._http_failures:
             return Response("Service Unavailable", status_code=self._http_failures.pop(0))
         if params.get("fmt") != "3":
             return Response("ERROR = 1 (parameters error)", media_type="text/plain")
-        if self._failures:
-            return self._error(self._failures.pop(0))
+        if self._failures[method]:
+            return self._error(self._failures[method].pop(0))
         by_key = self.api_key is not None and params.get("apikey") == self.api_key
         by_login = params.get("login") == self.login and params.get("psw") == self.password
         if not (by_key or by_login):
@@ -120,7 +120,7 @@ class FakeSmsc:
 
     async def _send(self, request: Request) -> Response:
         params = await self._params(request)
-        refused = self._refusal(params)
+        refused = self._refusal("send", params)
         if refused is not None:
             return refused
         phones, text = params.get("phones", ""), params.get("mes", "")
@@ -152,7 +152,7 @@ class FakeSmsc:
 
     async def _status(self, request: Request) -> Response:
         params = await self._params(request)
-        refused = self._refusal(params)
+        refused = self._refusal("status", params)
         if refused is not None:
             return refused
         if not params.get("id", "").isdigit() or not params.get("phone"):
@@ -173,7 +173,7 @@ class FakeSmsc:
 
     async def _balance(self, request: Request) -> Response:
         params = await self._params(request)
-        refused = self._refusal(params)
+        refused = self._refusal("balance", params)
         if refused is not None:
             return refused
         body = {"balance": f"{self.balance:.2f}"}

@@ -17,7 +17,7 @@ async def send(hub: Harness, phone: str = "+79181234567", text: str = "Ждём 
         f"/api/v1/clinics/{CLINIC}/messages", json={"phone": phone, "text": text}
     )
     assert response.status_code in (200, 201, 202), response.text
-    return int(response.json()["id"])
+    return int(response.json()["message"]["id"])
 
 
 async def test_a_message_is_sent_with_smscs_cost_and_delivered_by_the_poll(
@@ -34,7 +34,7 @@ async def test_a_message_is_sent_with_smscs_cost_and_delivered_by_the_poll(
     hub.clock.advance(dt.timedelta(minutes=11).total_seconds())
     run = await hub.client.post(f"/api/v1/clinics/{CLINIC}/plugins/smsc/jobs/status_poll/run")
     assert run.status_code == 200, run.text
-    assert "1 delivered" in run.json()["message"]
+    assert "1 delivered" in run.json()["summary"]
     assert (await hub.message(message_id))["status"] == "delivered"
 
 
@@ -46,7 +46,9 @@ async def test_a_number_smsc_refuses_fails_with_its_code_and_text(
     await hub.drain()
     detail = await hub.message(message_id)
     assert (detail["status"], detail["error_code"]) == ("failed", "8")
-    assert detail["error"] == "Сообщение на указанный номер не может быть доставлено"
+    assert (
+        detail["error"] == "сообщение на указанный номер не может быть доставлено"
+    )  # SMSC's words
 
 
 async def test_a_blocked_ip_is_retried(hub: Harness, fake: FakeSmsc, clinic: str) -> None:
