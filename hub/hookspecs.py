@@ -613,7 +613,8 @@ def estimate_cost(ctx: HookContext, messages: tuple[OutgoingMessage, ...]) -> Co
     """Estimate what sending these messages would cost, before a group mailing.
 
     Called when a mailing is planned (``POST /api/v1/clinics/{clinic}/mailings``), for
-    the provider that will send it.  Ask the provider; send nothing.
+    the provider that will send it, and for one message as an admin types it on the
+    admin pages' send form (``/admin/c/{clinic}/send``).  Ask the provider; send nothing.
 
     :param ctx: the clinic and this plugin's settings.
     :param messages: the messages about to be queued (ids are 0: not yet stored).
