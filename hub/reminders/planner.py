@@ -26,10 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.db.models import Message
 from hub.messages import recipients
 from hub.messages import templates as tpl
-from hub.messages.queue import Draft, queue_messages
+from hub.messages.queue import Draft, entry, queue_messages
 from hub.reminders import links
 from hub.reminders.eligibility import screen, warnings
 from hub.reminders.rules import Rule
+from hub.reminders.selection import ADDRESS_REASONS, Decision
 from hub.types import Appointment, ClinicInfo
 
 if TYPE_CHECKING:
@@ -50,6 +51,71 @@ class Planned:
     text: str
     dedupe_key: str
     token: str | None
+    #: The channel chosen by contact priority, the ones after it, and the journal lines
+    #: of the channels passed over (empty: the rule's only channel).
+    channel: str | None = None
+    rest: tuple[str, ...] = ()
+    history: tuple[dict[str, Any], ...] = ()
+
+
+#: Reasons a channel is passed over for the next one of the contact priority.
+PASSABLE = ADDRESS_REASONS | {"stop_list"}
+
+
+@dataclass
+class Route:
+    """How an appointment's patient is reached under contact priority."""
+
+    channel: str
+    rest: tuple[str, ...]
+    history: list[dict[str, Any]]
+
+
+async def by_priority(
+    session: AsyncSession,
+    clinic_id: str,
+    decided: list[tuple[Appointment, Decision]],
+    *,
+    rule: Rule,
+    region: str,
+    now: dt.datetime,
+) -> tuple[list[tuple[Appointment, Decision]], dict[str, Route]]:
+    """Each appointment the first channel cannot reach, tried on the next ones in order.
+
+    Returns the decisions (the first usable channel's, or the first channel's when none
+    can reach the patient, its detail naming every channel's reason) and the route of
+    each appointment reached by a later channel."""
+    channels = (rule.channel, *rule.more_channels)
+    final = {a.id: d for a, d in decided}
+    tried: dict[str, list[tuple[str, Decision]]] = {a.id: [(rule.channel, d)] for a, d in decided}
+    routes: dict[str, Route] = {}
+    for index, channel in enumerate(channels[1:], start=1):
+        waiting = [a for a, _ in decided if a.id not in routes and final[a.id].reason in PASSABLE]
+        if not waiting:
+            break
+        again = await screen(
+            session, clinic_id, waiting, channel=channel, region=region, filters=rule.filters
+        )
+        for appointment, decision in again:
+            passed = tried[appointment.id]
+            if decision.address is not None:
+                lines = [
+                    entry(now, "channel_skipped", "queued", channel=c, code=d.reason, text=d.detail)
+                    for c, d in passed
+                ]
+                routes[appointment.id] = Route(channel, channels[index + 1 :], lines)
+                final[appointment.id] = decision
+            else:
+                passed.append((channel, decision))
+    out: list[tuple[Appointment, Decision]] = []
+    for appointment, _ in decided:
+        decision = final[appointment.id]
+        passed = tried[appointment.id]
+        if decision.address is None and len(passed) > 1:
+            detail = "; ".join(f"{c}: {d.detail}" for c, d in passed)
+            decision = Decision(None, decision.reason, detail)
+        out.append((appointment, decision))
+    return out, routes
 
 
 @dataclass
@@ -128,6 +194,11 @@ async def plan(
         filters=rule.filters,
         already_sent=lambda a: keys[a.id] in taken,
     )
+    routes: dict[str, Route] = {}
+    if rule.more_channels:
+        decided, routes = await by_priority(
+            session, clinic.id, decided, rule=rule, region=region, now=runtime.clock.now()
+        )
     outcome.warnings.update(warnings(decided))
     for appointment, decision in decided:
         if decision.address is None:
@@ -141,15 +212,26 @@ async def plan(
             outcome.skip(appointment, "empty_placeholder", str(exc))
             continue
         card = appointment.patient
+        route = routes.get(appointment.id)
+        channel = route.channel if route else rule.channel
         outcome.planned.append(
-            Planned(appointment, decision.address, text, keys[appointment.id], token)
+            Planned(
+                appointment,
+                decision.address,
+                text,
+                keys[appointment.id],
+                token,
+                channel=channel,
+                rest=route.rest if route else rule.more_channels,
+                history=tuple(route.history) if route else (),
+            )
         )
         outcome.recipients.append(
             {
                 "appointment_id": appointment.id,
                 "patient_id": appointment.patient_id,
                 "name": card.full_name if card else None,
-                "channel": rule.channel,
+                "channel": channel,
                 "address": decision.address,
                 "start": appointment.start.isoformat(),
                 "text": text,
@@ -171,7 +253,7 @@ async def execute(
     drafts = [
         Draft(
             kind=rule.kind,
-            channel=rule.channel,
+            channel=p.channel or rule.channel,
             address=p.address,
             text=p.text,
             dedupe_key=p.dedupe_key,
@@ -181,6 +263,13 @@ async def execute(
             appointment_at=p.appointment.start,
             communication_status=rule.communication_status,
             normalized=True,
+            subject=rule.subject if (p.channel or rule.channel) == "email" else None,
+            fallback=(
+                {"channels": list(p.rest), "subject": rule.subject, "html": None}
+                if p.rest
+                else None
+            ),
+            history=p.history,
         )
         for p in outcome.planned
     ]

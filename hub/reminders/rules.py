@@ -62,6 +62,10 @@ class Rule:
     filters: Filters = field(default_factory=Filters)
     communication_status: str | None = None
     schedule: MailingSchedule | None = None
+    #: Contact priority: the channels after ``channel`` to try, in order.
+    more_channels: tuple[str, ...] = ()
+    #: The subject of the messages that go by e-mail.
+    subject: str | None = None
 
 
 async def _body(session: AsyncSession, clinic_id: str, template_id: int | None) -> str | None:
@@ -80,7 +84,7 @@ async def default_rule(session: AsyncSession, clinic_id: str, options: ClinicOpt
     fallback = None
     if body is None:
         template = await templates_crud.default(
-            session, clinic_id=clinic_id, kind="reminder", channel=reminders.channel
+            session, clinic_id=clinic_id, kind="reminder", channel=reminders.priority[0]
         )
         body = template.body if template is not None else None
     if body is None:
@@ -88,7 +92,9 @@ async def default_rule(session: AsyncSession, clinic_id: str, options: ClinicOpt
     return Rule(
         key="default",
         kind="reminder",
-        channel=reminders.channel,
+        channel=reminders.priority[0],
+        more_channels=reminders.priority[1:],
+        subject=reminders.subject,
         body=body,
         fallback=fallback,
         filters=Filters(

@@ -21,9 +21,34 @@ class ReminderOptions(StrictModel):
     )
     send_time: dt.time = Field(dt.time(12, 0), description="Local time of the daily run.")
     channel: Channel = "sms"
+    channels: list[Channel] | None = Field(
+        None,
+        min_length=1,
+        description='Contact priority: channels to try in order (e.g. ["sms", "email"]); a '
+        "patient the first cannot reach (no mobile, stop list) gets the reminder over the next, "
+        "and a message that fails for good moves on too. Unset: `channel` only.",
+    )
+    subject: str = Field(
+        "Напоминание о приёме",
+        min_length=1,
+        max_length=200,
+        description="Subject of a reminder sent by e-mail.",
+    )
     template_id: int | None = Field(None, description="Template to use; unset = the default one.")
     excluded_services: list[str] = Field(default_factory=list)
     excluded_price_list_sections: list[str] = Field(default_factory=list)
+
+    @field_validator("channels")
+    @classmethod
+    def _once_each(cls, value: list[Channel] | None) -> list[Channel] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("each channel at most once")
+        return value
+
+    @property
+    def priority(self) -> tuple[str, ...]:
+        """The channels a reminder tries, in order."""
+        return tuple(self.channels) if self.channels else (self.channel,)
 
 
 class QuietHours(StrictModel):

@@ -166,6 +166,25 @@ class SendRequest(StrictModel):
     channel: Channel = "sms"
     recipient_name: Clean | None = Field(None, max_length=255)
     essential: bool = False
+    subject: Clean | None = Field(
+        None,
+        max_length=998,
+        description="The e-mail's subject (channel `email` only; empty: the provider's "
+        "default subject).",
+    )
+    html: Clean | None = Field(
+        None,
+        max_length=500_000,
+        description="An HTML body sent alongside `text` (channel `email` only).",
+    )
+
+    @model_validator(mode="after")
+    def _email_parts(self) -> SendRequest:
+        if self.channel != "email" and (self.subject is not None or self.html is not None):
+            raise ValueError("subject and html are for the email channel only")
+        if self.subject is not None and ("\n" in self.subject or "\r" in self.subject):
+            raise ValueError("subject must be one line")
+        return self
 
     @model_validator(mode="after")
     def _one_target(self) -> SendRequest:

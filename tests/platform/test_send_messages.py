@@ -80,3 +80,18 @@ async def test_the_provider_declares_its_own_sms_parts_limit(hub: Harness) -> No
         f"/api/v1/clinics/{CLINIC}/messages", json={"phone": "+79181234567", "text": "я" * 260}
     )
     assert response.status_code == 201, response.text
+
+
+async def test_the_rate_limit_counts_each_message_of_a_batch(hub: Harness) -> None:
+    # one message per 100 s: the first goes, the others wait their turn in the queue
+    await probe_clinic(hub, settings={"rate_limit_per_second": 0.01})
+    await queue_many(hub, 3)
+    await hub.drain()
+
+    assert [len(c["messages"]) for c in await action(hub, "sent")] == [1]
+    items = (await hub.journal(CLINIC))["items"]
+    assert sorted(m["status"] for m in items) == ["queued", "queued", "sent"]
+    for item in items:
+        if item["status"] == "queued":
+            message = await hub.message(item["id"])
+            assert message["history"][-1]["event"] == "rate_limited"

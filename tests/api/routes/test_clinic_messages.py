@@ -18,6 +18,7 @@ from hub import (
     OutgoingMessage,
     hookimpl,
 )
+from hub.db.models import Message
 from hub.testing import Harness
 
 URL = "/api/v1/clinics/clinic-1/messages"
@@ -266,9 +267,13 @@ async def test_a_template_with_the_confirm_link_gets_a_working_answer_link(
     template = await _template(hub, body="Подтвердите приём {date} в {time}: {confirm_link}")
     response = await hub.client.post(URL, json={"appointment_id": "A-1", "template_id": template})
     assert response.status_code == 201, response.text
-    text = response.json()["message"]["text"]
+    shown = response.json()["message"]["text"]
+    assert "/r/…" in shown  # the API shows the link masked: it is a bearer credential
+    async with hub.runtime.db.session() as session:  # the queue keeps it until handed over
+        text = (await session.get(Message, response.json()["message"]["id"])).text  # type: ignore[union-attr]
     link = text.rsplit(" ", 1)[-1]
     assert link.startswith("http://hub.test/r/") and len(link.rsplit("/", 1)[-1]) >= 22
+    assert link[-4:] == shown[-4:]
     page = await hub.client_for(None).get(link.removeprefix("http://hub.test"))
     assert page.status_code == 200
     assert "Клиника clinic-1" in page.text and "Подтвердить" in page.text
