@@ -7,6 +7,9 @@ behalf: publish a feed event, keep state, read the mirrored clinic data, queue
 messages, report delivery statuses and patient answers.  It never exposes a database
 session: the hub's tables are not part of the plugin API.
 
+Each coroutine is a one-line delegation to the context's :class:`hub.ports.HubServices`
+(implemented by :mod:`hub.services`): this module holds no logic of the hub.
+
     feed         publish
     state        ctx.state.get / set / delete / items
     clinic data  get_patient, get_appointment, find_appointments, reference
@@ -17,17 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
-from pydantic import ValidationError
 
-from hub import feed, state
+from hub.ports import HubServices
 from hub.settings import PluginSettings
 from hub.types import Appointment, Card, ClinicInfo, DeliveryReport, LabResults
-
-if TYPE_CHECKING:
-    from hub.runtime import Runtime
 
 S = TypeVar("S", bound=PluginSettings)
 
@@ -49,24 +48,22 @@ class PluginState:
     plugin must remember between calls and across restarts.
     """
 
-    def __init__(self, runtime: Runtime, clinic_id: str, plugin: str) -> None:
-        self._runtime, self._clinic_id, self._plugin = runtime, clinic_id, plugin
+    def __init__(self, services: HubServices) -> None:
+        self._hub = services
 
     async def get(self, key: str, default: Any = None) -> Any:
-        return await state.get(self._runtime.db, self._clinic_id, self._plugin, key, default)
+        return await self._hub.state_get(key, default)
 
     async def set(self, key: str, value: Any) -> None:
-        await state.put(
-            self._runtime.db, self._clinic_id, self._plugin, key, value, self._runtime.clock.now()
-        )
+        await self._hub.state_set(key, value)
 
     async def delete(self, key: str) -> bool:
         """Remove ``key``; ``True`` if it was there."""
-        return await state.delete(self._runtime.db, self._clinic_id, self._plugin, key)
+        return await self._hub.state_delete(key)
 
     async def items(self, prefix: str = "") -> dict[str, Any]:
         """Every key starting with ``prefix``, with its value."""
-        return await state.items(self._runtime.db, self._clinic_id, self._plugin, prefix)
+        return await self._hub.state_items(prefix)
 
 
 class HookContext(Generic[S]):
@@ -85,27 +82,27 @@ class HookContext(Generic[S]):
     def __init__(
         self,
         *,
-        runtime: Runtime,
+        services: HubServices,
         clinic: ClinicInfo,
         plugin: str,
         settings: S,
         idempotency_key: str | None = None,
     ) -> None:
-        self._runtime = runtime
+        self._hub = services
         self.clinic = clinic
         self.plugin = plugin
         self.settings = settings
-        self.http: httpx.AsyncClient = runtime.http
+        self.http: httpx.AsyncClient = services.http
         self.idempotency_key = idempotency_key
         self.log = BoundLogger(
             logging.getLogger(f"hub.plugin.{plugin}"), {"clinic": clinic.id, "plugin": plugin}
         )
-        self.state = PluginState(runtime, clinic.id, plugin)
+        self.state = PluginState(services)
 
     def with_key(self, idempotency_key: str | None) -> HookContext[S]:
         """The same context for another delivery."""
         return HookContext(
-            runtime=self._runtime,
+            services=self._hub,
             clinic=self.clinic,
             plugin=self.plugin,
             settings=self.settings,
@@ -115,11 +112,11 @@ class HookContext(Generic[S]):
     @property
     def public_url(self) -> str | None:
         """The hub's public base URL (``HUB_PUBLIC_URL``), for callback URLs; or ``None``."""
-        return self._runtime.settings.public_url
+        return self._hub.public_url
 
-    def now(self) -> Any:
+    def now(self) -> dt.datetime:
         """The hub's current time (aware, UTC); tests control it."""
-        return self._runtime.clock.now()
+        return self._hub.now()
 
     async def publish(self, type: str, data: dict[str, Any]) -> str:
         """Publish an event in the clinic's feed for the clinic system to apply.
@@ -127,15 +124,7 @@ class HookContext(Generic[S]):
         Name it ``<plugin>.<what>`` (``ondoc.link_code_issued``) unless it is one of
         the feed's common types (``appointment.confirmed``...).  Returns its cursor.
         """
-        async with self._runtime.db.session() as session:
-            return await feed.publish(
-                session,
-                clinic_id=self.clinic.id,
-                type=type,
-                data=data,
-                source=self.plugin,
-                at=self._runtime.clock.now(),
-            )
+        return await self._hub.publish(type, data)
 
     # --- messages -----------------------------------------------------------------
 
@@ -172,25 +161,18 @@ class HookContext(Generic[S]):
         :raises ValueError: empty text, unknown channel, or an address the channel
             cannot use (``hub.messages.addresses.InvalidAddress`` with ``reason``).
         """
-        from hub.messages.queue import queue_message
-
-        async with self._runtime.db.session() as session:
-            message = await queue_message(
-                session,
-                self._runtime,
-                clinic_id=self.clinic.id,
-                kind=kind,
-                channel=channel,
-                address=address,
-                text=text,
-                recipient_name=recipient_name,
-                patient_id=patient_id,
-                appointment_id=appointment_id,
-                essential=essential,
-                dedupe_key=f"{self.plugin}:{dedupe_key}" if dedupe_key else None,
-                not_before=not_before,
-            )
-            return message.id if message is not None else None
+        return await self._hub.queue_message(
+            kind=kind,
+            channel=channel,
+            address=address,
+            text=text,
+            patient_id=patient_id,
+            appointment_id=appointment_id,
+            recipient_name=recipient_name,
+            essential=essential,
+            dedupe_key=dedupe_key,
+            not_before=not_before,
+        )
 
     async def report_delivery(self, report: DeliveryReport) -> bool:
         """Record a delivery status learned from the provider (callback or poll).
@@ -201,16 +183,7 @@ class HookContext(Generic[S]):
 
         :returns: ``True`` if such a message exists.
         """
-        from hub.messages.reports import report_delivery
-
-        async with self._runtime.db.session() as session:
-            return await report_delivery(
-                session,
-                clinic_id=self.clinic.id,
-                plugin=self.plugin,
-                report=report,
-                now=self._runtime.clock.now(),
-            )
+        return await self._hub.report_delivery(report)
 
     async def awaiting_report(self, older_than: dt.timedelta, limit: int = 100) -> list[str]:
         """Provider ids of this plugin's messages here still ``sent`` (no report yet)
@@ -220,57 +193,26 @@ class HookContext(Generic[S]):
         successive calls go round all of them.  Messages sent more than three days
         ago are no longer listed.
         """
-        from hub.messages.reports import awaiting_report
-
-        async with self._runtime.db.session() as session:
-            return await awaiting_report(
-                session,
-                clinic_id=self.clinic.id,
-                plugin=self.plugin,
-                older_than=older_than,
-                limit=limit,
-                now=self._runtime.clock.now(),
-            )
+        return await self._hub.awaiting_report(older_than, limit)
 
     # --- the clinic's data, as mirrored from its clinic system ---------------------------
 
     async def get_patient(self, patient_id: str) -> Card | None:
         """The patient's card, or ``None`` if the clinic never sent it.  A card the clinic
         deleted is returned with ``deleted=True``."""
-        from hub.intake.snapshots import load_card
-
-        async with self._runtime.db.session() as session:
-            return await load_card(session, self.clinic.id, patient_id)
+        return await self._hub.get_patient(patient_id)
 
     async def get_appointment(self, appointment_id: str) -> Appointment | None:
         """The appointment (cancelled ones too) with its patient, doctor, specialty and
         services resolved, or ``None`` if unknown."""
-        from hub.intake.snapshots import load_appointments
-
-        async with self._runtime.db.session() as session:
-            found = await load_appointments(
-                session, self.clinic.id, ids=[appointment_id], include_cancelled=True
-            )
-        return found[0] if found else None
+        return await self._hub.get_appointment(appointment_id)
 
     async def find_appointments(
         self, start_from: dt.datetime, start_to: dt.datetime, include_cancelled: bool = False
     ) -> list[Appointment]:
         """Appointments starting in ``[start_from, start_to)`` (aware times; a naive one is
         the clinic's local time), ordered by start."""
-        from hub.intake.snapshots import load_appointments
-
-        def aware(value: dt.datetime) -> dt.datetime:
-            return value if value.tzinfo else value.replace(tzinfo=self.clinic.tz)
-
-        async with self._runtime.db.session() as session:
-            return await load_appointments(
-                session,
-                self.clinic.id,
-                start_from=aware(start_from),
-                start_to=aware(start_to),
-                include_cancelled=include_cancelled,
-            )
+        return await self._hub.find_appointments(start_from, start_to, include_cancelled)
 
     async def reference(self, kind: str) -> list[dict[str, Any]]:
         """The clinic's current reference data of ``kind`` (``doctors``, ``specialties``,
@@ -279,13 +221,7 @@ class HookContext(Generic[S]):
 
         :raises ValueError: for an unknown kind.
         """
-        from hub.intake import reference
-        from hub.schemas.reference import KINDS
-
-        if kind not in KINDS:
-            raise ValueError(f"unknown reference kind {kind!r}: one of {', '.join(KINDS)}")
-        async with self._runtime.db.session() as session:
-            return await reference.current(session, self.clinic.id, kind)
+        return await self._hub.reference(kind)
 
     # --- writing back ------------------------------------------------------------------
 
@@ -302,45 +238,7 @@ class HookContext(Generic[S]):
         :raises ValueError: naming each problem (unknown patient or doctor, end before
             start...); nothing is written then.
         """
-        from hub.intake import appointments, feed_types, tx
-        from hub.intake.problems import IntakeError, from_validation
-        from hub.intake.scope import ClinicScope
-        from hub.schemas.appointments import AppointmentIn
-
-        try:
-            parsed = AppointmentIn.model_validate(data)
-        except ValidationError as exc:
-            raise IntakeError(from_validation(exc)) from None
-        runtime, now = self._runtime, self._runtime.clock.now()
-        scope = await ClinicScope.load(runtime, self.clinic.id)
-
-        async def work(session: Any) -> Appointment:
-            outcome = await appointments.upsert_appointment(
-                session,
-                runtime,
-                scope,
-                external_id,
-                parsed,
-                now=now,
-                source=self.plugin,
-                exclude={self.plugin},
-            )
-            assert outcome.appointment is not None
-            published = feed_types.written_back(
-                outcome.result, outcome.appointment, outcome.changes
-            )
-            if published is not None:
-                await feed.publish(
-                    session,
-                    clinic_id=self.clinic.id,
-                    type=published[0],
-                    data=published[1],
-                    source=self.plugin,
-                    at=now,
-                )
-            return outcome.appointment
-
-        return await tx.write(runtime.db, work)
+        return await self._hub.upsert_appointment(external_id, data)
 
     async def report_answer(
         self, appointment_id: str, answer: str, reason: str | None = None
@@ -359,39 +257,7 @@ class HookContext(Generic[S]):
             cancelled by the clinic, or the change came after the clinic's cut-off).
         :raises ValueError: an unknown appointment or answer.
         """
-        import datetime as _dt
-
-        from hub.intake.snapshots import load_appointments
-        from hub.reminders import answers
-        from hub.schemas.clinics import ClinicOptions
-
-        runtime = self._runtime
-        snapshot = await runtime.snapshot(self.clinic.id)
-        cutoff = _dt.timedelta(
-            minutes=ClinicOptions.model_validate(snapshot.options).answer_cutoff_minutes
-        )
-        async with runtime.db.session() as session:
-            found = await load_appointments(
-                session, self.clinic.id, ids=[appointment_id], include_cancelled=True
-            )
-            if not found:
-                raise ValueError(f"unknown appointment {appointment_id!r}")
-            try:
-                recorded = await answers.record(
-                    session,
-                    runtime,
-                    clinic_id=self.clinic.id,
-                    appointment=found[0],
-                    answer=answer,  # type: ignore[arg-type]
-                    reason=reason,
-                    source=self.plugin,
-                    cutoff=cutoff,
-                    now=runtime.clock.now(),
-                )
-            except answers.AnswerRefused as exc:
-                self.log.info("answer %s about %s not taken: %s", answer, appointment_id, exc)
-                return False
-            return recorded.changed
+        return await self._hub.report_answer(appointment_id, answer, reason)
 
     async def report_lab_results(self, results: LabResults) -> None:
         """Report laboratory results that came in: the other plugins get
@@ -399,30 +265,4 @@ class HookContext(Generic[S]):
 
         :raises ValueError: if the patient (or the given appointment) is unknown.
         """
-        from hub import events
-        from hub.intake import clinic_events
-
-        runtime, now = self._runtime, self._runtime.clock.now()
-        async with runtime.db.session() as session:
-            card = await clinic_events.card_for(
-                session, self.clinic.id, results.patient_id, results.appointment_id
-            )
-            await events.emit(
-                session,
-                clinic_id=self.clinic.id,
-                hook="on_lab_results_ready",
-                subject=f"card:{card.id}",
-                payload={"card": card, "results": results},
-                now=now,
-                runtime=runtime,
-                source=self.plugin,
-                exclude={self.plugin},
-            )
-            await feed.publish(
-                session,
-                clinic_id=self.clinic.id,
-                type="labs.results_ready",
-                data=results.model_dump(mode="json"),
-                source=self.plugin,
-                at=now,
-            )
+        await self._hub.report_lab_results(results)

@@ -51,9 +51,9 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
 
     from hub.context import HookContext
+    from hub.registration import Action, Job, PluginRouter
     from hub.settings import PluginSettings
     from hub.types import (
-        Action,
         Appointment,
         Balance,
         Card,
@@ -61,11 +61,9 @@ if TYPE_CHECKING:
         CostEstimate,
         DeliveryResult,
         FieldChange,
-        Job,
         LabResults,
         OutgoingMessage,
         PatientAnswer,
-        PluginRouter,
         Service,
         SyncResult,
     )

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import socket
 import time
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,14 +28,14 @@ from sqlmodel import col
 from hub.context import HookContext
 from hub.db.models import JobLock, JobRun
 from hub.plugins import PluginCallError
+from hub.process import WORKER_ID
+from hub.registration import Job
 from hub.runtime import Runtime
 from hub.settings import PluginSettings
-from hub.types import Job
 
 log = logging.getLogger("hub.jobs")
 
 JOB_TIMEOUT = 600.0
-WORKER_ID = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 
 
 def _resolve(value: Any, settings: PluginSettings) -> Any:

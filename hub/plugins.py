@@ -34,8 +34,9 @@ import pluggy
 from fastapi import APIRouter
 
 from hub import hookspecs
+from hub.registration import Action, Job, PluginRouter
 from hub.settings import PluginSettings
-from hub.types import Action, ActionError, Job, PluginRouter
+from hub.types import ActionError
 
 if TYPE_CHECKING:
     from hub.context import HookContext

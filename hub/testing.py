@@ -47,6 +47,7 @@ from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
+from hub import services
 from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.context import HookContext
@@ -371,7 +372,7 @@ async def start_harness(
     extra_plugins: dict[str, object] | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> tuple[Runtime, Harness]:
-    runtime = Runtime(settings, clock=clock, http_transport=http_transport)
+    runtime = Runtime(settings, services=services.make, clock=clock, http_transport=http_transport)
     runtime.load_plugins(plugins=extra_plugins)
     folders = runtime.host.migration_folders()
     if folders:

@@ -16,28 +16,22 @@ snapshots of what the hub held when the event happened.  What plugins give back
     CheckResult                 "test the connection" answers
     SyncResult                  counts of a reference-data sync
     PatientAnswer               the patient's answer to a reminder
-    Job, Action, PluginRouter   what registration hooks return
     ActionError                 an action's deliberate 4xx answer
+
+What registration hooks return (``Job``, ``Action``, ``PluginRouter``) is in
+:mod:`hub.registration`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-if TYPE_CHECKING:
-    from fastapi import APIRouter
-
-    from hub.context import HookContext
-
 __all__ = [
-    "Action",
     "ActionError",
     "Appointment",
     "Balance",
@@ -49,11 +43,9 @@ __all__ = [
     "DeliveryResult",
     "Doctor",
     "FieldChange",
-    "Job",
     "LabResults",
     "OutgoingMessage",
     "PatientAnswer",
-    "PluginRouter",
     "Service",
     "Specialty",
     "SyncResult",
@@ -318,54 +310,3 @@ class ActionError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
-
-
-JobRun = Callable[["HookContext[Any]"], Awaitable[str | None]]
-ActionRun = Callable[["HookContext[Any]", Any], Awaitable[Any]]
-
-
-@dataclass(frozen=True)
-class Job:
-    """A periodic job a plugin runs for every clinic it is enabled for.
-
-    Give ``every`` (an interval) or ``at`` (a local time of day in the clinic's time
-    zone).  Either may be a value or the name of a field of the plugin's settings that
-    holds it, so that each clinic chooses: a field for ``every`` holds a ``timedelta`` or
-    a number of minutes, a field for ``at`` a ``time`` or ``"HH:MM"``.  ``run(ctx)``
-    returns an optional summary for the job log.  The hub never runs two copies of one
-    (clinic, plugin, job) at once, even across several workers.
-    """
-
-    name: str
-    run: JobRun
-    every: dt.timedelta | str | None = None
-    at: dt.time | str | None = None
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Action:
-    """Something an admin or the clinic system asks a plugin to do for one object.
-
-    Exposed as ``POST /api/v1/clinics/{clinic}/plugins/{plugin}/actions/{name}``; the
-    body is validated by ``input_model`` and ``run(ctx, data)`` returns a pydantic model
-    or a JSON-compatible value, which becomes the response.
-    """
-
-    name: str
-    run: ActionRun
-    input_model: type[BaseModel]
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class PluginRouter:
-    """Routes a plugin serves; under ``/plugins/{plugin}`` unless ``at_root`` is set.
-
-    ``at_root`` is for legacy paths a vendor is already configured to call (Mango's
-    ``/MangoOffice/UpdateStatus``); paths of the hub itself cannot be claimed.
-    """
-
-    router: APIRouter
-    at_root: bool = False
-    tags: tuple[str, ...] = field(default_factory=tuple)

@@ -41,8 +41,8 @@ from hub import plugin_settings
 from hub.db.models import Delivery, OutboxEvent
 from hub.db.models.events import DEAD, DONE, OPEN_STATES, RETRYING
 from hub.events import payloads, retry
-from hub.jobs import WORKER_ID
 from hub.plugins import PluginCallError
+from hub.process import WORKER_ID
 from hub.runtime import PluginNotEnabled, Runtime
 
 log = logging.getLogger("hub.events")

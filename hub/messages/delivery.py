@@ -32,9 +32,7 @@ import asyncio
 import datetime as dt
 import itertools
 import logging
-import socket
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +44,7 @@ from hub.messages.quiet import quiet_until
 from hub.messages.ratelimit import Buckets
 from hub.plugin_settings import SettingsInvalid
 from hub.plugins import PluginCallError
+from hub.process import WORKER_ID
 from hub.runtime import ClinicNotFound, ClinicSnapshot, PluginNotEnabled, Runtime
 from hub.schemas.clinics import ClinicOptions
 from hub.settings import PluginSettings
@@ -53,7 +52,6 @@ from hub.types import DeliveryResult, OutgoingMessage
 
 log = logging.getLogger("hub.messages.delivery")
 
-WORKER_ID = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 #: Batches one call of the step may claim before giving the other steps a turn.
 BATCHES_PER_RUN = 10
 #: Longest time a delivery result waits to be written.

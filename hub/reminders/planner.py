@@ -24,10 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Message
-from hub.messages import policy, recipients
+from hub.messages import links, policy, recipients
 from hub.messages import templates as tpl
 from hub.messages.queue import Draft, queue_messages
-from hub.reminders import links
 from hub.reminders.rules import Rule
 from hub.reminders.selection import ADDRESS_REASONS, decide
 from hub.types import Appointment, ClinicInfo

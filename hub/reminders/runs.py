@@ -21,8 +21,6 @@ UPDATE (``WHERE status = 'failed' ...``) for a takeover; never a check in Python
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import uuid
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -30,10 +28,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import ScheduledRun
+from hub.process import WORKER_ID
 
-__all__ = ["LEASE", "MAX_ATTEMPTS", "RETRY_AFTER", "WORKER_ID", "claim", "finish"]
+__all__ = ["LEASE", "MAX_ATTEMPTS", "RETRY_AFTER", "claim", "finish"]
 
-WORKER_ID: Final = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 #: How long a run may take before another worker may assume its worker died.
 LEASE: Final = dt.timedelta(minutes=15)
 #: A failed run is tried again after this long, at most ``MAX_ATTEMPTS`` times in all.

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from hub import services
 from hub.app import create_app
 from hub.clock import Clock
 from hub.runtime import Runtime
@@ -39,7 +40,7 @@ class LiveServer:
     """``with LiveServer(settings, clock) as server: server.url``"""
 
     def __init__(self, settings: HubSettings, clock: Clock) -> None:
-        self.runtime = Runtime(settings, clock=clock)
+        self.runtime = Runtime(settings, services=services.make, clock=clock)
         self.runtime.load_plugins()
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

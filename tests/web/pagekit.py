@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from hub.reminders import links
+from hub.messages import links
 from hub.testing import Harness
 
 CLINIC = {

@@ -1,0 +1,94 @@
+"""The interface of hub services a plugin's context stands on.
+
+:class:`HubServices` is everything a plugin may ask of the hub, for one (clinic,
+plugin) pair: publish a feed event, queue a message, report deliveries and answers,
+read the mirrored clinic data, write a booking back, keep state.  ``HookContext``
+(:mod:`hub.context`) is a thin object over it; :mod:`hub.services` implements it over
+the hub's domain packages, and a test may give a context any other implementation.
+
+This module is part of the plugin API's bottom layer: it imports only the value types,
+never the database, the runtime or a domain package.
+
+    reading      now, public_url, http, get_patient, get_appointment,
+                 find_appointments, reference
+    acting       publish, queue_message, report_delivery, awaiting_report,
+                 upsert_appointment, report_answer, report_lab_results
+    state        state_get, state_set, state_delete, state_items
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol
+
+import httpx
+
+from hub.types import Appointment, Card, DeliveryReport, LabResults
+
+__all__ = ["HubServices"]
+
+
+class HubServices(Protocol):
+    """What the hub does for one plugin in one clinic (see :class:`hub.HookContext`,
+    whose methods document each of these)."""
+
+    @property
+    def http(self) -> httpx.AsyncClient: ...
+
+    @property
+    def public_url(self) -> str | None: ...
+
+    def now(self) -> dt.datetime: ...
+
+    # --- the feed and messages ----------------------------------------------------
+
+    async def publish(self, type: str, data: dict[str, Any]) -> str: ...
+
+    async def queue_message(
+        self,
+        *,
+        kind: str,
+        channel: str,
+        address: str,
+        text: str,
+        patient_id: str | None,
+        appointment_id: str | None,
+        recipient_name: str | None,
+        essential: bool,
+        dedupe_key: str | None,
+        not_before: dt.datetime | None,
+    ) -> int | None: ...
+
+    async def report_delivery(self, report: DeliveryReport) -> bool: ...
+
+    async def awaiting_report(self, older_than: dt.timedelta, limit: int) -> list[str]: ...
+
+    # --- the clinic's data --------------------------------------------------------------
+
+    async def get_patient(self, patient_id: str) -> Card | None: ...
+
+    async def get_appointment(self, appointment_id: str) -> Appointment | None: ...
+
+    async def find_appointments(
+        self, start_from: dt.datetime, start_to: dt.datetime, include_cancelled: bool
+    ) -> list[Appointment]: ...
+
+    async def reference(self, kind: str) -> list[dict[str, Any]]: ...
+
+    # --- writing back -------------------------------------------------------------------
+
+    async def upsert_appointment(self, external_id: str, data: dict[str, Any]) -> Appointment: ...
+
+    async def report_answer(self, appointment_id: str, answer: str, reason: str | None) -> bool: ...
+
+    async def report_lab_results(self, results: LabResults) -> None: ...
+
+    # --- the plugin's state -------------------------------------------------------------
+
+    async def state_get(self, key: str, default: Any) -> Any: ...
+
+    async def state_set(self, key: str, value: Any) -> None: ...
+
+    async def state_delete(self, key: str) -> bool: ...
+
+    async def state_items(self, prefix: str) -> dict[str, Any]: ...

@@ -1,0 +1,218 @@
+"""The hub services behind a plugin's context: :class:`hub.ports.HubServices`, implemented.
+
+:class:`RuntimeServices` serves one (clinic, plugin) pair over a :class:`Runtime`:
+each method opens what it needs (a session, a transaction) and calls the domain
+package that owns the rule (``intake``, ``messages``, ``reminders``, ``feed``,
+``state``).  It sits above those packages and imports them; nothing below imports
+it.  :func:`make` is the factory the runtime is built with.
+
+    feed and messages   publish, queue_message, report_delivery, awaiting_report
+    clinic data         get_patient, get_appointment, find_appointments, reference
+    write-back          upsert_appointment, report_answer, report_lab_results
+    state               state_get / set / delete / items
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import httpx
+
+from hub import feed, state
+from hub.intake import reference as reference_data
+from hub.intake import write_back
+from hub.intake.snapshots import load_appointments, load_card
+from hub.messages import queue, reports
+from hub.ports import HubServices
+from hub.reminders import answers
+from hub.runtime import Runtime
+from hub.schemas.clinics import ClinicOptions
+from hub.schemas.reference import KINDS
+from hub.types import Appointment, Card, ClinicInfo, DeliveryReport, LabResults
+
+__all__ = ["RuntimeServices", "make"]
+
+log = logging.getLogger("hub.services")
+
+
+def make(runtime: Runtime, clinic: ClinicInfo, plugin: str) -> HubServices:
+    """The services of ``plugin`` in ``clinic`` (the runtime's services factory)."""
+    return RuntimeServices(runtime, clinic, plugin)
+
+
+class RuntimeServices:
+    """:class:`hub.ports.HubServices` for one clinic and plugin, over a runtime."""
+
+    def __init__(self, runtime: Runtime, clinic: ClinicInfo, plugin: str) -> None:
+        self.runtime = runtime
+        self.clinic = clinic
+        self.plugin = plugin
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return self.runtime.http
+
+    @property
+    def public_url(self) -> str | None:
+        return self.runtime.settings.public_url
+
+    def now(self) -> dt.datetime:
+        return self.runtime.clock.now()
+
+    # --- the feed and messages ----------------------------------------------------
+
+    async def publish(self, type: str, data: dict[str, Any]) -> str:
+        async with self.runtime.db.session() as session:
+            return await feed.publish(
+                session,
+                clinic_id=self.clinic.id,
+                type=type,
+                data=data,
+                source=self.plugin,
+                at=self.now(),
+            )
+
+    async def queue_message(
+        self,
+        *,
+        kind: str,
+        channel: str,
+        address: str,
+        text: str,
+        patient_id: str | None,
+        appointment_id: str | None,
+        recipient_name: str | None,
+        essential: bool,
+        dedupe_key: str | None,
+        not_before: dt.datetime | None,
+    ) -> int | None:
+        async with self.runtime.db.session() as session:
+            message = await queue.queue_message(
+                session,
+                self.runtime,
+                clinic_id=self.clinic.id,
+                kind=kind,
+                channel=channel,
+                address=address,
+                text=text,
+                recipient_name=recipient_name,
+                patient_id=patient_id,
+                appointment_id=appointment_id,
+                essential=essential,
+                dedupe_key=f"{self.plugin}:{dedupe_key}" if dedupe_key else None,
+                not_before=not_before,
+            )
+            return message.id if message is not None else None
+
+    async def report_delivery(self, report: DeliveryReport) -> bool:
+        async with self.runtime.db.session() as session:
+            return await reports.report_delivery(
+                session, clinic_id=self.clinic.id, plugin=self.plugin, report=report, now=self.now()
+            )
+
+    async def awaiting_report(self, older_than: dt.timedelta, limit: int) -> list[str]:
+        async with self.runtime.db.session() as session:
+            return await reports.awaiting_report(
+                session,
+                clinic_id=self.clinic.id,
+                plugin=self.plugin,
+                older_than=older_than,
+                limit=limit,
+                now=self.now(),
+            )
+
+    # --- the clinic's data --------------------------------------------------------------
+
+    async def get_patient(self, patient_id: str) -> Card | None:
+        async with self.runtime.db.session() as session:
+            return await load_card(session, self.clinic.id, patient_id)
+
+    async def get_appointment(self, appointment_id: str) -> Appointment | None:
+        async with self.runtime.db.session() as session:
+            found = await load_appointments(
+                session, self.clinic.id, ids=[appointment_id], include_cancelled=True
+            )
+        return found[0] if found else None
+
+    async def find_appointments(
+        self, start_from: dt.datetime, start_to: dt.datetime, include_cancelled: bool
+    ) -> list[Appointment]:
+        def aware(value: dt.datetime) -> dt.datetime:
+            return value if value.tzinfo else value.replace(tzinfo=self.clinic.tz)
+
+        async with self.runtime.db.session() as session:
+            return await load_appointments(
+                session,
+                self.clinic.id,
+                start_from=aware(start_from),
+                start_to=aware(start_to),
+                include_cancelled=include_cancelled,
+            )
+
+    async def reference(self, kind: str) -> list[dict[str, Any]]:
+        if kind not in KINDS:
+            raise ValueError(f"unknown reference kind {kind!r}: one of {', '.join(KINDS)}")
+        async with self.runtime.db.session() as session:
+            return await reference_data.current(session, self.clinic.id, kind)
+
+    # --- writing back -------------------------------------------------------------------
+
+    async def upsert_appointment(self, external_id: str, data: dict[str, Any]) -> Appointment:
+        return await write_back.upsert_booking(
+            self.runtime, self.clinic.id, self.plugin, external_id, data
+        )
+
+    async def report_answer(self, appointment_id: str, answer: str, reason: str | None) -> bool:
+        snapshot = await self.runtime.snapshot(self.clinic.id)
+        options = ClinicOptions.model_validate(snapshot.options)
+        async with self.runtime.db.session() as session:
+            found = await load_appointments(
+                session, self.clinic.id, ids=[appointment_id], include_cancelled=True
+            )
+            if not found:
+                raise ValueError(f"unknown appointment {appointment_id!r}")
+            try:
+                recorded = await answers.record(
+                    session,
+                    self.runtime,
+                    clinic_id=self.clinic.id,
+                    appointment=found[0],
+                    answer=answer,  # type: ignore[arg-type]  # record() refuses an unknown one
+                    reason=reason,
+                    source=self.plugin,
+                    cutoff=dt.timedelta(minutes=options.answer_cutoff_minutes),
+                    now=self.now(),
+                )
+            except answers.AnswerRefused as exc:
+                log.info(
+                    "[%s/%s] answer %s about %s not taken: %s",
+                    self.clinic.id,
+                    self.plugin,
+                    answer,
+                    appointment_id,
+                    exc,
+                )
+                return False
+            return recorded.changed
+
+    async def report_lab_results(self, results: LabResults) -> None:
+        async with self.runtime.db.session() as session:
+            await write_back.record_lab_results(
+                session, self.runtime, self.clinic.id, self.plugin, results, self.now()
+            )
+
+    # --- the plugin's state -------------------------------------------------------------
+
+    async def state_get(self, key: str, default: Any) -> Any:
+        return await state.get(self.runtime.db, self.clinic.id, self.plugin, key, default)
+
+    async def state_set(self, key: str, value: Any) -> None:
+        await state.put(self.runtime.db, self.clinic.id, self.plugin, key, value, self.now())
+
+    async def state_delete(self, key: str) -> bool:
+        return await state.delete(self.runtime.db, self.clinic.id, self.plugin, key)
+
+    async def state_items(self, prefix: str) -> dict[str, Any]:
+        return await state.items(self.runtime.db, self.clinic.id, self.plugin, prefix)
