@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pluggy
 
-from hub.context import HookContext, PluginState
+from hub.context import HookContext, PluginMappings, PluginState
 from hub.hookspecs import PROJECT_NAME
 from hub.registration import Action, Job, PluginRouter
 from hub.settings import ChannelSettings, PluginSettings
@@ -29,9 +29,13 @@ from hub.types import (
     DeliveryResult,
     Doctor,
     FieldChange,
+    FileAnswer,
     LabResults,
+    Mapping,
+    MappingKind,
     OutgoingMessage,
     PatientAnswer,
+    ReferenceKind,
     Service,
     Specialty,
     SyncResult,
@@ -57,16 +61,21 @@ __all__ = [
     "DeliveryResult",
     "Doctor",
     "FieldChange",
+    "FileAnswer",
     "HookContext",
     "Job",
     "LabResults",
+    "Mapping",
+    "MappingKind",
     "OutgoingMessage",
     "PatientAnswer",
     "PluginHub",
     "PluginHubDep",
+    "PluginMappings",
     "PluginRouter",
     "PluginSettings",
     "PluginState",
+    "ReferenceKind",
     "Service",
     "Specialty",
     "SyncResult",

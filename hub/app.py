@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from hub import __version__, services
-from hub.api import errors
-from hub.api.middleware import BodyLimit, RequestMetrics
+from hub.api import errors, openapi
+from hub.api.middleware import BodyLimit, JsonBodies, RequestMetrics
 from hub.api.plugin_routes import mount_plugin_routes
 from hub.api.routes import (
     actions,
@@ -25,6 +26,7 @@ from hub.api.routes import (
     health,
     jobs,
     mailings,
+    mappings,
     messages,
     patients,
     plugins,
@@ -32,6 +34,7 @@ from hub.api.routes import (
     reminders,
     schedules,
     stoplist,
+    sync,
     templates,
     tokens,
 )
@@ -59,6 +62,8 @@ ROUTERS = (
     patients.router,
     appointments.router,
     reference.router,
+    sync.router,
+    mappings.router,
     bulk.router,
     deliveries.router,
     clinic_events.router,
@@ -103,7 +108,7 @@ def create_app(
             if owns_runtime:
                 await rt.close()
 
-    app = FastAPI(
+    app: FastAPI = FastAPIOffline(
         dependencies=[Depends(errors.reject_unstorable)],
         title="clinic-hub",
         version=__version__,
@@ -113,7 +118,9 @@ def create_app(
     )
     app.state.runtime = rt
     errors.install(app)
+    openapi.install(app)
     app.add_middleware(RequestMetrics, metrics=rt.metrics)
+    app.add_middleware(JsonBodies)
     app.add_middleware(BodyLimit, limit=rt.settings.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)

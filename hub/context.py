@@ -11,22 +11,36 @@ Each coroutine is a one-line delegation to the context's :class:`hub.ports.HubSe
 (implemented by :mod:`hub.services`): this module holds no logic of the hub.
 
     feed         publish
-    state        ctx.state.get / set / delete / items
-    clinic data  get_patient, get_appointment, find_appointments, reference
+    state        ctx.state.get / set / add / compare_and_set / delete / items
+    clinic data  get_patient, get_appointment, find_appointments
     write-back   upsert_appointment (a booking made outside), report_lab_results
+    plugin data  reference, store_reference, ctx.mappings, tables (hub.plugin_data)
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, Generic, TypeVar
+from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
 from hub.ports import HubServices
 from hub.settings import PluginSettings
-from hub.types import Appointment, Card, ClinicInfo, DeliveryReport, LabResults
+from hub.types import (
+    Appointment,
+    Card,
+    ClinicInfo,
+    DeliveryReport,
+    LabResults,
+    Mapping,
+    SyncResult,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 S = TypeVar("S", bound=PluginSettings)
 
@@ -44,26 +58,80 @@ class BoundLogger(logging.LoggerAdapter[logging.Logger]):
 class PluginState:
     """A plugin's own key/value store for one clinic (JSON values).
 
-    Use it for external-id mappings, link codes, cursors of a poll: anything the
-    plugin must remember between calls and across restarts.
+    Use it for link codes, cursors of a poll, small per-clinic facts: anything the
+    plugin must remember between calls and across restarts.  A value stored with a
+    ``ttl`` reads as absent once that time has passed.  ``add`` and
+    ``compare_and_set`` are atomic across workers: use ``add`` to claim a unique
+    value (a link code), ``compare_and_set`` to move a cursor only if nobody moved it.
     """
 
     def __init__(self, services: HubServices) -> None:
         self._hub = services
 
     async def get(self, key: str, default: Any = None) -> Any:
+        """The value of ``key``, or ``default`` if it is absent or expired."""
         return await self._hub.state_get(key, default)
 
-    async def set(self, key: str, value: Any) -> None:
-        await self._hub.state_set(key, value)
+    async def set(self, key: str, value: Any, ttl: dt.timedelta | None = None) -> None:
+        """Store ``value`` under ``key`` (expiring after ``ttl``, if given)."""
+        await self._hub.state_set(key, value, ttl)
+
+    async def add(self, key: str, value: Any, ttl: dt.timedelta | None = None) -> bool:
+        """Store ``value`` only if ``key`` is absent or expired; ``False`` if it is taken."""
+        return await self._hub.state_add(key, value, ttl)
+
+    async def compare_and_set(
+        self, key: str, expected: Any, new: Any, ttl: dt.timedelta | None = None
+    ) -> bool:
+        """Store ``new`` only if the value is ``expected`` now (``None``: absent or
+        expired); ``False`` (nothing changed) otherwise."""
+        return await self._hub.state_compare_and_set(key, expected, new, ttl)
 
     async def delete(self, key: str) -> bool:
         """Remove ``key``; ``True`` if it was there."""
         return await self._hub.state_delete(key)
 
     async def items(self, prefix: str = "") -> dict[str, Any]:
-        """Every key starting with ``prefix``, with its value."""
+        """Every live key starting with ``prefix``, with its value."""
         return await self._hub.state_items(prefix)
+
+
+class PluginMappings:
+    """A plugin's id mappings for one clinic (``ctx.mappings``): (hub id, external id)
+    pairs of the mapping kinds it declared (``register_mapping_kinds``), many-to-many.
+
+    Each method raises ``ValueError`` for a kind the plugin did not declare.
+    """
+
+    def __init__(self, services: HubServices) -> None:
+        self._hub = services
+
+    async def external_ids(self, kind: str, hub_id: str) -> list[str]:
+        """The external ids ``hub_id`` maps to (sorted; empty if none)."""
+        return [m.external_id for m in await self._hub.mapping_rows(kind, hub_id=hub_id)]
+
+    async def hub_ids(self, kind: str, external_id: str) -> list[str]:
+        """The hub ids mapped to ``external_id`` (sorted; empty if none)."""
+        return [m.hub_id for m in await self._hub.mapping_rows(kind, external_id=external_id)]
+
+    async def list(self, kind: str) -> list[Mapping]:
+        """Every pair of ``kind``, by hub id then external id."""
+        return await self._hub.mapping_rows(kind)
+
+    async def put(self, kind: str, pairs: Iterable[tuple[str, str]], replace: bool = False) -> int:
+        """Add ``(hub_id, external_id)`` pairs (present ones are kept); with ``replace``
+        the pairs become the whole mapping of ``kind``.  Returns how many were new.
+
+        :raises ValueError: an undeclared kind, or a blank or too long id.
+        """
+        return await self._hub.mapping_put(kind, pairs, replace)
+
+    async def delete(
+        self, kind: str, hub_id: str | None = None, external_id: str | None = None
+    ) -> int:
+        """Delete the pairs of ``hub_id`` and/or ``external_id`` (neither: every pair of
+        ``kind``); how many went."""
+        return await self._hub.mapping_delete(kind, hub_id, external_id)
 
 
 class HookContext(Generic[S]):
@@ -77,6 +145,7 @@ class HookContext(Generic[S]):
     :ivar idempotency_key: stable across retries of the current delivery (``None``
         outside deliveries); pass it to services that honour one.
     :ivar state: the plugin's key/value store for this clinic.
+    :ivar mappings: the plugin's id mappings for this clinic.
     """
 
     def __init__(
@@ -98,6 +167,7 @@ class HookContext(Generic[S]):
             logging.getLogger(f"hub.plugin.{plugin}"), {"clinic": clinic.id, "plugin": plugin}
         )
         self.state = PluginState(services)
+        self.mappings = PluginMappings(services)
 
     def with_key(self, idempotency_key: str | None) -> HookContext[S]:
         """The same context for another delivery."""
@@ -214,15 +284,6 @@ class HookContext(Generic[S]):
         the clinic's local time), ordered by start."""
         return await self._hub.find_appointments(start_from, start_to, include_cancelled)
 
-    async def reference(self, kind: str) -> list[dict[str, Any]]:
-        """The clinic's current reference data of ``kind`` (``doctors``, ``specialties``,
-        ``services``, ``price_list_sections``): each item as sent, with ``id``, plus the
-        ``dative`` forms in use for doctors and specialties.
-
-        :raises ValueError: for an unknown kind.
-        """
-        return await self._hub.reference(kind)
-
     # --- writing back ------------------------------------------------------------------
 
     async def upsert_appointment(self, external_id: str, data: dict[str, Any]) -> Appointment:
@@ -266,3 +327,35 @@ class HookContext(Generic[S]):
         :raises ValueError: if the patient (or the given appointment) is unknown.
         """
         await self._hub.report_lab_results(results)
+
+    # --- plugin data: reference kinds, tables (hub.plugin_data) ------------------------
+
+    async def reference(self, kind: str) -> list[dict[str, Any]]:
+        """The clinic's current reference data of ``kind``: the hub's kinds (``doctors``,
+        ``specialties``, ``services``, ``price_list_sections``) or one a plugin declared
+        (``lab_tests``).  Each item as sent, with ``id``, plus the ``dative`` forms in
+        use for doctors and specialties.
+
+        :raises ValueError: for an unknown kind.
+        """
+        return await self._hub.reference(kind)
+
+    async def store_reference(self, kind: str, items: list[dict[str, Any]]) -> SyncResult:
+        """Replace this clinic's items of ``kind``, a kind this plugin declared
+        (``register_reference_kinds``).  Each item is a dict with a string ``id``; the
+        other fields are kept as given (JSON).  Items left out are marked removed.
+
+        :returns: the counts (``created``, ``updated``, ``unchanged``, ``removed``), a
+            :class:`hub.SyncResult` that ``sync_reference_data`` may return as is.
+        :raises ValueError: an undeclared kind, an item without a string ``id``,
+            duplicate ids.
+        """
+        return await self._hub.store_reference(kind, items)
+
+    def tables(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """``async with ctx.tables() as conn:`` a SQLAlchemy ``AsyncConnection`` in a
+        transaction (committed at the end of the block, rolled back if it raises) for
+        Core statements on the plugin's own tables, those its migrations create
+        (``register_migrations``).  Filter by ``ctx.clinic.id`` yourself; never touch
+        the hub's tables."""
+        return self._hub.tables()

@@ -62,8 +62,10 @@ if TYPE_CHECKING:
         DeliveryResult,
         FieldChange,
         LabResults,
+        MappingKind,
         OutgoingMessage,
         PatientAnswer,
+        ReferenceKind,
         Service,
         SyncResult,
     )
@@ -148,6 +150,14 @@ def register_jobs() -> list[Job]:
     at once, even across several ``hub worker`` processes, and logs each run with its
     duration and outcome (``GET /api/v1/clinics/{clinic}/jobs``).
 
+    A job runs under its own time limit: ``Job(..., timeout=<seconds>)``, 600 s when
+    not given; a run past it is stopped and logged as an error.  Due jobs of
+    different clinics run concurrently (at most ``HUB_JOB_CONCURRENCY`` clinics at
+    once), so one clinic's slow poll does not delay the others; one clinic's jobs
+    run one after the other.  ``Job(name, sync_kind="lab_tests", every=...)`` is a
+    scheduled reference-data sync: each run calls this plugin's
+    :func:`sync_reference_data` for that kind and logs the counts it answered.
+
     :returns: the jobs.
 
     All results are collected.
@@ -169,6 +179,13 @@ def register_actions() -> list[Action]:
     response.  Examples: send an appointment to a voice robot, link a card to a
     patient portal (returns the code), scan a document, print a label.
 
+    An action may answer a file: return ``hub.FileAnswer(content, media_type,
+    filename)`` (bytes or text) and the route answers exactly those bytes with that
+    ``Content-Type`` and ``Content-Disposition: attachment; filename=...`` (a ZPL
+    label, a PDF of results).  Anything else is answered as JSON.  An action runs
+    under ``HUB_PLUGIN_TIMEOUT`` (30 s) unless it declares its own time limit,
+    ``Action(..., timeout=<seconds>)`` (a document scan, a lab order).
+
     :returns: the actions.
 
     All results are collected.
@@ -177,6 +194,56 @@ def register_actions() -> list[Action]:
         of a :class:`hub.ActionError` the action raised on purpose.
 
     .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_reference_kinds() -> list[ReferenceKind]:
+    """Declare the kinds of reference data this plugin brings (Labs: ``lab_tests``).
+
+    Called once at start.  Each :class:`hub.ReferenceKind` becomes a kind like the
+    hub's own (``doctors``, ``specialties``, ``services``, ``price_list_sections``):
+    stored per clinic, served by ``GET /api/v1/clinics/{clinic}/reference/{name}``,
+    replaceable by ``PUT`` on the same path (items are objects with a string ``id``;
+    other fields are kept as sent), readable by every plugin with
+    ``await ctx.reference(name)`` and usable as the ``hub_kind`` of a mapping kind.
+    This plugin fills it with ``await ctx.store_reference(name, items)``, typically
+    from :func:`sync_reference_data`.
+
+    Names are lowercase letters, digits and ``_`` (at most 40), unique across the
+    hub: the hub's own kinds and another loaded plugin's are refused.
+
+    :returns: the kinds.
+
+    All results are collected.
+    Failure: the plugin is listed as broken with the error and is not loaded (an
+        invalid or taken name included).
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def register_mapping_kinds() -> list[MappingKind]:
+    """Declare the kinds of id mapping this plugin keeps between hub and outside ids.
+
+    Called once at start.  A :class:`hub.MappingKind` (``MappingKind("services",
+    hub_kind="services")``: the clinic's services to the portal's) is a set of
+    (hub id, external id) pairs per clinic, many-to-many: one hub id may map to
+    several external ids and one external id to several hub ids (Labs maps services
+    to lab tests both ways).  The plugin reads and writes them through
+    ``ctx.mappings`` (``external_ids``, ``hub_ids``, ``list``, ``put``,
+    ``delete``); an admin through ``GET/PUT/DELETE /api/v1/clinics/{clinic}/
+    plugins/{plugin}/mappings/{name}``, whose ``GET`` also lists the items of
+    ``hub_kind`` not mapped yet.  Kinds belong to the plugin: two plugins may both
+    have a ``services`` mapping.
+
+    :returns: the kinds.
+
+    All results are collected.
+    Failure: the plugin is listed as broken with the error and is not loaded.
+
+    .. versionadded:: 0.2
     """
 
 
@@ -189,6 +256,14 @@ def register_migrations() -> Path | str | None:
     a folder of Alembic revision scripts on a branch of its own (``branch_labels =
     ("<plugin>",)``, first ``down_revision = None``, ``depends_on = "hub_base"``);
     the hub adds it to its version locations and upgrades every head.
+
+    The plugin reaches its tables with ``async with ctx.tables() as conn:``, a
+    SQLAlchemy ``AsyncConnection`` in a transaction (committed when the block ends,
+    rolled back on an exception), for SQLAlchemy Core statements on ``sa.Table``
+    objects the plugin defines itself.  Prefix table names with the plugin id and put
+    a ``clinic_id`` column in each: the connection is not limited to this clinic's
+    rows or this plugin's tables, filtering is the plugin's duty.  Never touch the
+    hub's own tables: they are not part of the plugin API.
 
     :returns: the folder of revision scripts, or ``None``.
 
@@ -532,23 +607,37 @@ def get_plugin_status(ctx: HookContext) -> dict[str, Any] | None:
 # --- reference data ----------------------------------------------------------------------
 
 
-@hookspec
+@hookspec(firstresult=True)
 def sync_reference_data(ctx: HookContext, kind: str) -> SyncResult | None:
-    """Synchronise reference data (doctors, services, specialties, lab tests...) with the
-    external system.
+    """Synchronise reference data of ``kind`` with the external system, now.
 
-    Called on demand (``POST /api/v1/clinics/{clinic}/plugins/{plugin}/sync/{kind}``)
-    and by the plugin's own jobs.  Read the clinic's data with ``ctx.reference(kind)``,
-    keep id mappings in ``ctx.state``.
+    Called for one plugin at a time: by ``POST /api/v1/clinics/{clinic}/plugins/
+    {plugin}/sync/{kind}`` (an admin or the clinic system asks; the answer is the
+    returned counts) and by this plugin's scheduled jobs declared with
+    ``Job(name, sync_kind=kind, every=...)``.  Each run is in the job log (``GET
+    /api/v1/clinics/{clinic}/jobs``; job ``sync:<kind>`` for on-demand runs of a kind
+    without a sync job) with its counts or its error.  ``kind`` is any reference
+    kind, the hub's or a plugin's.
+    An on-demand run of a kind this plugin also syncs on a schedule runs as that job
+    (never at the same time as it; the route answers 409 meanwhile).
+
+    Both directions are yours to choose: read the clinic's items with
+    ``await ctx.reference(kind)`` and send them out, or fetch the external list and
+    store it with ``await ctx.store_reference(kind, items)`` (a kind this plugin
+    declared with :func:`register_reference_kinds`); keep id pairs in
+    ``ctx.mappings``.  A run has its job's time limit (``Job.timeout``); an on-demand
+    run of a kind without a sync job has the hub's plugin time limit
+    (``HUB_PLUGIN_TIMEOUT``).
 
     :param ctx: the clinic and this plugin's settings.
     :param kind: ``doctors``, ``services``, ``specialties``, ``price_list_sections``,
-        ``lab_tests``...
-    :returns: a :class:`hub.SyncResult` with counts, or ``None`` for kinds you do not sync.
+        or a plugin's kind (``lab_tests``).
+    :returns: a :class:`hub.SyncResult` with counts (``{"created": 3, "updated": 1}``),
+        or ``None`` for kinds you do not sync (the route then answers 404).
 
-    All results are collected.
-    Failure: the sync answers 502 with the plugin's error and it is recorded as the
-        plugin's last error.
+    Stops at first non-None result.
+    Failure: the run is logged as an error in the job log and recorded as the
+        plugin's last error; the route answers 502 with the plugin's error.
 
     .. versionadded:: 0.1
     """

@@ -11,10 +11,16 @@ still runs the 03:00 job once).  Either may name a settings field instead of a v
 The lease is a row per (clinic, plugin, job) taken with one conditional UPDATE: of
 several workers polling at once exactly one wins.  A worker killed mid-run leaves the
 lease to expire after the job's time limit; then another worker may run it.
+
+Each job runs under its own time limit (``Job.timeout``, else :data:`JOB_TIMEOUT`).  Due
+jobs of different clinics run concurrently, at most ``HUB_JOB_CONCURRENCY`` clinics at
+once; one clinic's jobs run one after the other.  A job declared with ``sync_kind`` runs
+the plugin's ``sync_reference_data`` for that kind (see :mod:`hub.plugin_data.sync`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import time
@@ -32,10 +38,29 @@ from hub.process import WORKER_ID
 from hub.registration import Job
 from hub.runtime import Runtime
 from hub.settings import PluginSettings
+from hub.types import SyncResult
 
 log = logging.getLogger("hub.jobs")
 
+#: The time limit of a job that declares none, in seconds.
 JOB_TIMEOUT = 600.0
+
+
+def time_limit(job: Job) -> float:
+    """The job's time limit in seconds."""
+    return job.timeout or JOB_TIMEOUT
+
+
+def _lease(job: Job) -> dt.timedelta:
+    return dt.timedelta(seconds=time_limit(job) + 60)
+
+
+def sync_summary(result: SyncResult | None, kind: str) -> str:
+    """The job-log line of a sync run."""
+    if result is None:
+        return f"{kind}: not synced (the plugin does not sync this kind)"
+    counts = ", ".join(f"{name} {count}" for name, count in result.counts.items())
+    return f"{kind}: {counts or 'nothing to do'}"
 
 
 def _resolve(value: Any, settings: PluginSettings) -> Any:
@@ -126,17 +151,32 @@ async def _release(runtime: Runtime, clinic_id: str, plugin: str, job: str) -> N
 
 async def run_job(runtime: Runtime, ctx: HookContext[PluginSettings], job: Job) -> JobRun:
     """Run ``job`` for ``ctx``'s clinic (lease already held) and log the run."""
+    row, _ = await run_job_with_result(runtime, ctx, job)
+    return row
+
+
+async def run_job_with_result(
+    runtime: Runtime, ctx: HookContext[PluginSettings], job: Job
+) -> tuple[JobRun, SyncResult | None]:
+    """:func:`run_job`, also returning what a sync job's plugin answered."""
     clinic_id, plugin = ctx.clinic.id, ctx.plugin
     started = runtime.clock.now()
     async with runtime.db.session() as session:
         run = JobRun(clinic_id=clinic_id, plugin=plugin, job=job.name, started_at=started)
         session.add(run)
     t0 = time.perf_counter()
-    status, summary = "ok", None
+    status, summary, synced = "ok", None, None
     try:
-        summary = await runtime.host.run_strict(
-            plugin, f"job:{job.name}", ctx, job.run, timeout=JOB_TIMEOUT
-        )
+        if job.sync_kind is not None:
+            synced = await runtime.host.sync_reference_data(
+                plugin, ctx, job.sync_kind, timeout=time_limit(job)
+            )
+            summary = sync_summary(synced, job.sync_kind)
+        else:
+            assert job.run is not None
+            summary = await runtime.host.run_strict(
+                plugin, f"job:{job.name}", ctx, job.run, timeout=time_limit(job)
+            )
     except PluginCallError as exc:
         status, summary = "error", exc.error
     finally:
@@ -149,36 +189,65 @@ async def run_job(runtime: Runtime, ctx: HookContext[PluginSettings], job: Job) 
         row.status = status
         row.summary = None if summary is None else runtime.redactor.redact(str(summary))[:2000]
     log.info("job %s/%s for %s: %s (%s ms)", plugin, job.name, clinic_id, status, row.duration_ms)
-    return row
+    return row, synced
+
+
+async def _run_due_for(
+    runtime: Runtime, clinic_id: str, now: dt.datetime, grace: dt.timedelta
+) -> int:
+    ran = 0
+    for plugin, ctx in (await runtime.enabled_contexts(clinic_id)).items():
+        info = runtime.host.get(plugin)
+        for job in info.jobs if info else ():
+            last = await last_start(runtime, clinic_id, plugin, job.name)
+            if not next_due(job, ctx, last, now, grace):
+                continue
+            if await take_lease(runtime, clinic_id, plugin, job.name, now, _lease(job), last):
+                await run_job(runtime, ctx, job)
+                ran += 1
+    return ran
 
 
 async def run_due(runtime: Runtime, clinic_ids: Sequence[str]) -> int:
-    """Start every due job of every enabled plugin of these clinics; how many ran."""
+    """Start every due job of every enabled plugin of these clinics; how many ran.
+
+    Clinics are handled concurrently, at most ``settings.job_concurrency`` at once, so
+    one clinic's slow job does not hold up the others; a clinic's failure is logged
+    and does not stop the others.
+    """
     now = runtime.clock.now()
     grace = dt.timedelta(hours=runtime.settings.missed_run_grace_hours)
-    lease = dt.timedelta(seconds=JOB_TIMEOUT + 60)
+    limit = asyncio.Semaphore(runtime.settings.job_concurrency)
+
+    async def one(clinic_id: str) -> int:
+        async with limit:
+            return await _run_due_for(runtime, clinic_id, now, grace)
+
+    results = await asyncio.gather(*(one(c) for c in clinic_ids), return_exceptions=True)
     ran = 0
-    for clinic_id in clinic_ids:
-        for plugin, ctx in (await runtime.enabled_contexts(clinic_id)).items():
-            info = runtime.host.get(plugin)
-            for job in info.jobs if info else ():
-                last = await last_start(runtime, clinic_id, plugin, job.name)
-                if not next_due(job, ctx, last, now, grace):
-                    continue
-                if await take_lease(runtime, clinic_id, plugin, job.name, now, lease, last):
-                    await run_job(runtime, ctx, job)
-                    ran += 1
+    for clinic_id, result in zip(clinic_ids, results, strict=True):
+        if isinstance(result, BaseException):
+            log.error("plugin jobs of clinic %s failed: %r", clinic_id, result)
+        else:
+            ran += result
     return ran
 
 
 async def run_now(runtime: Runtime, ctx: HookContext[PluginSettings], job: Job) -> JobRun | None:
     """Run ``job`` now (an admin asked); ``None`` if it is running elsewhere."""
+    started = await run_now_with_result(runtime, ctx, job)
+    return None if started is None else started[0]
+
+
+async def run_now_with_result(
+    runtime: Runtime, ctx: HookContext[PluginSettings], job: Job
+) -> tuple[JobRun, SyncResult | None] | None:
+    """:func:`run_now`, also returning what a sync job's plugin answered."""
     now = runtime.clock.now()
-    lease = dt.timedelta(seconds=JOB_TIMEOUT + 60)
     last = await last_start(runtime, ctx.clinic.id, ctx.plugin, job.name)
-    if not await take_lease(runtime, ctx.clinic.id, ctx.plugin, job.name, now, lease, last):
+    if not await take_lease(runtime, ctx.clinic.id, ctx.plugin, job.name, now, _lease(job), last):
         return None
-    return await run_job(runtime, ctx, job)
+    return await run_job_with_result(runtime, ctx, job)
 
 
 async def runs(runtime: Runtime, clinic_id: str, plugin: str | None, limit: int) -> list[JobRun]:

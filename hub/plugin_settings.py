@@ -4,18 +4,19 @@ A plugin's settings for a clinic are an instance of its settings model.  At rest
 plain fields are JSON and the ``SecretStr`` fields are one Fernet token.  On every read
 the secrets are masked (``••••1170``).  An update merges into what is stored: a field
 left out keeps its value, an explicit ``null`` resets it (a secret is cleared), so an
-admin can change one field without re-typing every secret.
+admin can change one field without re-typing every secret.  A field holding secrets
+deeper down (a list of laboratories, each with a token) is a secret field too; see
+:mod:`hub.plugin_secrets` for how its secret leaves are kept, masked and redacted.
 """
 
 from __future__ import annotations
 
-import types
-import typing
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
+from hub import plugin_secrets
 from hub.db.models import PluginConfig
 from hub.security.secrets import SecretBox, mask
 from hub.settings import PluginSettings
@@ -32,19 +33,13 @@ class SettingsInvalid(ValueError):
 
 
 def secret_fields(model: type[PluginSettings]) -> frozenset[str]:
-    """Names of the fields typed ``SecretStr`` (or ``SecretStr | None``)."""
-    names = set()
-    for name, field in model.model_fields.items():
-        annotation = field.annotation
-        args = (
-            typing.get_args(annotation)
-            if isinstance(annotation, types.UnionType)
-            or typing.get_origin(annotation) is typing.Union
-            else (annotation,)
-        )
-        if SecretStr in args:
-            names.add(name)
-    return frozenset(names)
+    """Names of the fields holding a ``SecretStr``: typed ``SecretStr`` (``| None``), or
+    a nested model, list or dict with one inside."""
+    return frozenset(
+        name
+        for name, field in model.model_fields.items()
+        if plugin_secrets.has_secret(field.annotation)
+    )
 
 
 def admin_only_fields(model: type[PluginSettings]) -> frozenset[str]:
@@ -121,6 +116,10 @@ def merge(
     for name, value in update.items():
         if value is None:
             values.pop(name, None)
+        elif plugin_secrets.is_nested(model.model_fields[name].annotation):
+            values[name] = plugin_secrets.keep_secrets(
+                model.model_fields[name].annotation, value, stored.get(name)
+            )
         else:
             values[name] = value
     settings = build(plugin, model, values)
@@ -132,7 +131,7 @@ def merge(
         value = dumped[name]
         if name in secrets:
             if value is not None:
-                secret[name] = value.get_secret_value()
+                secret[name] = plugin_secrets.reveal(value)
         elif name in values:  # keep only what was set: defaults stay defaults
             plain[name] = settings.model_dump(mode="json", include={name})[name]
     changed = sorted(
@@ -152,7 +151,9 @@ def public(model: type[PluginSettings], values: dict[str, Any]) -> dict[str, Any
     secrets = secret_fields(model)
     out: dict[str, Any] = {}
     for name, field in model.model_fields.items():
-        if name in secrets:
+        if name in secrets and plugin_secrets.is_nested(field.annotation):
+            out[name] = plugin_secrets.masked(field.annotation, values.get(name))
+        elif name in secrets:
             value = values.get(name)
             out[name] = mask(str(value)) if value else None
         elif name in values:

@@ -25,6 +25,7 @@ import functools
 import importlib.metadata
 import inspect
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from fastapi import APIRouter
 from hub import hookspecs
 from hub.registration import Action, Job, PluginRouter
 from hub.settings import PluginSettings
-from hub.types import ActionError
+from hub.types import ActionError, MappingKind, ReferenceKind, SyncResult
 
 if TYPE_CHECKING:
     from hub.context import HookContext
@@ -45,8 +46,22 @@ if TYPE_CHECKING:
 log = logging.getLogger("hub.plugins")
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT_NAME
+#: What a reference or mapping kind may be called: it appears in URLs.
+KIND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+#: The reference kinds of the hub itself; a plugin may not declare these.
+BUILTIN_REFERENCE_KINDS = ("doctors", "specialties", "services", "price_list_sections")
 #: Paths of the hub itself, which a plugin's root routes may not claim.
-RESERVED_PATHS = ("/api", "/plugins", "/r/", "/healthz", "/metrics", "/docs", "/redoc", "/openapi")
+RESERVED_PATHS = (
+    "/api",
+    "/plugins",
+    "/r/",
+    "/healthz",
+    "/metrics",
+    "/docs",
+    "/redoc",
+    "/openapi",
+    "/static-offline-docs",
+)
 
 
 class PluginCallError(Exception):
@@ -79,6 +94,8 @@ class PluginInfo:
     routes: list[PluginRouter] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     actions: dict[str, Action] = field(default_factory=dict)
+    reference_kinds: dict[str, ReferenceKind] = field(default_factory=dict)
+    mapping_kinds: dict[str, MappingKind] = field(default_factory=dict)
     builtin: bool = False
 
     @property
@@ -232,6 +249,29 @@ class PluginHost:
             if not isinstance(action, Action):
                 raise TypeError(f"register_actions returned {action!r}, not an Action")
             info.actions[action.name] = action
+        taken = {
+            kind: other
+            for other, known in self.plugins.items()
+            if other != name
+            for kind in known.reference_kinds
+        }
+        for kind in self._register_many(name, "register_reference_kinds"):
+            if not isinstance(kind, ReferenceKind) or not KIND_NAME.match(kind.name):
+                raise TypeError(
+                    f"register_reference_kinds returned {kind!r}: give ReferenceKind objects "
+                    "named with lowercase letters, digits and _"
+                )
+            if kind.name in BUILTIN_REFERENCE_KINDS or kind.name in taken:
+                owner = taken.get(kind.name, "the hub")
+                raise ValueError(f"reference kind {kind.name!r} is already {owner}'s")
+            info.reference_kinds[kind.name] = kind
+        for mapping in self._register_many(name, "register_mapping_kinds"):
+            if not isinstance(mapping, MappingKind) or not KIND_NAME.match(mapping.name):
+                raise TypeError(
+                    f"register_mapping_kinds returned {mapping!r}: give MappingKind objects "
+                    "named with lowercase letters, digits and _"
+                )
+            info.mapping_kinds[mapping.name] = mapping
 
     def _impls(self, plugin: str, hook: str) -> list[pluggy.HookImpl]:
         caller = getattr(self.pm.hook, hook)
@@ -271,6 +311,14 @@ class PluginHost:
     def implements(self, plugin: str, hook: str) -> bool:
         return bool(self._impls(plugin, hook))
 
+    def reference_kinds(self) -> dict[str, str | None]:
+        """Every reference kind: the hub's (owner ``None``) and loaded plugins' (owner
+        the plugin)."""
+        kinds: dict[str, str | None] = dict.fromkeys(BUILTIN_REFERENCE_KINDS)
+        for name in self.loaded_names():
+            kinds.update(dict.fromkeys(self.plugins[name].reference_kinds, name))
+        return kinds
+
     def providers(self, channel: str) -> list[str]:
         """Loaded plugins that declared ``channel`` and implement ``send_message``."""
         return [
@@ -282,25 +330,50 @@ class PluginHost:
     # --- calling --------------------------------------------------------------------
 
     async def call_strict(
-        self, plugin: str, hook: str, ctx: HookContext[Any], **kwargs: Any
+        self,
+        plugin: str,
+        hook: str,
+        ctx: HookContext[Any],
+        *,
+        timeout: float | None = None,
+        **kwargs: Any,
     ) -> Any:
         """Call ``plugin``'s implementation(s) of ``hook``; raise :class:`PluginCallError`.
 
         Several implementations in one plugin are called in order; the first non-None
-        result is returned.  ``ctx`` is passed as the ``ctx`` argument.
+        result is returned.  ``ctx`` is passed as the ``ctx`` argument; ``timeout``
+        overrides the hub's time limit for this call.
         """
         kwargs["ctx"] = ctx
         impls = self._impls(plugin, hook)
+        limit = timeout or self.timeout
 
         async def run() -> Any:
             for impl in impls:
                 args = {a: kwargs[a] for a in impl.argnames if a in kwargs}
-                result = await self._invoke(impl.function, args, self.timeout)
+                result = await self._invoke(impl.function, args, limit)
                 if result is not None:
                     return result
             return None
 
-        return await self._guarded(plugin, hook, ctx.clinic.id, run, self.timeout)
+        return await self._guarded(plugin, hook, ctx.clinic.id, run, limit)
+
+    # --- typed hook calls ---------------------------------------------------------------
+
+    async def sync_reference_data(
+        self, plugin: str, ctx: HookContext[Any], kind: str, *, timeout: float | None = None
+    ) -> SyncResult | None:
+        """``plugin``'s ``sync_reference_data(ctx, kind)``: its :class:`SyncResult`, or
+        ``None`` if it does not sync ``kind``; raises :class:`PluginCallError` (a wrong
+        answer included)."""
+        result = await self.call_strict(
+            plugin, "sync_reference_data", ctx, timeout=timeout, kind=kind
+        )
+        if result is not None and not isinstance(result, SyncResult):
+            error = f"returned {type(result).__name__}, not a SyncResult"
+            self._record_failure(plugin, ctx.clinic.id, "sync_reference_data", error, None)
+            raise PluginCallError(plugin, "sync_reference_data", error)
+        return result
 
     async def run_strict(
         self,
@@ -387,7 +460,12 @@ class PluginHost:
             return result
 
     def _record_failure(
-        self, plugin: str, clinic_id: str | None, hook: str, error: str, exc: BaseException
+        self,
+        plugin: str,
+        clinic_id: str | None,
+        hook: str,
+        error: str,
+        exc: BaseException | None,
     ) -> None:
         failure = Failure(plugin, clinic_id, hook, error, time.time())
         self.last_failures[(plugin, clinic_id)] = failure

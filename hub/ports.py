@@ -10,20 +10,28 @@ This module is part of the plugin API's bottom layer: it imports only the value 
 never the database, the runtime or a domain package.
 
     reading      now, public_url, http, get_patient, get_appointment,
-                 find_appointments, reference
+                 find_appointments
     acting       publish, queue_message, report_delivery, awaiting_report,
                  upsert_appointment, report_answer, report_lab_results
-    state        state_get, state_set, state_delete, state_items
+    state        state_get, state_set, state_add, state_compare_and_set,
+                 state_delete, state_items
+    plugin data  reference, store_reference, mapping_rows, mapping_put,
+                 mapping_delete, tables
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Protocol
+from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from hub.types import Appointment, Card, DeliveryReport, LabResults
+from hub.types import Appointment, Card, DeliveryReport, LabResults, Mapping, SyncResult
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 __all__ = ["HubServices"]
 
@@ -73,8 +81,6 @@ class HubServices(Protocol):
         self, start_from: dt.datetime, start_to: dt.datetime, include_cancelled: bool
     ) -> list[Appointment]: ...
 
-    async def reference(self, kind: str) -> list[dict[str, Any]]: ...
-
     # --- writing back -------------------------------------------------------------------
 
     async def upsert_appointment(self, external_id: str, data: dict[str, Any]) -> Appointment: ...
@@ -87,8 +93,34 @@ class HubServices(Protocol):
 
     async def state_get(self, key: str, default: Any) -> Any: ...
 
-    async def state_set(self, key: str, value: Any) -> None: ...
+    async def state_set(self, key: str, value: Any, ttl: dt.timedelta | None) -> None: ...
+
+    async def state_add(self, key: str, value: Any, ttl: dt.timedelta | None) -> bool: ...
+
+    async def state_compare_and_set(
+        self, key: str, expected: Any, new: Any, ttl: dt.timedelta | None
+    ) -> bool: ...
 
     async def state_delete(self, key: str) -> bool: ...
 
     async def state_items(self, prefix: str) -> dict[str, Any]: ...
+
+    # --- plugin data: reference kinds, mappings, tables ----------------------------------
+
+    async def reference(self, kind: str) -> list[dict[str, Any]]: ...
+
+    async def store_reference(self, kind: str, items: list[dict[str, Any]]) -> SyncResult: ...
+
+    async def mapping_rows(
+        self, kind: str, *, hub_id: str | None = None, external_id: str | None = None
+    ) -> list[Mapping]: ...
+
+    async def mapping_put(
+        self, kind: str, pairs: Iterable[tuple[str, str]], replace: bool
+    ) -> int: ...
+
+    async def mapping_delete(
+        self, kind: str, hub_id: str | None, external_id: str | None
+    ) -> int: ...
+
+    def tables(self) -> AbstractAsyncContextManager[AsyncConnection]: ...

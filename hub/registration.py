@@ -38,13 +38,28 @@ class Job:
     a number of minutes, a field for ``at`` a ``time`` or ``"HH:MM"``.  ``run(ctx)``
     returns an optional summary for the job log.  The hub never runs two copies of one
     (clinic, plugin, job) at once, even across several workers.
+
+    ``sync_kind`` makes the job a scheduled reference-data sync: each run is the hub
+    calling the plugin's ``sync_reference_data(ctx, kind)`` (``run`` may then be
+    omitted) and the job log shows the counts it answered.
+
+    ``timeout`` is the job's time limit in seconds (``None``: the hub's default for
+    jobs, 600 s); a run past it is stopped and logged as an error.
     """
 
     name: str
-    run: JobRun
+    run: JobRun | None = None
     every: dt.timedelta | str | None = None
     at: dt.time | str | None = None
     description: str = ""
+    sync_kind: str | None = None
+    timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.run is None) == (self.sync_kind is None):
+            raise TypeError(f"job {self.name!r}: give exactly one of run= or sync_kind=")
+        if self.timeout is not None and not self.timeout > 0:
+            raise ValueError(f"job {self.name!r}: timeout must be a positive number of seconds")
 
 
 @dataclass(frozen=True)
@@ -53,13 +68,22 @@ class Action:
 
     Exposed as ``POST /api/v1/clinics/{clinic}/plugins/{plugin}/actions/{name}``; the
     body is validated by ``input_model`` and ``run(ctx, data)`` returns a pydantic model
-    or a JSON-compatible value, which becomes the response.
+    or a JSON-compatible value, which becomes the response, or a :class:`hub.FileAnswer`,
+    which is answered as that file.
+
+    ``timeout`` is the action's time limit in seconds (``None``: the hub's plugin time
+    limit, ``HUB_PLUGIN_TIMEOUT``, 30 s by default); past it the caller gets 502.
     """
 
     name: str
     run: ActionRun
     input_model: type[BaseModel]
     description: str = ""
+    timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.timeout is not None and not self.timeout > 0:
+            raise ValueError(f"action {self.name!r}: timeout must be a positive number of seconds")
 
 
 @dataclass(frozen=True)

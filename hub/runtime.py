@@ -23,10 +23,9 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 import sqlalchemy as sa
-from pydantic import SecretStr
 from sqlmodel import col
 
-from hub import plugin_settings
+from hub import plugin_secrets, plugin_settings
 from hub.clock import Clock
 from hub.context import HookContext
 from hub.db.engine import Database
@@ -237,13 +236,11 @@ class Runtime:
         return snapshot
 
     def register_secrets(self, model: type[PluginSettings], values: Mapping[str, object]) -> None:
-        """Teach the redactor a plugin's secret values (plain or ``SecretStr``)."""
+        """Teach the redactor a plugin's secret values (plain or ``SecretStr``), those
+        inside nested models and lists included."""
         for name in plugin_settings.secret_fields(model):
-            value = values.get(name)
-            if isinstance(value, SecretStr):
-                value = value.get_secret_value()
-            if isinstance(value, str):
-                self.redactor.add(value)
+            annotation = model.model_fields[name].annotation
+            self.redactor.add(*plugin_secrets.secret_values(annotation, values.get(name)))
 
     async def enabled_plugins(self, clinic_id: str) -> list[str]:
         """Loaded plugins enabled for the clinic (with valid settings or not)."""

@@ -7,30 +7,45 @@ package that owns the rule (``intake``, ``messages``, ``reminders``, ``feed``,
 it.  :func:`make` is the factory the runtime is built with.
 
     feed and messages   publish, queue_message, report_delivery, awaiting_report
-    clinic data         get_patient, get_appointment, find_appointments, reference
+    clinic data         get_patient, get_appointment, find_appointments
     write-back          upsert_appointment, report_answer, report_lab_results
-    state               state_get / set / delete / items
+    state               state_get / set / add / compare_and_set / delete / items
+    plugin data         reference, store_reference, mapping_*, tables
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub import feed, state
 from hub.intake import reference as reference_data
-from hub.intake import write_back
+from hub.intake import tx, write_back
+from hub.intake.scope import ClinicScope
 from hub.intake.snapshots import load_appointments, load_card
 from hub.messages import queue, reports
+from hub.plugin_data import mappings, tables
+from hub.plugin_data import reference as plugin_reference
 from hub.ports import HubServices
 from hub.reminders import answers
 from hub.runtime import Runtime
 from hub.schemas.clinics import ClinicOptions
-from hub.schemas.reference import KINDS
-from hub.types import Appointment, Card, ClinicInfo, DeliveryReport, LabResults
+from hub.types import (
+    Appointment,
+    Card,
+    ClinicInfo,
+    DeliveryReport,
+    LabResults,
+    Mapping,
+    SyncResult,
+)
 
 __all__ = ["RuntimeServices", "make"]
 
@@ -151,12 +166,6 @@ class RuntimeServices:
                 include_cancelled=include_cancelled,
             )
 
-    async def reference(self, kind: str) -> list[dict[str, Any]]:
-        if kind not in KINDS:
-            raise ValueError(f"unknown reference kind {kind!r}: one of {', '.join(KINDS)}")
-        async with self.runtime.db.session() as session:
-            return await reference_data.current(session, self.clinic.id, kind)
-
     # --- writing back -------------------------------------------------------------------
 
     async def upsert_appointment(self, external_id: str, data: dict[str, Any]) -> Appointment:
@@ -206,13 +215,94 @@ class RuntimeServices:
     # --- the plugin's state -------------------------------------------------------------
 
     async def state_get(self, key: str, default: Any) -> Any:
-        return await state.get(self.runtime.db, self.clinic.id, self.plugin, key, default)
+        return await state.get(*self._state_scope(), key, default, self.now())
 
-    async def state_set(self, key: str, value: Any) -> None:
-        await state.put(self.runtime.db, self.clinic.id, self.plugin, key, value, self.now())
+    async def state_set(self, key: str, value: Any, ttl: dt.timedelta | None) -> None:
+        await state.put(*self._state_scope(), key, value, self.now(), ttl)
+
+    async def state_add(self, key: str, value: Any, ttl: dt.timedelta | None) -> bool:
+        return await state.add(*self._state_scope(), key, value, self.now(), ttl)
+
+    async def state_compare_and_set(
+        self, key: str, expected: Any, new: Any, ttl: dt.timedelta | None
+    ) -> bool:
+        return await state.compare_and_set(
+            *self._state_scope(), key, expected, new, self.now(), ttl
+        )
 
     async def state_delete(self, key: str) -> bool:
-        return await state.delete(self.runtime.db, self.clinic.id, self.plugin, key)
+        return await state.delete(*self._state_scope(), key, self.now())
 
     async def state_items(self, prefix: str) -> dict[str, Any]:
-        return await state.items(self.runtime.db, self.clinic.id, self.plugin, prefix)
+        return await state.items(*self._state_scope(), prefix, self.now())
+
+    def _state_scope(self) -> tuple[Any, str, str]:
+        return self.runtime.db, self.clinic.id, self.plugin
+
+    # --- plugin data: reference kinds, mappings, tables ----------------------------------
+
+    async def reference(self, kind: str) -> list[dict[str, Any]]:
+        try:
+            plugin_reference.check_kind(kind, self.runtime.host.reference_kinds())
+        except plugin_reference.UnknownKind as exc:
+            raise ValueError(str(exc)) from None
+        async with self.runtime.db.session() as session:
+            return await reference_data.current(session, self.clinic.id, kind)
+
+    async def store_reference(self, kind: str, items: list[dict[str, Any]]) -> SyncResult:
+        info = self.runtime.host.get(self.plugin)
+        if info is None or kind not in info.reference_kinds:
+            raise ValueError(f"plugin {self.plugin!r} declared no reference kind {kind!r}")
+        try:
+            parsed = plugin_reference.parse(kind, items)
+        except ValidationError as exc:
+            raise ValueError(plugin_reference.describe(exc)) from None
+        scope, now = ClinicScope(id=self.clinic.id, tz=self.clinic.tz), self.now()
+        return await tx.write(  # an IntakeError (a ValueError) names duplicate ids
+            self.runtime.db,
+            lambda session: plugin_reference.store(session, scope, kind, parsed, now=now),
+        )
+
+    def _check_mapping_kind(self, kind: str) -> None:
+        info = self.runtime.host.get(self.plugin)
+        if info is None or kind not in info.mapping_kinds:
+            declared = ", ".join(info.mapping_kinds) if info else ""
+            raise ValueError(
+                f"plugin {self.plugin!r} declared no mapping kind {kind!r} "
+                f"(it declared: {declared or 'none'})"
+            )
+
+    async def mapping_rows(
+        self, kind: str, *, hub_id: str | None = None, external_id: str | None = None
+    ) -> list[Mapping]:
+        self._check_mapping_kind(kind)
+        async with self.runtime.db.session() as session:
+            return await mappings.rows(
+                session, self.clinic.id, self.plugin, kind, hub_id=hub_id, external_id=external_id
+            )
+
+    async def mapping_put(self, kind: str, pairs: Iterable[tuple[str, str]], replace: bool) -> int:
+        self._check_mapping_kind(kind)
+        clean = mappings.clean_pairs(pairs)
+        now = self.now()
+        return await tx.write(
+            self.runtime.db,
+            lambda session: mappings.put(
+                session, self.clinic.id, self.plugin, kind, clean, replace=replace, now=now
+            ),
+        )
+
+    async def mapping_delete(self, kind: str, hub_id: str | None, external_id: str | None) -> int:
+        self._check_mapping_kind(kind)
+        async with self.runtime.db.session() as session:
+            return await mappings.delete(
+                session,
+                self.clinic.id,
+                self.plugin,
+                kind,
+                hub_id=hub_id,
+                external_id=external_id,
+            )
+
+    def tables(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        return tables.transaction(self.runtime.db)

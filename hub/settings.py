@@ -68,6 +68,9 @@ class HubSettings(BaseSettings):
     )
     worker_batch: int = Field(100, gt=0, description="Rows a worker claims at once.")
     worker_concurrency: int = Field(32, gt=0, description="Plugin calls a worker runs at once.")
+    job_concurrency: int = Field(
+        8, gt=0, description="Clinics whose due plugin jobs a worker runs at once."
+    )
     worker_lease: float = Field(
         60.0, gt=0, description="Seconds a claim is held before another worker may take it over."
     )

@@ -16,6 +16,9 @@ snapshots of what the hub held when the event happened.  What plugins give back
     CheckResult                 "test the connection" answers
     SyncResult                  counts of a reference-data sync
     PatientAnswer               the patient's answer to a reminder
+    ReferenceKind, MappingKind  reference-data and mapping kinds a plugin declares
+    Mapping                     one (hub id, external id) pair of a mapping kind
+    FileAnswer                  an action's answer that is a file (a label, a PDF)
     ActionError                 an action's deliberate 4xx answer
 
 What registration hooks return (``Job``, ``Action``, ``PluginRouter``) is in
@@ -25,6 +28,7 @@ What registration hooks return (``Job``, ``Action``, ``PluginRouter``) is in
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -43,9 +47,13 @@ __all__ = [
     "DeliveryResult",
     "Doctor",
     "FieldChange",
+    "FileAnswer",
     "LabResults",
+    "Mapping",
+    "MappingKind",
     "OutgoingMessage",
     "PatientAnswer",
+    "ReferenceKind",
     "Service",
     "Specialty",
     "SyncResult",
@@ -310,3 +318,51 @@ class ActionError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+@dataclass(frozen=True)
+class FileAnswer:
+    """An action's answer that is a file: a ZPL label, a PDF of lab results.
+
+    The action route answers ``content`` as is, with ``Content-Type: media_type`` and
+    ``Content-Disposition: attachment; filename=...``.  Text is sent as UTF-8.
+    """
+
+    content: bytes | str
+    media_type: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class ReferenceKind:
+    """A kind of reference data a plugin brings (``lab_tests``).
+
+    Stored and served like the built-in kinds (``GET/PUT /api/v1/clinics/{clinic}/
+    reference/{name}``); the plugin fills it with ``ctx.store_reference(name, items)``
+    and everyone reads it with ``ctx.reference(name)``.  Names are lowercase letters,
+    digits and underscores, unique across the hub.
+    """
+
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MappingKind:
+    """A kind of id mapping a plugin keeps: hub ids to the external system's ids.
+
+    ``hub_kind`` names the reference kind whose ids are the hub side (``services``,
+    ``doctors``, ``specialties``, or a plugin's kind), so that the mapping API can list
+    the hub items left unmapped.  Rows are many-to-many.
+    """
+
+    name: str
+    hub_kind: str | None = None
+    description: str = ""
+
+
+class Mapping(_Frozen):
+    """One pair of a mapping kind: a hub id and an external id."""
+
+    hub_id: str
+    external_id: str

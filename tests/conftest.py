@@ -2,8 +2,8 @@
 never the bundled provider plugins (those have their own suites).
 
 ``install_distribution`` pip-installs a test plugin distribution (a folder with its own
-pyproject.toml) into this environment for the session, as an integrator would, and
-uninstalls it afterwards.  The scale-out tests share ``pg_url``, ``pg_query``,
+pyproject.toml) as an integrator would, into a folder of the session's put on the path —
+never into the environment itself.  The scale-out tests share ``pg_url``, ``pg_query``,
 ``counter_hub``, ``hub_worker`` and ``wait_until``: real ``hub worker`` processes on a
 PostgreSQL schema, counted by the ``counter`` plugins.
 """
@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from alembic import command
+from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
@@ -34,6 +35,20 @@ from hub.settings import HubSettings
 from hub.testing import POSTGRES_ENV, Harness, _create_schema, postgres_schema, start_harness
 
 FIXTURE_PLUGINS = Path(__file__).parent / "fixtures" / "plugins"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a ``hub`` command run as an operator runs it: this process's
+    environment without its ``HUB_`` variables, a SQLite database in ``tmp_path``, a key,
+    and the console plugin only."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    return {
+        **base,
+        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+        "HUB_SECRET_KEY": Fernet.generate_key().decode(),
+        "HUB_PLUGINS": "console",
+    }
 
 
 @pytest.fixture
@@ -49,23 +64,39 @@ def _pip(*args: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def install_distribution() -> Iterator[Callable[[str], str]]:
+def install_distribution(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[str], str]]:
     """``install("hello")`` pip-installs ``tests/fixtures/plugins/hello``; returns its
-    distribution name.  Everything installed is uninstalled when the session ends."""
+    distribution name.
+
+    The distributions go to a folder of their own for the session, put first on
+    ``sys.path`` (entry points are found there) and on ``PYTHONPATH`` (for the ``hub
+    worker`` processes the scale tests start) — never into the environment itself, so
+    ``hub plugins`` in the developer's ``.venv`` never lists the test plugins.
+    """
+    target = tmp_path_factory.mktemp("plugins")
     installed: list[str] = []
+    old_pythonpath = os.environ.get("PYTHONPATH")
+    sys.path.insert(0, str(target))
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(target), old_pythonpath]))
 
     def install(folder: str) -> str:
         path = FIXTURE_PLUGINS / folder
         name = str(tomllib.loads((path / "pyproject.toml").read_text())["project"]["name"])
         if name not in installed:
-            _pip("install", "--no-deps", "--no-build-isolation", str(path))
+            _pip("install", "--no-deps", "--no-build-isolation", "--target", str(target), str(path))
             installed.append(name)
             importlib.invalidate_caches()
         return name
 
     yield install
-    for name in installed:
-        _pip("uninstall", "--yes", name)
+    sys.path.remove(str(target))
+    if old_pythonpath is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = old_pythonpath
+    importlib.invalidate_caches()
 
 
 # --- scale-out tests: real `hub worker` processes on a PostgreSQL schema --------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -11,7 +10,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from cryptography.fernet import Fernet
 
 HUB = [sys.executable, "-m", "hub.cli"]
@@ -23,17 +21,6 @@ def run(
     return subprocess.run(
         [*HUB, *args], env=env, cwd=cwd, capture_output=True, text=True, check=check, timeout=120
     )
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    return {
-        **base,
-        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
-        "HUB_SECRET_KEY": Fernet.generate_key().decode(),
-        "HUB_PLUGINS": "console",
-    }
 
 
 def test_keygen_prints_a_fernet_key(env: dict[str, str], tmp_path: Path) -> None:

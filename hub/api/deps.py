@@ -22,6 +22,7 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import col
 
 from hub.db.models import ApiToken
@@ -58,7 +59,21 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
+#: Declares the bearer scheme in the OpenAPI document (so «Authorize» works in /docs);
+#: the header itself is read below, with errors that say what to send.
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="A hub token: `hub token create --role admin`, or `.hub-admin-token` after "
+    "`make run`. Sent as `Authorization: Bearer <token>`.",
+)
+
+
+async def get_principal(
+    request: Request,
+    runtime: RuntimeDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
+) -> Principal:
     header = request.headers.get("authorization")
     if not header:
         raise _unauthorized("Missing Authorization header: send 'Authorization: Bearer <token>'")

@@ -1,4 +1,5 @@
-"""ASGI middleware: the request-body size limit and request metrics."""
+"""ASGI middleware: the request-body size limit, the JSON content type of API bodies,
+and request metrics."""
 
 from __future__ import annotations
 
@@ -22,11 +23,15 @@ class BodyTooLarge(HTTPException):
 
 
 async def _reject(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": _too_large(limit)}).encode()
+    await _answer(send, 413, _too_large(limit))
+
+
+async def _answer(send: Send, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
@@ -73,6 +78,53 @@ class BodyLimit:
         except BodyTooLarge:
             if not started:
                 await _reject(send, self.limit)
+
+
+#: Methods whose API bodies are JSON.
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+class JsonBodies:
+    """415 for a body sent to ``/api/`` with a content type other than JSON.
+
+    ``curl -d '{...}'`` sends ``application/x-www-form-urlencoded``; without this the
+    route would answer a 422 that never says why.  Requests without a body (a ``POST``
+    that only triggers something) pass, and so do the plugins' own routes, which may
+    take forms (a provider's callback).
+    """
+
+    def __init__(self, app: ASGIApp, prefix: str = "/api/") -> None:
+        self.app, self.prefix = app, prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in _BODY_METHODS
+            or not scope["path"].startswith(self.prefix)
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", ()))
+        length = headers.get(b"content-length", b"")
+        has_body = (length.isdigit() and int(length) > 0) or b"transfer-encoding" in headers
+        content_type = headers.get(b"content-type", b"").decode("latin-1")
+        if has_body and not _is_json(content_type):
+            got = f"got {content_type!r}" if content_type else "got no Content-Type"
+            await _answer(
+                send,
+                415,
+                "Send the body as JSON with the header 'Content-Type: application/json' "
+                f"({got}; with curl: -H 'Content-Type: application/json')",
+            )
+            return
+        await self.app(scope, receive, send)
 
 
 class RequestMetrics:

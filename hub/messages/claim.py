@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.db.models import Message
 from hub.db.models.messages import ACTIVE
 from hub.messages.queue import entry
+from hub.security.redaction import mask_answer_links
 
 TABLE: sa.Table = Message.__table__  # type: ignore[attr-defined]
 
@@ -44,7 +45,10 @@ RESULT_COLUMNS = (
     "error_text",
     "raw",
     "sent_at",
+    "text",
 )
+#: Statuses of a message not yet handed to a provider: its text still carries live links.
+_UNSENT = frozenset({"queued", "sending"})
 
 
 @dataclass
@@ -134,12 +138,15 @@ _WRITE = (
 
 
 async def write(session: AsyncSession, results: Sequence[tuple[Claimed, dict[str, Any]]]) -> None:
-    """Write each claimed message's new values (every ``RESULT_COLUMNS`` key)."""
+    """Write each claimed message's new values (every ``RESULT_COLUMNS`` key).  A message
+    leaving the queue keeps its answer links only masked (the patient has them now)."""
     if not results:
         return
     params = []
     for claimed, values in results:
         row = {**claimed.row, **values}
+        if row["status"] not in _UNSENT:  # handed over: its answer link is no longer kept
+            row["text"] = mask_answer_links(row["text"])
         param = {f"b_{name}": row[name] for name in RESULT_COLUMNS}
         param["b_id"], param["b_token"] = claimed["id"], claimed.token
         params.append(param)

@@ -98,6 +98,11 @@ class ClinicPublic(ClinicOptions):
     phone: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    warnings: list[str] = Field(
+        default=[],
+        description="What in the routing will not work as written: a provider named for a "
+        "channel that is not enabled for this clinic (its messages fall back to the next).",
+    )
 
 
 class ClinicList(BaseModel):

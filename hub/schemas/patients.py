@@ -19,6 +19,12 @@ def _no_blank(value: str) -> str:
     return value
 
 
+def _drop_blank_phones(values: list[str]) -> list[str]:
+    """Clinic systems send a fixed number of phone slots, the empty ones as ``""``:
+    a blank slot is no phone, not a bad one."""
+    return [value for value in values if value.strip()]
+
+
 class PatientIn(StrictModel):
     """A patient card as the clinic system sends it (``PUT`` body)."""
 
@@ -27,10 +33,14 @@ class PatientIn(StrictModel):
     middle_name: Name = ""
     birth_date: dt.date | None = Field(None, description="ISO date, e.g. 1980-05-17.")
     sex: Literal["male", "female"] | None = None
-    phones: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
+    phones: Annotated[
+        list[Annotated[str, StringConstraints(max_length=64)]],
+        AfterValidator(_drop_blank_phones),
+    ] = Field(
         default_factory=list,
         max_length=10,
-        description="As written in the card; stored as given, checked per channel when sending.",
+        description="As written in the card; stored as given, checked per channel when "
+        "sending. Blank strings (empty phone slots) are ignored.",
     )
     email: (
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=_EMAIL)]

@@ -24,6 +24,7 @@ class ActionPublic(BaseModel):
     name: str
     description: str
     input_schema: dict[str, Any]
+    timeout: float | None = Field(None, description="Its time limit in seconds, if its own.")
 
 
 class JobPublic(BaseModel):
@@ -31,6 +32,16 @@ class JobPublic(BaseModel):
     description: str
     every: str | None
     at: str | None
+    timeout: float | None = Field(None, description="Its time limit in seconds, if its own.")
+    sync_kind: str | None = Field(None, description="The reference kind it syncs, if any.")
+
+
+class KindPublic(BaseModel):
+    """A reference or mapping kind a plugin declares."""
+
+    name: str
+    description: str
+    hub_kind: str | None = None
 
 
 class PluginPublic(BaseModel):
@@ -48,6 +59,8 @@ class PluginPublic(BaseModel):
     settings_schema: dict[str, Any]
     actions: list[ActionPublic]
     jobs: list[JobPublic]
+    reference_kinds: list[KindPublic] = Field(default_factory=list)
+    mapping_kinds: list[KindPublic] = Field(default_factory=list)
     last_errors: list[PluginFailurePublic] = Field(
         default_factory=list, description="The last failure per clinic."
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from hub.schemas.common import StrictModel
 
@@ -50,7 +50,15 @@ class PriceListSectionIn(StrictModel):
     name: Text
 
 
-#: The kinds of reference data and the model of one item of each.
+class PluginItemIn(BaseModel):
+    """An item of a plugin's reference kind: a string ``id``, other fields kept as sent."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: RefId
+
+
+#: The hub's own kinds of reference data and the model of one item of each.
 KINDS: dict[str, type[StrictModel]] = {
     "doctors": DoctorIn,
     "specialties": SpecialtyIn,

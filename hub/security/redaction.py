@@ -2,7 +2,9 @@
 
 Every secret the hub decrypts is registered here; log records, journal raw answers
 and error texts pass through :meth:`Redactor.redact`, so a plugin that echoes a
-request URL with ``api_id=...`` in an exception still leaks nothing.
+request URL with ``api_id=...`` in an exception still leaks nothing.  Answer-page
+tokens (``/r/<token>``) are masked in every log record too (the access log prints
+the path), see :func:`mask_answer_links`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,22 @@ from typing import Any
 
 REDACTED = "***"
 _MIN_SECRET_LEN = 4
+#: An answer-page link's token (``/r/<token>``): a bearer credential for one appointment.
+_ANSWER_LINK = re.compile(r"(?<=/r/)[A-Za-z0-9_-]{16,100}")
+#: How many of a token's last characters stay visible when it is masked.
+LINK_TAIL = 4
+
+
+def mask_answer_links(text: str) -> str:
+    """``text`` with every answer-page token cut to its last characters (``/r/…x7Qa``).
+
+    The masked link cannot be used (the hub keeps only the token's hash), yet staff can
+    still tell which link a message carried.  Applied to every log record, to a message's
+    stored text once it is handed to its provider, and to the journal's answers.
+    """
+    if not text or "/r/" not in text:
+        return text
+    return _ANSWER_LINK.sub(lambda m: "…" + m.group(0)[-LINK_TAIL:], text)
 
 
 class Redactor:
@@ -55,7 +73,7 @@ _install_lock = threading.Lock()
 def _redact_all(text: str) -> str:
     for active in list(_active):
         text = active.redact(text)
-    return text
+    return mask_answer_links(text)
 
 
 def _redact_value(value: Any) -> Any:

@@ -7,8 +7,8 @@ Two jobs, two libraries (see ``declension.md`` in the design notes for the evalu
   («Петровой Анне Сергеевне»), :func:`short_name` («Петрова А. С.»),
   :func:`short_dative` («Петровой А. С.», only the surname inflects). The gender comes
   from the record's ``sex``; without it, from pytrovich's detector (the patronymic
-  decides); if it is still unknown the name is left in the nominative. ALL-CAPS parts
-  are brought to title case first.
+  decides, and a sex read from a patronymic counts as known); if it is still unknown
+  the name is left in the nominative. ALL-CAPS parts are brought to title case first.
 * specialty phrases → **pymorphy3** through :func:`phrase_dative`, which follows the rules
   of the design note (inflecting every word would give «врачу общей практике»)::
 
@@ -94,6 +94,13 @@ def _gender(last: str, first: str, middle: str, sex: Sex | None) -> tuple[Gender
         return Gender.FEMALE, True
     if not (last or first or middle):
         return None
+    if middle and middle.split()[-1] not in _PATRONYMIC_PARTICLES:
+        # A Russian patronymic («Андреевич», «Андреевна») settles the sex: treat it as
+        # known, so that surnames the rules decline only for a known gender decline
+        # («Гусю Павлу Андреевичу», not «Гусь Павлу Андреевичу»).
+        by_patronymic = _detector().detect(middlename=middle)  # type: ignore[no-untyped-call]
+        if by_patronymic != Gender.ANDROGYNOUS:
+            return by_patronymic, True
     detected = _detector().detect(  # type: ignore[no-untyped-call]
         firstname=first or None, lastname=last or None, middlename=middle or None
     )

@@ -130,3 +130,26 @@ async def test_a_webadmin_reads_and_configures_but_never_sends(hub: Harness) -> 
         response = await webadmin.post(url, json=body)
         assert response.status_code == 403, (url, response.text)
     assert (await hub.client.get("/api/v1/messages")).json()["total"] == 0
+
+
+async def test_the_last_admin_token_cannot_be_revoked(hub: Harness) -> None:
+    second = (await hub.client.post("/api/v1/tokens", json={"name": "b", "role": "admin"})).json()
+    admins = [
+        t
+        for t in (await hub.client.get("/api/v1/tokens")).json()["items"]
+        if t["role"] == "admin" and t["revoked_at"] is None
+    ]
+    others = [t for t in admins if t["id"] != second["id"]]
+    for token in others:  # every admin token but the new one may go
+        assert (
+            await hub.client_for(second["token"]).delete(f"/api/v1/tokens/{token['id']}")
+        ).status_code == 204
+    last = hub.client_for(second["token"])
+    refused = await last.delete(f"/api/v1/tokens/{second['id']}")
+    assert refused.status_code == 409
+    assert "last admin token" in refused.json()["detail"]
+    assert (await last.get("/api/v1/tokens")).status_code == 200  # still works
+    # with another admin token in place, the old one may be revoked
+    third = (await last.post("/api/v1/tokens", json={"name": "c", "role": "admin"})).json()
+    assert (await last.delete(f"/api/v1/tokens/{second['id']}")).status_code == 204
+    assert (await hub.client_for(third["token"]).get("/api/v1/tokens")).status_code == 200

@@ -221,3 +221,31 @@ async def test_huge_ids_and_extreme_dates_are_refused_on_every_route(ready: Harn
                 response = await ready.client.request(route.method, route.url(), json=body)
                 check(problems, route, f"body {body}", response, {422})
     assert not problems, "\n".join(problems)
+
+
+async def test_a_json_body_without_its_content_type_is_a_415_that_says_so(ready: Harness) -> None:
+    problems: list[str] = []
+    for route in api_routes(ready):
+        if route.method not in BODY_METHODS or not route.has_body:
+            continue
+        for content_type in (None, "application/x-www-form-urlencoded", "text/plain"):
+            headers = {"Content-Type": content_type} if content_type else {}
+            response = await ready.client.request(
+                route.method, route.url(), content=b'{"name": "x"}', headers=headers
+            )
+            check(problems, route, f"content type {content_type}", response, {415})
+            detail = response.json().get("detail", "") if response.status_code == 415 else ""
+            if response.status_code == 415 and "Content-Type: application/json" not in detail:
+                problems.append(f"{route.method} {route.path}: 415 not naming the content type")
+    assert not problems, "\n".join(problems)
+
+
+async def test_json_with_a_charset_or_a_json_suffix_is_taken(ready: Harness) -> None:
+    for n, content_type in enumerate(
+        ("application/json; charset=utf-8", "application/merge-patch+json")
+    ):
+        body = f'{{"id": "ct-{n}", "name": "Клиника", "timezone": "Europe/Moscow"}}'
+        response = await ready.client.post(
+            "/api/v1/clinics", content=body.encode(), headers={"Content-Type": content_type}
+        )
+        assert response.status_code == 201, response.text

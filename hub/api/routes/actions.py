@@ -2,7 +2,9 @@
 
 One generic route for everything a plugin can be asked to do for one object: send an
 appointment to a voice robot, link a card to a portal, scan a document, print a label.
-The body is validated by the action's input model; the plugin's answer is returned.
+The body is validated by the action's input model; the plugin's answer is returned:
+as JSON, or as a file when the action answers a :class:`hub.FileAnswer`.  Each action
+runs under its own time limit (``Action.timeout``, else ``HUB_PLUGIN_TIMEOUT``).
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from pydantic import BaseModel, ValidationError
 from hub.api.deps import ClinicReader, ClinicSystem, RuntimeDep
 from hub.api.errors import clean_errors
 from hub.api.plugin_access import enabled_context, loaded_plugin
+from hub.plugin_data import files
 from hub.plugins import PluginCallError
 from hub.schemas.plugins import ActionPublic
-from hub.types import ActionError
+from hub.types import ActionError, FileAnswer
 
 router = APIRouter(prefix="/api/v1/clinics/{clinic}/plugins/{plugin}/actions", tags=["actions"])
 
@@ -31,7 +34,10 @@ async def list_actions(
     info = loaded_plugin(runtime, plugin)
     return [
         ActionPublic(
-            name=a.name, description=a.description, input_schema=a.input_model.model_json_schema()
+            name=a.name,
+            description=a.description,
+            input_schema=a.input_model.model_json_schema(),
+            timeout=a.timeout,
         )
         for a in info.actions.values()
     ]
@@ -46,7 +52,10 @@ async def run_action(
     body: Annotated[dict[str, Any] | None, Body()] = None,
 ) -> Any:
     """Run the action for the clinic and return the plugin's answer (admin or the
-    clinic's own token: actions act on the outside world, e.g. call a patient)."""
+    clinic's own token: actions act on the outside world, e.g. call a patient).
+
+    JSON, or a file (``Content-Disposition: attachment``) for an action answering one;
+    502 if the plugin fails or passes its time limit."""
     info = loaded_plugin(runtime, plugin)
     spec = info.actions.get(action)
     if spec is None:
@@ -77,11 +86,15 @@ async def run_action(
         raise HTTPException(422, errors) from None
     ctx = await enabled_context(runtime, access.clinic_id, plugin)
     try:
-        result = await runtime.host.run_strict(plugin, f"action:{action}", ctx, spec.run, data)
+        result = await runtime.host.run_strict(
+            plugin, f"action:{action}", ctx, spec.run, data, timeout=spec.timeout
+        )
     except ActionError as exc:
         raise HTTPException(exc.status if 400 <= exc.status < 500 else 400, exc.message) from None
     except PluginCallError as exc:
         raise HTTPException(502, f"Plugin {plugin!r} failed: {exc.error}") from None
+    if isinstance(result, FileAnswer):
+        return files.response(result)
     if isinstance(result, BaseModel):
         return result.model_dump(mode="json")
     return jsonable_encoder(result)

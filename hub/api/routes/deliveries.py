@@ -76,7 +76,11 @@ async def requeue_all(
     return RequeueResult(requeued=count)
 
 
-@router.post("/{delivery_id}/requeue", response_model=DeliveryPublic)
+@router.post(
+    "/{delivery_id}/requeue",
+    response_model=DeliveryPublic,
+    responses={409: {"description": "The delivery is not dead."}},
+)
 async def requeue_one(delivery_id: int, runtime: RuntimeDep, _: StaffDep) -> DeliveryPublic:
     """Give a dead delivery a fresh set of attempts (409 if it is not dead)."""
     async with runtime.db.session() as session:

@@ -51,7 +51,11 @@ async def job_log(
     return JobRunList(items=[_public(r) for r in rows])
 
 
-@router.post("/plugins/{plugin}/jobs/{job}/run", response_model=JobRunPublic)
+@router.post(
+    "/plugins/{plugin}/jobs/{job}/run",
+    response_model=JobRunPublic,
+    responses={409: {"description": "The job is running already for this clinic."}},
+)
 async def run_job_now(
     plugin: str, job: str, access: ClinicStaff, runtime: RuntimeDep
 ) -> JobRunPublic:

@@ -39,6 +39,7 @@ from hub.schemas.messages import (
     MessageRow,
     money,
 )
+from hub.security.redaction import mask_answer_links
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 
@@ -75,7 +76,7 @@ def to_row(m: Message, names: dict[str, str] | None = None) -> MessageRow:
 def to_detail(m: Message, names: dict[str, str] | None = None) -> MessageDetail:
     return MessageDetail(
         **to_row(m, names).model_dump(),
-        text=m.text,
+        text=mask_answer_links(m.text),
         patient_id=m.patient_id,
         mailing_id=m.mailing_id,
         essential=m.essential,
@@ -97,6 +98,13 @@ async def clinic_names(runtime: Runtime, ids: set[str] | None) -> dict[str, str]
         query = query.where(Clinic.id.in_(sorted(ids)))  # type: ignore[attr-defined]
     async with runtime.db.session() as session:
         return {str(i): str(n) for i, n in await session.execute(query)}
+
+
+async def clinic_zones(runtime: Runtime) -> dict[str, ZoneInfo]:
+    """Each clinic's time zone, for times shown to people."""
+    query = sa.select(Clinic.id, Clinic.timezone)  # type: ignore[call-overload]
+    async with runtime.db.session() as session:
+        return {str(i): ZoneInfo(str(z)) for i, z in await session.execute(query)}
 
 
 class Scope:
@@ -252,13 +260,15 @@ CSV_COLUMNS = (
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, tz: ZoneInfo | None = None) -> str:
     """A CSV cell; text that a spreadsheet would run as a formula is quoted with ``'``
-    (a patient's name comes from outside: ``=HYPERLINK(...)`` must stay text)."""
+    (a patient's name comes from outside: ``=HYPERLINK(...)`` must stay text).  Times are
+    for people: in the clinic's own zone ``tz``, with their offset."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.isoformat()
+        local = value.astimezone(tz) if tz is not None and value.tzinfo else value
+        return local.isoformat(sep=" ", timespec="seconds")
     text = str(value)
     if isinstance(value, str) and text.startswith(_FORMULA):
         return "'" + text
@@ -268,9 +278,11 @@ def _cell(value: object) -> str:
 @router.get("/messages.csv", response_class=StreamingResponse)
 async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResponse:
     """The whole filtered journal as CSV (UTF-8 with BOM, ``;``-separated, as Excel in a
-    Russian locale opens it), streamed row by row."""
+    Russian locale opens it), streamed row by row; times in each clinic's own zone with
+    their offset (``2026-12-01 09:30:00+10:00``)."""
 
     names = await clinic_names(runtime, None)
+    zones = await clinic_zones(runtime)
 
     async def rows() -> AsyncIterator[str]:
         buffer = io.StringIO()
@@ -287,8 +299,9 @@ async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResp
             for message in chunk:
                 row = to_row(message, names).model_dump()
                 row["cost"] = money(message.cost)
-                row["text"] = message.text
-                writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
+                row["text"] = mask_answer_links(message.text)
+                tz = zones.get(message.clinic_id)
+                writer.writerow([_cell(row[c], tz) for c in CSV_COLUMNS])
             if chunk:
                 yield buffer.getvalue()
             if len(chunk) < CSV_CHUNK:

@@ -10,6 +10,7 @@ from hub.plugins import PluginInfo
 from hub.schemas.plugins import (
     ActionPublic,
     JobPublic,
+    KindPublic,
     PluginFailurePublic,
     PluginList,
     PluginPublic,
@@ -35,6 +36,7 @@ def describe(info: PluginInfo, failures: list[PluginFailurePublic]) -> PluginPub
                 name=a.name,
                 description=a.description,
                 input_schema=a.input_model.model_json_schema(),
+                timeout=a.timeout,
             )
             for a in info.actions.values()
         ],
@@ -44,8 +46,18 @@ def describe(info: PluginInfo, failures: list[PluginFailurePublic]) -> PluginPub
                 description=j.description,
                 every=None if j.every is None else str(j.every),
                 at=None if j.at is None else str(j.at),
+                timeout=j.timeout,
+                sync_kind=j.sync_kind,
             )
             for j in info.jobs
+        ],
+        reference_kinds=[
+            KindPublic(name=k.name, description=k.description)
+            for k in info.reference_kinds.values()
+        ],
+        mapping_kinds=[
+            KindPublic(name=k.name, description=k.description, hub_kind=k.hub_kind)
+            for k in info.mapping_kinds.values()
         ],
         last_errors=failures,
     )

@@ -1,4 +1,5 @@
-"""Reference data of a clinic: doctors, specialties, services, price-list sections.
+"""Reference data of a clinic: doctors, specialties, services, price-list sections,
+and the kinds plugins declare (``lab_tests``...).
 
 PUT /api/v1/clinics/{clinic}/reference/{kind}   replace the whole list of that kind
 GET /api/v1/clinics/{clinic}/reference/{kind}   the list, with the dative forms in use
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from hub.api.deps import ClinicReader, ClinicSystem, RuntimeDep
 from hub.api.errors import clean_errors
@@ -17,19 +18,23 @@ from hub.api.intake_errors import unprocessable
 from hub.intake import reference, tx
 from hub.intake.problems import IntakeError
 from hub.intake.scope import ClinicScope
+from hub.plugin_data import reference as plugin_reference
+from hub.runtime import Runtime
 from hub.schemas.reference import KINDS, ReferenceList, ReferenceResult
 
 router = APIRouter(prefix="/api/v1/clinics/{clinic}/reference", tags=["reference data"])
 
-Kind = Annotated[str, Path(description=f"One of: {', '.join(KINDS)}.")]
+Kind = Annotated[
+    str, Path(description=f"One of: {', '.join(KINDS)}, or a kind a loaded plugin declares.")
+]
 MAX_ITEMS = 20_000
-_ADAPTERS = {kind: TypeAdapter(list[model]) for kind, model in KINDS.items()}  # type: ignore[valid-type]
 
 
-def _kind(kind: str) -> str:
-    if kind not in KINDS:
-        raise HTTPException(404, f"Unknown reference kind {kind!r}: use one of {', '.join(KINDS)}")
-    return kind
+def _kind(runtime: Runtime, kind: str) -> str:
+    try:
+        return plugin_reference.check_kind(kind, runtime.host.reference_kinds())
+    except plugin_reference.UnknownKind as exc:
+        raise HTTPException(404, str(exc)[:1].upper() + str(exc)[1:]) from None
 
 
 @router.put("/{kind}", response_model=ReferenceResult)
@@ -41,9 +46,9 @@ async def replace_reference(
 ) -> ReferenceResult:
     """Replace the list; doctors and specialties get their dative computed (a non-null
     ``dative`` overrides it)."""
-    _kind(kind)
+    _kind(runtime, kind)
     try:
-        parsed = _ADAPTERS[kind].validate_python(items)
+        parsed = plugin_reference.parse(kind, items)
     except ValidationError as exc:
         raise HTTPException(
             422, clean_errors({**e, "loc": ("body", *e["loc"])} for e in exc.errors())
@@ -61,7 +66,7 @@ async def replace_reference(
 
 @router.get("/{kind}", response_model=ReferenceList)
 async def read_reference(kind: Kind, access: ClinicReader, runtime: RuntimeDep) -> ReferenceList:
-    _kind(kind)
+    _kind(runtime, kind)
     async with runtime.db.session() as session:
         items = await reference.current(session, access.clinic_id, kind)
     return ReferenceList(kind=kind, items=items)

@@ -44,11 +44,24 @@ async def list_tokens(runtime: RuntimeDep, _: AdminDep) -> TokenList:
     return TokenList(items=[TokenPublic(**_public(r)) for r in rows])
 
 
-@router.delete("/{token_id}", status_code=204)
+@router.delete(
+    "/{token_id}",
+    status_code=204,
+    responses={409: {"description": "The last admin token cannot be revoked."}},
+)
 async def revoke_token(token_id: int, runtime: RuntimeDep, _: AdminDep) -> Response:
-    """Revoke a token: it answers 401 from now on."""
+    """Revoke a token: it answers 401 from now on.  The last admin token cannot be
+    revoked (409): create another admin token first, so nobody is locked out."""
     async with runtime.db.session() as session:
-        if not await crud.revoke(session, token_id=token_id, now=runtime.clock.now()):
+        try:
+            revoked = await crud.revoke(session, token_id=token_id, now=runtime.clock.now())
+        except crud.LastAdmin:
+            raise HTTPException(
+                409,
+                f"Token {token_id} is the last admin token: revoking it would lock every "
+                "admin out. Create another admin token first (POST /api/v1/tokens).",
+            ) from None
+        if not revoked:
             raise HTTPException(404, f"Unknown token {token_id}")
     runtime.principals.clear()
     return Response(status_code=204)

@@ -29,9 +29,28 @@ async def list_all(session: AsyncSession) -> Sequence[ApiToken]:
     return list((await session.execute(sa.select(ApiToken).order_by(col(ApiToken.id)))).scalars())
 
 
+class LastAdmin(Exception):
+    """Revoking this token would leave the hub with no working admin token."""
+
+
 async def revoke(session: AsyncSession, *, token_id: int, now: dt.datetime) -> bool:
+    """Revoke a token; ``False`` if there is no such token.
+
+    :raises LastAdmin: it is the last admin token not revoked (the admin tokens are
+        locked while counting, so two revocations at once cannot both pass).
+    """
     row = await session.get(ApiToken, token_id)
     if row is None:
         return False
+    if row.role == "admin" and row.revoked_at is None:
+        admins = (
+            await session.execute(
+                sa.select(col(ApiToken.id))
+                .where(col(ApiToken.role) == "admin", col(ApiToken.revoked_at).is_(None))
+                .with_for_update()
+            )
+        ).all()
+        if len(admins) <= 1:
+            raise LastAdmin
     row.revoked_at = row.revoked_at or now
     return True

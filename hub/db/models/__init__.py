@@ -10,6 +10,7 @@ from hub.db.models.clinic import Clinic
 from hub.db.models.events import Delivery, OutboxEvent
 from hub.db.models.feed import FeedEvent
 from hub.db.models.jobs import JobLock, JobRun
+from hub.db.models.mappings import IdMapping
 from hub.db.models.messages import Mailing, Message
 from hub.db.models.patient import PatientRecord
 from hub.db.models.plugins import PluginConfig, PluginHealth, PluginState, SettingsAudit
@@ -27,6 +28,7 @@ __all__ = [
     "Clinic",
     "Delivery",
     "FeedEvent",
+    "IdMapping",
     "JobLock",
     "JobRun",
     "Mailing",

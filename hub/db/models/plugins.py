@@ -55,7 +55,8 @@ class PluginHealth(SQLModel, table=True):
 
 
 class PluginState(SQLModel, table=True):
-    """A plugin's own key/value data for a clinic (``ctx.state``)."""
+    """A plugin's own key/value data for a clinic (``ctx.state``); a key whose
+    ``expires_at`` has passed reads as absent."""
 
     __tablename__ = "plugin_state"
 
@@ -64,3 +65,4 @@ class PluginState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=255)
     value: Any = Field(default=None, sa_type=JSONType)
     updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+    expires_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)

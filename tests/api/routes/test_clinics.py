@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from hub import DeliveryResult, HookContext, OutgoingMessage, hookimpl
 from hub.testing import Harness
 
 
@@ -89,3 +92,49 @@ async def test_channels_must_name_providers_of_that_channel(hub: Harness) -> Non
     assert "'nosuch' is not an installed plugin" in response.json()["detail"][0]
     ok = await hub.client.patch("/api/v1/clinics/clinic-1", json={"channels": {"sms": ["console"]}})
     assert ok.json()["channels"] == {"sms": ["console"]}
+
+
+class SecondSms:
+    """A second SMS provider, so a clinic can route to two."""
+
+    @hookimpl
+    def register_channels(self) -> list[str]:
+        return ["sms"]
+
+    @hookimpl
+    def send_message(self, ctx: HookContext, message: OutgoingMessage) -> DeliveryResult:
+        return DeliveryResult(outcome="accepted")
+
+
+@pytest.fixture
+def hub_extra_plugins() -> dict[str, object]:
+    return {"second": SecondSms()}
+
+
+async def test_routing_to_a_provider_not_enabled_is_warned_of_when_saved_and_shown(
+    hub: Harness,
+) -> None:
+    created = await hub.client.post(
+        "/api/v1/clinics",
+        json={
+            "id": "c1",
+            "name": "x",
+            "timezone": "Europe/Moscow",
+            "channels": {"sms": ["second", "console"]},
+        },
+    )
+    assert created.status_code == 201
+    assert [w.split(",")[0] for w in created.json()["warnings"]] == [
+        "channels.sms: 'second' is not enabled for this clinic",
+        "channels.sms: 'console' is not enabled for this clinic",
+    ]
+    assert "no enabled provider is left for sms" in created.json()["warnings"][0]
+    enabled = await hub.client.put(
+        "/api/v1/clinics/c1/plugins/console", json={"enabled": True, "settings": {}}
+    )
+    assert enabled.status_code in (200, 201), enabled.text
+    shown = (await hub.client.get("/api/v1/clinics/c1")).json()["warnings"]
+    assert len(shown) == 1
+    assert "'second' is not enabled" in shown[0] and "go to 'console'" in shown[0]
+    patched = await hub.client.patch("/api/v1/clinics/c1", json={"channels": {"sms": ["console"]}})
+    assert patched.json()["warnings"] == []

@@ -286,6 +286,30 @@ async def test_csv_cells_that_a_spreadsheet_would_run_stay_text(hub: Harness) ->
     assert row["recipient"] == "'@evil"
 
 
+async def test_csv_times_are_the_clinics_own_with_their_offset(hub: Harness) -> None:
+    await hub.create_clinic("far", timezone="Asia/Vladivostok")
+    await hub.client.put(
+        "/api/v1/clinics/far/plugins/console", json={"enabled": True, "settings": {}}
+    )
+    async with hub.runtime.db.session() as session:
+        await queue_message(
+            session,
+            hub.runtime,
+            clinic_id="far",
+            kind="custom",
+            channel="sms",
+            address="+79181234567",
+            text="x",
+        )
+    text = (await hub.client.get("/api/v1/messages.csv")).content.decode("utf-8")
+    row = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    created = dt.datetime.fromisoformat(row["created_at"])
+    assert created.utcoffset() == dt.timedelta(hours=10)
+    assert created == hub.runtime.clock.now().replace(microsecond=0)
+    api = (await hub.client.get("/api/v1/messages")).json()["items"][0]["created_at"]
+    assert dt.datetime.fromisoformat(api).utcoffset() == dt.timedelta(0)  # the JSON API stays UTC
+
+
 BIG = 10**30
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: hub_base
 Revises: 
-Create Date: 2026-11-22 16:31:42.090330
+Create Date: 2026-11-30 17:14:36.440845
 """
 
 from __future__ import annotations
@@ -149,6 +149,19 @@ def upgrade() -> None:
         batch_op.create_index('ix_event_clinic_hook_created', ['clinic_id', 'hook', 'created_at'], unique=False)
         batch_op.create_index('ix_event_clinic_subject', ['clinic_id', 'subject'], unique=False)
 
+    op.create_table('id_mapping',
+    sa.Column('clinic_id', sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
+    sa.Column('plugin', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('hub_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('external_id', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('updated_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('clinic_id', 'plugin', 'kind', 'hub_id', 'external_id')
+    )
+    with op.batch_alter_table('id_mapping', schema=None) as batch_op:
+        batch_op.create_index('ix_id_mapping_external', ['clinic_id', 'plugin', 'kind', 'external_id'], unique=False)
+
     op.create_table('mailing',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('clinic_id', sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
@@ -284,6 +297,7 @@ def upgrade() -> None:
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('value', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('updated_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', hub.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('clinic_id', 'plugin', 'key')
     )
@@ -417,6 +431,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_mailing_clinic_id'))
 
     op.drop_table('mailing')
+    with op.batch_alter_table('id_mapping', schema=None) as batch_op:
+        batch_op.drop_index('ix_id_mapping_external')
+
+    op.drop_table('id_mapping')
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.drop_index('ix_event_clinic_subject')
         batch_op.drop_index('ix_event_clinic_hook_created')

@@ -1,0 +1,134 @@
+"""The OpenAPI document: tag descriptions and the error answers each route can give.
+
+FastAPI documents a route's success answer and its 422; the 401, 403, 404 and 409 a
+route gives come from its dependencies and its own checks, which FastAPI cannot see.
+They are declared here from what every route shares:
+
+    401  every route that takes a token
+    403  every route that takes a token (a role or a clinic it may not use)
+    404  routes with {clinic}, {plugin} or an id in their path
+    409  declared by the routes that give it (``responses={409: ...}``)
+    413  routes with a body (HUB_MAX_BODY_BYTES)
+    415  routes with a body sent as something other than JSON
+
+The Swagger UI and ReDoc pages load their scripts from the hub itself (a packaged
+copy, ``fastapi-offline``), so ``/docs`` works on a closed clinic network.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+TAGS: list[dict[str, str]] = [
+    {"name": "health", "description": "Liveness, readiness and Prometheus metrics."},
+    {"name": "clinics", "description": "Clinics: name, time zone, channel routing, options."},
+    {"name": "plugins", "description": "Installed plugins: loaded, broken, their settings schema."},
+    {
+        "name": "plugin settings",
+        "description": "A plugin per clinic: enable, settings (secrets masked), connection check.",
+    },
+    {"name": "actions", "description": "Run a plugin's action now (link a card, print labels…)."},
+    {"name": "jobs", "description": "Plugins' periodic jobs and the task log of their runs."},
+    {
+        "name": "patients",
+        "description": "The clinic system sends patient cards (idempotent PUT; DELETE).",
+    },
+    {
+        "name": "appointments",
+        "description": "The clinic system sends appointments (idempotent PUT; cancel, delete).",
+    },
+    {
+        "name": "reference data",
+        "description": "Doctors, specialties, services, price-list sections (and plugins' kinds).",
+    },
+    {
+        "name": "mappings",
+        "description": "A plugin's id mappings (hub id ↔ external id, many-to-many) and what is "
+        "left unmapped.",
+    },
+    {"name": "bulk intake", "description": "Thousands of cards or appointments in one request."},
+    {
+        "name": "clinic events",
+        "description": "What happened in the clinic: a service charged, a discount card issued…",
+    },
+    {
+        "name": "feed",
+        "description": "What the clinic system must apply (answers, portal bookings…), by cursor.",
+    },
+    {"name": "messages", "description": "Send messages; the journal with filters, totals, CSV."},
+    {"name": "templates", "description": "Message templates with placeholders and preview."},
+    {"name": "mailings", "description": "Group mailings: preview who gets what, then send."},
+    {"name": "schedules", "description": "Mailing schedules (the seven kinds) per clinic."},
+    {"name": "reminders", "description": "Reminder runs: dry run, run now, what was skipped."},
+    {"name": "deliveries", "description": "Hook deliveries to plugins: dead ones, re-queue."},
+    {"name": "stop list", "description": "Numbers that never get a message."},
+    {"name": "tokens", "description": "API tokens and their roles (admin only)."},
+    {
+        "name": "patient pages",
+        "description": "The patient's answer page behind a reminder's link "
+        "(no token: the link is it).",
+    },
+]
+
+_ERROR = {
+    "description": "",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"detail": {"title": "Detail"}},
+                "required": ["detail"],
+            }
+        }
+    },
+}
+_WHY = {
+    "401": "No token, or a token that is unknown or revoked.",
+    "403": "The token's role, or its clinic, may not do this.",
+    "404": "No such clinic, plugin or item (named in `detail`).",
+    "409": "Conflicts with the current state (named in `detail`).",
+    "413": "The body is larger than HUB_MAX_BODY_BYTES.",
+    "415": "The body is not sent as `Content-Type: application/json`.",
+}
+
+
+def _errors_of(path: str, method: str, operation: dict[str, Any]) -> list[str]:
+    codes: list[str] = []
+    if operation.get("security"):
+        codes += ["401", "403"]
+    if "{" in path:
+        codes.append("404")
+    if "requestBody" in operation:
+        codes += ["413", "415"]
+    return codes
+
+
+def install(app: FastAPI) -> None:
+    """Give ``app`` the document described above (built once, on first request)."""
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=TAGS,
+        )
+        for path, operations in document.get("paths", {}).items():
+            for method, operation in operations.items():
+                answers = operation.setdefault("responses", {})
+                for code in _errors_of(path, method, operation):
+                    answers.setdefault(code, {**_ERROR, "description": _WHY[code]})
+                for code, answer in answers.items():
+                    if code.startswith("4") and code != "422" and "content" not in answer:
+                        answer["content"] = _ERROR["content"]
+                        answer["description"] = answer.get("description") or _WHY.get(code, "")
+        app.openapi_schema = document
+        return document
+
+    app.openapi = build  # type: ignore[method-assign]
