@@ -75,7 +75,13 @@ class TtlCache(Generic[K, V]):
 
 
 class ClinicNotFound(LookupError):
-    """No clinic with that id."""
+    """No clinic with that id: the hub's one error for it (the API answers it 404,
+    ``Unknown clinic 'x'``, wherever it is raised)."""
+
+    def __init__(self, clinic_id: str) -> None:
+        super().__init__(f"Unknown clinic {clinic_id!r}")
+        self.clinic_id = clinic_id
+        self.detail = str(self)
 
 
 class PluginNotEnabled(LookupError):

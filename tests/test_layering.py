@@ -277,3 +277,51 @@ def test_import_hub_loads_no_database_model_nor_runtime() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout.strip() == "", f"`import hub` loads {done.stdout.strip()}"
+
+
+def _entry_point_names(package: Path) -> set[str]:
+    """The plugin ids (``clinic_hub`` entry-point names) of the distribution of ``package``."""
+    text = (package.parent / "pyproject.toml").read_text(encoding="utf-8")
+    section = text.split("[project.entry-points.clinic_hub]", 1)
+    if len(section) < 2:
+        return set()
+    names = set()
+    for line in section[1].splitlines()[1:]:
+        if line.startswith("["):
+            break
+        if "=" in line:
+            names.add(line.split("=", 1)[0].strip().strip('"'))
+    return names
+
+
+def test_plugins_take_their_id_from_ctx_never_a_literal() -> None:
+    """A plugin installed under another name must still build its URLs and feed types
+    right: ``ctx.plugin`` is its id, so no string in its code spells it out."""
+    wrong = []
+    for package in _plugin_packages():
+        ids = _entry_point_names(package)
+        assert ids, f"{package.parent.name}: no clinic_hub entry point"
+        for path in sorted(package.rglob("*.py")):
+            if "migrations" in path.parts:  # Alembic branch labels are static by nature
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            docstrings = {
+                id(node.body[0].value)
+                for node in ast.walk(tree)
+                if isinstance(
+                    node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
+                )
+                and node.body
+                and isinstance(node.body[0], ast.Expr)
+                and isinstance(node.body[0].value, ast.Constant)
+            }
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+                    continue
+                if id(node) in docstrings:
+                    continue
+                for plugin in ids:
+                    text = node.value
+                    if text == plugin or text.startswith(f"{plugin}.") or f"/{plugin}/" in text:
+                        wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}: {text!r}")
+    assert not wrong, "use ctx.plugin instead of the plugin's id:\n" + "\n".join(wrong)

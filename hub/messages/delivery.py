@@ -38,12 +38,12 @@ from typing import Any
 
 from hub.context import HookContext
 from hub.messages import communication, outcomes, policy, routing
-from hub.messages.claim import Claimed, claim, extend, write
+from hub.messages.claim import ClaimedMessage, claim, extend, write
 from hub.messages.outcomes import Values
 from hub.messages.quiet import quiet_until
 from hub.messages.ratelimit import Buckets
 from hub.plugin_settings import SettingsInvalid
-from hub.plugins import PluginCallError
+from hub.plugins import PluginCallError, WrongAnswer
 from hub.process import WORKER_ID
 from hub.runtime import ClinicNotFound, ClinicSnapshot, PluginNotEnabled, Runtime
 from hub.schemas.clinics import ClinicOptions
@@ -94,7 +94,7 @@ class Run:
         self.token = token
         self.settings = runtime.settings
         self.pending: set[int] = set()
-        self.results: list[tuple[Claimed, dict[str, Any]]] = []
+        self.results: list[tuple[ClaimedMessage, dict[str, Any]]] = []
         self.flush_every = max(1, self.settings.worker_concurrency)
         self.write_lock = asyncio.Lock()
         self.ready = asyncio.Event()
@@ -109,7 +109,9 @@ class Run:
 
     async def go(self) -> int:
         slots = asyncio.Semaphore(self.flush_every)
-        queue: asyncio.Queue[Claimed | None] = asyncio.Queue(maxsize=self.settings.worker_batch)
+        queue: asyncio.Queue[ClaimedMessage | None] = asyncio.Queue(
+            maxsize=self.settings.worker_batch
+        )
         tasks: list[asyncio.Task[None]] = []
         producer = asyncio.create_task(self._claim_into(queue))
         heartbeat = asyncio.create_task(self._heartbeat())
@@ -136,7 +138,7 @@ class Run:
             self.contexts[(clinic_id, provider)] = found
         return found
 
-    async def _claim_into(self, queue: asyncio.Queue[Claimed | None]) -> int:
+    async def _claim_into(self, queue: asyncio.Queue[ClaimedMessage | None]) -> int:
         """Claim batches into ``queue``; the next claim runs while the previous batch is
         still being sent (the queue holds one batch), so a worker holds about two batches
         plus its sends in flight and the results being written.  Ends the queue with
@@ -172,7 +174,7 @@ class Run:
             await queue.put(None)
         return total
 
-    async def _one(self, message: Claimed, slots: asyncio.Semaphore) -> None:
+    async def _one(self, message: ClaimedMessage, slots: asyncio.Semaphore) -> None:
         try:
             values = await self.handle(message)
         except Exception:  # a bug here must not leave the rest of the batch unsent
@@ -187,7 +189,7 @@ class Run:
             slots.release()
         await self.add(message, values)
 
-    async def _load_clinics(self, claimed: list[Claimed]) -> None:
+    async def _load_clinics(self, claimed: list[ClaimedMessage]) -> None:
         """The clinics of these messages (the runtime's cached snapshots)."""
         for clinic_id in {m["clinic_id"] for m in claimed} - set(self.clinics):
             try:
@@ -212,7 +214,7 @@ class Run:
             except Exception:
                 log.exception("could not renew the leases of %d messages", len(self.pending))
 
-    async def add(self, message: Claimed, values: dict[str, Any]) -> None:
+    async def add(self, message: ClaimedMessage, values: dict[str, Any]) -> None:
         self.results.append((message, values))
         if len(self.results) >= self.flush_every:
             self.ready.set()
@@ -254,7 +256,7 @@ class Run:
             for message, _ in results:
                 self.pending.discard(message["id"])
 
-    async def _write(self, results: list[tuple[Claimed, dict[str, Any]]]) -> None:
+    async def _write(self, results: list[tuple[ClaimedMessage, dict[str, Any]]]) -> None:
         async with self.runtime.db.session() as session:
             await write(session, results)
             marks = self._communication(results)
@@ -262,7 +264,7 @@ class Run:
                 await communication.mark_sent(session, marks, now=self.runtime.clock.now())
 
     def _communication(
-        self, results: list[tuple[Claimed, dict[str, Any]]]
+        self, results: list[tuple[ClaimedMessage, dict[str, Any]]]
     ) -> list[communication.Sent]:
         marks = []
         for message, values in results:
@@ -280,16 +282,18 @@ class Run:
 
     # --- one message --------------------------------------------------------------
 
-    def requeue(self, message: Claimed, due: dt.datetime, event: str, text: str) -> Values:
+    def requeue(self, message: ClaimedMessage, due: dt.datetime, event: str, text: str) -> Values:
         return outcomes.requeue(message, self.runtime.clock.now(), due, event, text)
 
-    def fail(self, message: Claimed, code: str, text: str, *, event: str = "refused") -> Values:
+    def fail(
+        self, message: ClaimedMessage, code: str, text: str, *, event: str = "refused"
+    ) -> Values:
         self.runtime.metrics.messages.labels(message["provider"] or "-", "failed").inc()
         return outcomes.fail(message, self.runtime.clock.now(), code, text, event=event)
 
     def outcome(
         self,
-        message: Claimed,
+        message: ClaimedMessage,
         view: ClinicView,
         provider: str,
         candidates: list[str],
@@ -305,7 +309,7 @@ class Run:
         now = self.runtime.clock.now()
         return outcomes.outcome(message, now, provider, candidates, result, rules)
 
-    async def handle(self, message: Claimed) -> dict[str, Any]:
+    async def handle(self, message: ClaimedMessage) -> dict[str, Any]:
         view = self.clinics.get(message["clinic_id"])
         if view is None:
             return self.fail(message, "no_clinic", "the clinic no longer exists")
@@ -378,23 +382,20 @@ class Run:
         )
         started = time.perf_counter()
         try:
-            result = await self.runtime.host.call_strict(
-                provider, "send_message", ctx, message=outgoing
-            )
+            answer = await self.runtime.host.send_message(provider, ctx, outgoing)
+        except WrongAnswer as exc:
+            answer = DeliveryResult.permanent("bad_result", exc.error, provider_side=True)
         except PluginCallError as exc:
-            result = DeliveryResult.transient("plugin_error", exc.error)
-        if result is None:
-            result = DeliveryResult.permanent(
+            answer = DeliveryResult.transient("plugin_error", exc.error)
+        result = (
+            answer
+            if answer is not None
+            else DeliveryResult.permanent(
                 "not_handled",
                 f"{provider} did not take the {message['channel']} message",
                 provider_side=True,
             )
-        elif not isinstance(result, DeliveryResult):
-            result = DeliveryResult.permanent(
-                "bad_result",
-                f"{provider}.send_message returned {type(result).__name__}, not a DeliveryResult",
-                provider_side=True,
-            )
+        )
         log.debug(
             "message %s via %s: %s in %.3f s",
             message["id"],

@@ -34,7 +34,7 @@ from hub.types import Appointment, ClinicInfo
 if TYPE_CHECKING:
     from hub.runtime import Runtime
 
-__all__ = ["Outcome", "Planned", "execute", "plan", "taken_keys"]
+__all__ = ["RunOutcome", "Planned", "execute", "plan", "taken_keys"]
 
 _MESSAGE = Message.__table__  # type: ignore[attr-defined]
 PREVIEW_TOKEN = "…"
@@ -52,7 +52,7 @@ class Planned:
 
 
 @dataclass
-class Outcome:
+class RunOutcome:
     """What a run did (or, dry, would do)."""
 
     recipients: list[dict[str, Any]] = field(default_factory=list)
@@ -105,9 +105,9 @@ async def plan(
     appointments: Sequence[Appointment],
     day_key: Callable[[Appointment], str],
     dry_run: bool,
-) -> Outcome:
+) -> RunOutcome:
     """Who gets what, who is skipped and why; nothing is written."""
-    outcome = Outcome()
+    outcome = RunOutcome()
     keys = {a.id: f"{rule.key}:{a.id}:{day_key(a)}" for a in appointments}
     taken = await taken_keys(session, clinic.id, list(keys.values()))
     uses_link = "confirm_link" in tpl.placeholders(rule.body)
@@ -170,9 +170,9 @@ async def execute(
     *,
     clinic_id: str,
     rule: Rule,
-    outcome: Outcome,
+    outcome: RunOutcome,
     now: dt.datetime,
-) -> Outcome:
+) -> RunOutcome:
     """Queue what :func:`plan` planned, in the caller's transaction."""
     drafts = [
         Draft(

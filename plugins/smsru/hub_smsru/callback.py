@@ -39,7 +39,6 @@ from hub_smsru.settings import SmsruSettings
 
 from hub import DeliveryReport, HookContext, PluginHubDep
 
-PLUGIN = "smsru"
 _DATA_KEY = re.compile(r"^data\[(\d*)\]$")
 
 router = APIRouter()
@@ -54,13 +53,14 @@ class StatusRecord:
     at: dt.datetime | None
 
 
-def callback_path(clinic_id: str, secret: str) -> str:
-    """The path of a clinic's callback, below the hub's public URL."""
-    return f"/plugins/{PLUGIN}/callback/{quote(clinic_id, safe='')}/{quote(secret, safe='')}"
+def callback_path(plugin: str, clinic_id: str, secret: str) -> str:
+    """The path of a clinic's callback, below the hub's public URL (``plugin`` is the
+    plugin's id, ``ctx.plugin``: the hub mounts its routes under ``/plugins/{plugin}``)."""
+    return f"/plugins/{plugin}/callback/{quote(clinic_id, safe='')}/{quote(secret, safe='')}"
 
 
-def callback_url(public_url: str, clinic_id: str, secret: str) -> str:
-    return public_url.rstrip("/") + callback_path(clinic_id, secret)
+def callback_url(public_url: str, plugin: str, clinic_id: str, secret: str) -> str:
+    return public_url.rstrip("/") + callback_path(plugin, clinic_id, secret)
 
 
 def expected_hash(api_id: str, records: Iterable[str]) -> str:

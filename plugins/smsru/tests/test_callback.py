@@ -66,10 +66,10 @@ def test_parse_record(record: str, expected: tuple[str, int, dt.datetime | None]
 
 
 def test_callback_url_quotes_the_clinic() -> None:
-    assert callback_url("https://hub.example/", "c 1", "s") == (
+    assert callback_url("https://hub.example/", "smsru", "c 1", "s") == (
         "https://hub.example/plugins/smsru/callback/c%201/s"
     )
-    assert callback_path("clinic-1", "abc") == "/plugins/smsru/callback/clinic-1/abc"
+    assert callback_path("sms2", "clinic-1", "abc") == "/plugins/sms2/callback/clinic-1/abc"
 
 
 # --- the route's refusals (nothing is recorded) ------------------------------------------------
