@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install lint migration clean
+.PHONY: run test bench install lint migration clean screenshots
 
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: install
 ## Benchmarks; results go to bench/results/
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## Refresh the screenshots in docs/images/ (the browser tests; needs Debian's chromium)
+screenshots: install
+	HUB_SCREENSHOTS_DIR=docs/images HUB_REQUIRE_BROWSER=1 HUB_TEST_POSTGRES_URL= \
+		$(BIN)/pytest -q -p no:randomly -k sqlite tests/web/test_answer_browser.py tests/web/admin/test_admin_browser.py
 
 lint: install
 	$(BIN)/pip install --quiet ruff mypy

@@ -40,6 +40,7 @@ from hub.api.routes import (
 )
 from hub.runtime import Runtime
 from hub.settings import HubSettings
+from hub.web import admin as admin_pages
 from hub.web import answer as answer_page
 from hub.worker import Worker
 
@@ -124,5 +125,6 @@ def create_app(
     app.add_middleware(BodyLimit, limit=rt.settings.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)
+    admin_pages.mount(app)
     mount_plugin_routes(app, rt)
     return app

@@ -24,14 +24,20 @@ app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 
 
+#: Loggers kept at WARNING or above whatever the log level: apscheduler's and Alembic's
+#: INFO lines say "a tick ran" every 30 s and list Alembic's internals at start;
+#: aiosqlite's DEBUG lines carry every SQL statement with its parameters (patients'
+#: names, phones, scanned documents): personal data never goes to the logs.
+QUIET_LOGGERS = ("apscheduler", "alembic.runtime.plugins", "aiosqlite")
+
+
 def _settings() -> HubSettings:
     settings = HubSettings()
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # Their INFO lines say "a tick ran" every 30 s and list Alembic's internals at start.
-    for noisy in ("apscheduler", "alembic.runtime.plugins"):
+    for noisy in QUIET_LOGGERS:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     return settings
 

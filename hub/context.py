@@ -12,7 +12,9 @@ Each coroutine is a one-line delegation to the context's :class:`hub.ports.HubSe
 
     feed         publish
     state        ctx.state.get / set / add / compare_and_set / delete / items
-    clinic data  get_patient, get_appointment, find_appointments
+    clinic data  get_patient, get_appointment, find_appointments, find_cards,
+                 remindable_appointments
+    messages     queue_message, queue_to_patient, report_delivery, awaiting_report
     write-back   upsert_appointment (a booking made outside), report_lab_results
     plugin data  reference, store_reference, ctx.mappings, tables (hub.plugin_data)
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -36,6 +38,7 @@ from hub.types import (
     DeliveryReport,
     LabResults,
     Mapping,
+    Remindable,
     SyncResult,
 )
 
@@ -211,6 +214,8 @@ class HookContext(Generic[S]):
         essential: bool = False,
         dedupe_key: str | None = None,
         not_before: dt.datetime | None = None,
+        subject: str | None = None,
+        html: str | None = None,
     ) -> int | None:
         """Queue a message to be sent through the clinic's providers for ``channel``.
 
@@ -227,9 +232,12 @@ class HookContext(Generic[S]):
         :param dedupe_key: at most one message per (clinic, plugin, key): pass
             ``ctx.idempotency_key`` from a retried hook so a retry queues nothing new.
         :param not_before: do not send before this (aware) time.
+        :param subject: ``email`` only: the subject line.
+        :param html: ``email`` only: an HTML body (``text`` is the plain-text one).
         :returns: the message id, or ``None`` if ``dedupe_key`` was already used.
-        :raises ValueError: empty text, unknown channel, or an address the channel
-            cannot use (``hub.messages.addresses.InvalidAddress`` with ``reason``).
+        :raises ValueError: empty text, unknown channel, ``subject``/``html`` on another
+            channel than ``email``, or an address the channel cannot use
+            (``hub.messages.addresses.InvalidAddress`` with ``reason``).
         """
         return await self._hub.queue_message(
             kind=kind,
@@ -242,6 +250,8 @@ class HookContext(Generic[S]):
             essential=essential,
             dedupe_key=dedupe_key,
             not_before=not_before,
+            subject=subject,
+            html=html,
         )
 
     async def report_delivery(self, report: DeliveryReport) -> bool:
@@ -249,7 +259,9 @@ class HookContext(Generic[S]):
 
         Moves this plugin's message of this clinic whose provider id is
         ``report.provider_message_id`` to ``delivered`` or ``failed`` (with the code
-        and text), keeping its history.  Repeated reports are harmless.
+        and text), keeping its history.  Repeated reports are harmless.  A ``failed``
+        report on a message queued by :meth:`queue_to_patient` queues it on the next
+        channel.
 
         :returns: ``True`` if such a message exists.
         """
@@ -274,7 +286,8 @@ class HookContext(Generic[S]):
 
     async def get_appointment(self, appointment_id: str) -> Appointment | None:
         """The appointment (cancelled ones too) with its patient, doctor, specialty and
-        services resolved, or ``None`` if unknown."""
+        services resolved, or ``None`` if unknown.  An id the clinic system adopted under
+        its own (a booking made outside) finds the adopted appointment."""
         return await self._hub.get_appointment(appointment_id)
 
     async def find_appointments(
@@ -283,6 +296,64 @@ class HookContext(Generic[S]):
         """Appointments starting in ``[start_from, start_to)`` (aware times; a naive one is
         the clinic's local time), ordered by start."""
         return await self._hub.find_appointments(start_from, start_to, include_cancelled)
+
+    async def find_cards(self, phone: str) -> list[Card]:
+        """The clinic's cards (not deleted) with ``phone`` among their phones: who is
+        calling.  Any spelling (``+7 918 123-45-67``, ``89181234567``, ``79181234567``;
+        local numbers read in the clinic's ``phone_region``); an indexed lookup of the
+        E.164 forms written at intake.  A value that is no phone number finds nothing.
+        """
+        return await self._hub.find_cards(phone)
+
+    async def remindable_appointments(self, day: dt.date, *, channel: str = "sms") -> Remindable:
+        """The clinic's appointments still to come on local date ``day`` that a reminder
+        over ``channel`` reaches (``eligible``), and the others with the reason
+        (``skipped``): the rules of the hub's own reminders (cancelled, opt-out,
+        inpatient, the default reminder's excluded services and price-list sections, no
+        usable address, the stop list).  A card without a usable address also gets a
+        ``card.warning`` in the feed, as a reminder run publishes it.  ``channel="voice"``
+        accepts a landline.
+        """
+        return await self._hub.remindable_appointments(day, channel)
+
+    async def queue_to_patient(
+        self,
+        patient_id: str,
+        *,
+        kind: str,
+        text: str,
+        channels: Sequence[str],
+        subject: str | None = None,
+        html: str | None = None,
+        appointment_id: str | None = None,
+        essential: bool = False,
+        dedupe_key: str | None = None,
+    ) -> int | None:
+        """Queue a message to a patient on the first of ``channels`` that can reach them.
+
+        ``sms``, ``voice`` and ``messenger`` use the card's phones, ``email`` its e-mail
+        address.  A channel without a usable address (or whose address is on the stop
+        list) is passed over; once queued, a permanent failure on a channel (the
+        recipient refused, every provider failed, a ``failed`` delivery report) queues
+        the message on the next channel.  The journal shows each attempt (lines
+        ``channel_skipped`` and ``channel_fallback``).  ``subject`` and ``html`` are used
+        when the message goes by ``email``.
+
+        :returns: the first message's id, or ``None`` if ``dedupe_key`` was already used.
+        :raises ValueError: an unknown channel or patient, or no channel with a usable
+            address (the message names each channel's reason).
+        """
+        return await self._hub.queue_to_patient(
+            patient_id,
+            kind=kind,
+            text=text,
+            channels=channels,
+            subject=subject,
+            html=html,
+            appointment_id=appointment_id,
+            essential=essential,
+            dedupe_key=dedupe_key,
+        )
 
     # --- writing back ------------------------------------------------------------------
 
@@ -294,7 +365,9 @@ class HookContext(Generic[S]):
         (``on_appointment_created``...; never this plugin itself), and the clinic system
         learns of it from its feed: ``appointment.booked`` for a new appointment,
         ``appointment.changed`` for a change, ``appointment.cancelled`` for a cancellation
-        (``data`` holds the appointment; ``source`` is this plugin).
+        (``data`` holds the appointment; ``source`` is this plugin).  Once the clinic
+        system adopted it under its own id (``"adopts"`` in its ``PUT``), a call with the
+        same ``external_id`` changes that appointment, and the feed names its new id.
 
         :raises ValueError: naming each problem (unknown patient or doctor, end before
             start...); nothing is written then.

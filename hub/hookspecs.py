@@ -57,6 +57,7 @@ if TYPE_CHECKING:
         Appointment,
         Balance,
         Card,
+        ChannelSpec,
         CheckResult,
         CostEstimate,
         DeliveryResult,
@@ -101,15 +102,17 @@ def register_settings_model() -> type[PluginSettings] | None:
 
 
 @hookspec
-def register_channels() -> list[str]:
+def register_channels() -> list[str | ChannelSpec]:
     """Declare the message channels this plugin can deliver over.
 
     Called once at start.  A clinic routes each channel (``sms``, ``voice``,
     ``messenger``, ``email``) to an ordered list of provider plugins; only plugins that
     declared the channel may be listed, and :func:`send_message` is called only for
-    messages of these channels.
+    messages of these channels.  A :class:`hub.ChannelSpec` also states the provider's
+    own limits: ``ChannelSpec(name="sms", max_parts=8)`` makes a one-off send of a
+    longer text answer 422 instead of failing at the provider.
 
-    :returns: channel names, e.g. ``["sms"]``.
+    :returns: channel names, e.g. ``["sms"]``, or :class:`hub.ChannelSpec` objects.
 
     All results are collected.
     Failure: the plugin is listed as broken with the error and is not loaded.
@@ -552,6 +555,36 @@ def send_message(ctx: HookContext, message: OutgoingMessage) -> DeliveryResult |
 
 
 @hookspec(firstresult=True)
+def send_messages(
+    ctx: HookContext, messages: tuple[OutgoingMessage, ...]
+) -> list[DeliveryResult] | None:
+    """Send several messages of one clinic in one call (a bulk API, a voice robot's task
+    list).
+
+    Called by the delivery worker instead of :func:`send_message` when the provider
+    implements it: the messages of one clinic routed to this provider and ready at the
+    same moment (up to 100) come in one call.  Each message was checked exactly as for
+    ``send_message`` (stop list, opt-out, quiet hours, the rate limit: one token per
+    message), and each result is recorded exactly as ``send_message``'s would be
+    (journal line, retries with back-off, fallback to the next provider or channel).
+
+    :param ctx: the clinic and this plugin's settings; ``ctx.idempotency_key`` is
+        ``None``: each message carries its own ``idempotency_key``.
+    :param messages: the messages, read-only, in the order of the answer.
+    :returns: one :class:`hub.DeliveryResult` per message, in the same order; or
+        ``None`` to decline (the worker then calls ``send_message`` for each).  An answer
+        of another length or type fails every message permanently (``bad_result``,
+        provider-side: the next provider is tried).
+
+    Stops at first non-None result.
+    Failure: an exception or a time-out counts as a transient error for every message
+        of the call; the worker retries each.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec(firstresult=True)
 def get_balance(ctx: HookContext) -> Balance | None:
     """Report the provider account's current balance.
 
@@ -574,7 +607,8 @@ def estimate_cost(ctx: HookContext, messages: tuple[OutgoingMessage, ...]) -> Co
     """Estimate what sending these messages would cost, before a group mailing.
 
     Called when a mailing is planned (``POST /api/v1/clinics/{clinic}/mailings``), for
-    the provider that will send it.  Ask the provider; send nothing.
+    the provider that will send it, and for one message as an admin types it on the
+    admin pages' send form (``/admin/c/{clinic}/send``).  Ask the provider; send nothing.
 
     :param ctx: the clinic and this plugin's settings.
     :param messages: the messages about to be queued (ids are 0: not yet stored).

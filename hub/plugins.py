@@ -40,6 +40,7 @@ from hub.settings import PluginSettings
 from hub.types import (
     ActionError,
     Balance,
+    ChannelSpec,
     CheckResult,
     CostEstimate,
     DeliveryResult,
@@ -106,6 +107,8 @@ class PluginInfo:
     hooks: list[str] = field(default_factory=list)
     settings_model: type[PluginSettings] = EmptySettings
     channels: list[str] = field(default_factory=list)
+    #: The most SMS parts one text may take, by channel, where the provider says.
+    max_parts: dict[str, int] = field(default_factory=dict)
     routes: list[PluginRouter] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     actions: dict[str, Action] = field(default_factory=dict)
@@ -244,7 +247,13 @@ class PluginHost:
             if not (isinstance(model, type) and issubclass(model, PluginSettings)):
                 raise TypeError("register_settings_model must return a PluginSettings subclass")
             info.settings_model = model
-        info.channels = [str(c) for c in self._register_many(name, "register_channels")]
+        for channel in self._register_many(name, "register_channels"):
+            if isinstance(channel, ChannelSpec):
+                info.channels.append(channel.name)
+                if channel.max_parts is not None:
+                    info.max_parts[channel.name] = channel.max_parts
+            else:
+                info.channels.append(str(channel))
         info.routes = [
             r if isinstance(r, PluginRouter) else PluginRouter(router=r)
             for r in self._register_many(name, "register_routes")
@@ -342,7 +351,50 @@ class PluginHost:
             if channel in self.plugins[name].channels and self.implements(name, "send_message")
         ]
 
+    def sends_batches(self, plugin: str) -> bool:
+        """Whether ``plugin`` implements ``send_messages``."""
+        return self.implements(plugin, "send_messages")
+
+    def max_parts(self, plugin: str, channel: str) -> int | None:
+        """The most SMS parts ``plugin`` takes in one text over ``channel`` (if it says)."""
+        info = self.get(plugin)
+        return info.max_parts.get(channel) if info is not None else None
+
     # --- calling --------------------------------------------------------------------
+
+    async def send_message(
+        self, plugin: str, ctx: HookContext[Any], message: Any
+    ) -> DeliveryResult:
+        """``send_message`` of ``plugin``; ``None`` or a wrong type becomes a permanent,
+        provider-side result.  :raises PluginCallError: the plugin raised or timed out."""
+        result = await self.call_strict(plugin, "send_message", ctx, message=message)
+        if result is None:
+            return DeliveryResult.permanent(
+                "not_handled",
+                f"{plugin} did not take the {message.channel} message",
+                provider_side=True,
+            )
+        if not isinstance(result, DeliveryResult):
+            return _bad_result(plugin, "send_message", result)
+        return result
+
+    async def send_messages(
+        self, plugin: str, ctx: HookContext[Any], messages: tuple[Any, ...]
+    ) -> list[DeliveryResult] | None:
+        """``send_messages`` of ``plugin``: one result per message, in order, or ``None``
+        when the plugin declines (send them one by one then).  A wrong answer (not a list
+        of as many ``DeliveryResult``) is a permanent, provider-side result for each.
+        :raises PluginCallError: the plugin raised or timed out."""
+        result = await self.call_strict(plugin, "send_messages", ctx, messages=messages)
+        if result is None:
+            return None
+        if (
+            not isinstance(result, list | tuple)
+            or len(result) != len(messages)
+            or not all(isinstance(r, DeliveryResult) for r in result)
+        ):
+            return [_bad_result(plugin, "send_messages", result)] * len(messages)
+        return list(result)
 
     async def call_strict(
         self,
@@ -397,16 +449,6 @@ class PluginHost:
     async def check_settings(self, plugin: str, ctx: HookContext[Any]) -> CheckResult | None:
         """``plugin``'s connection check: its :class:`CheckResult`, or ``None`` if it has none."""
         result: CheckResult | None = await self._typed(plugin, "check_settings", ctx, CheckResult)
-        return result
-
-    async def send_message(
-        self, plugin: str, ctx: HookContext[Any], message: OutgoingMessage
-    ) -> DeliveryResult | None:
-        """``plugin``'s ``send_message``: what the provider answered, or ``None`` if the
-        plugin did not take the message."""
-        result: DeliveryResult | None = await self._typed(
-            plugin, "send_message", ctx, DeliveryResult, message=message
-        )
         return result
 
     async def get_balance(self, plugin: str, ctx: HookContext[Any]) -> Balance | None:
@@ -556,6 +598,19 @@ class PluginHost:
 
     def close(self) -> None:
         self._threads.shutdown(wait=False, cancel_futures=True)
+
+
+def _bad_result(plugin: str, hook: str, result: Any) -> DeliveryResult:
+    what = (
+        f"{len(result)} results"
+        if isinstance(result, list | tuple)
+        else f"a {type(result).__name__}"
+    )
+    return DeliveryResult.permanent(
+        "bad_result",
+        f"{plugin}.{hook} returned {what}, not the DeliveryResult(s) expected",
+        provider_side=True,
+    )
 
 
 def _is_async(function: Callable[..., Any]) -> bool:

@@ -22,13 +22,21 @@ never the database, the runtime or a domain package.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from hub.types import Appointment, Card, DeliveryReport, LabResults, Mapping, SyncResult
+from hub.types import (
+    Appointment,
+    Card,
+    DeliveryReport,
+    LabResults,
+    Mapping,
+    Remindable,
+    SyncResult,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
@@ -65,6 +73,22 @@ class HubServices(Protocol):
         essential: bool,
         dedupe_key: str | None,
         not_before: dt.datetime | None,
+        subject: str | None,
+        html: str | None,
+    ) -> int | None: ...
+
+    async def queue_to_patient(
+        self,
+        patient_id: str,
+        *,
+        kind: str,
+        text: str,
+        channels: Sequence[str],
+        subject: str | None,
+        html: str | None,
+        appointment_id: str | None,
+        essential: bool,
+        dedupe_key: str | None,
     ) -> int | None: ...
 
     async def report_delivery(self, report: DeliveryReport) -> bool: ...
@@ -76,6 +100,10 @@ class HubServices(Protocol):
     async def get_patient(self, patient_id: str) -> Card | None: ...
 
     async def get_appointment(self, appointment_id: str) -> Appointment | None: ...
+
+    async def find_cards(self, phone: str) -> list[Card]: ...
+
+    async def remindable_appointments(self, day: dt.date, channel: str) -> Remindable: ...
 
     async def find_appointments(
         self, start_from: dt.datetime, start_to: dt.datetime, include_cancelled: bool

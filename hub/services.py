@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -26,15 +26,15 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub import feed, state
+from hub.intake import adoption, phone_index, tx, write_back
 from hub.intake import reference as reference_data
-from hub.intake import tx, write_back
 from hub.intake.scope import ClinicScope
 from hub.intake.snapshots import load_appointments, load_card
-from hub.messages import queue, reports
+from hub.messages import priority, queue, reports
 from hub.plugin_data import mappings, tables
 from hub.plugin_data import reference as plugin_reference
 from hub.ports import HubServices
-from hub.reminders import answers
+from hub.reminders import answers, eligibility
 from hub.runtime import Runtime
 from hub.schemas.clinics import ClinicOptions
 from hub.types import (
@@ -44,6 +44,7 @@ from hub.types import (
     DeliveryReport,
     LabResults,
     Mapping,
+    Remindable,
     SyncResult,
 )
 
@@ -102,6 +103,8 @@ class RuntimeServices:
         essential: bool,
         dedupe_key: str | None,
         not_before: dt.datetime | None,
+        subject: str | None,
+        html: str | None,
     ) -> int | None:
         async with self.runtime.db.session() as session:
             message = await queue.queue_message(
@@ -118,13 +121,53 @@ class RuntimeServices:
                 essential=essential,
                 dedupe_key=f"{self.plugin}:{dedupe_key}" if dedupe_key else None,
                 not_before=not_before,
+                subject=subject,
+                html=html,
             )
             return message.id if message is not None else None
 
+    async def queue_to_patient(
+        self,
+        patient_id: str,
+        *,
+        kind: str,
+        text: str,
+        channels: Sequence[str],
+        subject: str | None,
+        html: str | None,
+        appointment_id: str | None,
+        essential: bool,
+        dedupe_key: str | None,
+    ) -> int | None:
+        region = await self._phone_region()
+        async with self.runtime.db.session() as session:
+            return await priority.queue_to_patient(
+                session,
+                self.runtime,
+                clinic_id=self.clinic.id,
+                region=region,
+                patient_id=patient_id,
+                kind=kind,
+                text=text,
+                channels=channels,
+                subject=subject,
+                html=html,
+                appointment_id=appointment_id,
+                essential=essential,
+                dedupe_key=f"{self.plugin}:{dedupe_key}" if dedupe_key else None,
+            )
+
     async def report_delivery(self, report: DeliveryReport) -> bool:
+        region = await self._phone_region()
         async with self.runtime.db.session() as session:
             return await reports.report_delivery(
-                session, clinic_id=self.clinic.id, plugin=self.plugin, report=report, now=self.now()
+                session,
+                clinic_id=self.clinic.id,
+                plugin=self.plugin,
+                report=report,
+                now=self.now(),
+                runtime=self.runtime,
+                region=region,
             )
 
     async def awaiting_report(self, older_than: dt.timedelta, limit: int) -> list[str]:
@@ -146,10 +189,32 @@ class RuntimeServices:
 
     async def get_appointment(self, appointment_id: str) -> Appointment | None:
         async with self.runtime.db.session() as session:
+            current = await adoption.resolve(session, self.clinic.id, appointment_id)
             found = await load_appointments(
-                session, self.clinic.id, ids=[appointment_id], include_cancelled=True
+                session, self.clinic.id, ids=[current], include_cancelled=True
             )
         return found[0] if found else None
+
+    async def find_cards(self, phone: str) -> list[Card]:
+        region = await self._phone_region()
+        async with self.runtime.db.session() as session:
+            return await phone_index.find(session, self.clinic.id, phone, region)
+
+    async def remindable_appointments(self, day: dt.date, channel: str) -> Remindable:
+        snapshot = await self.runtime.snapshot(self.clinic.id)
+        async with self.runtime.db.session() as session:
+            return await eligibility.remindable(
+                session,
+                clinic=self.clinic,
+                options=ClinicOptions.model_validate(snapshot.options),
+                day=day,
+                channel=channel,
+                now=self.now(),
+            )
+
+    async def _phone_region(self) -> str:
+        snapshot = await self.runtime.snapshot(self.clinic.id)
+        return str(snapshot.options.get("phone_region") or "RU")
 
     async def find_appointments(
         self, start_from: dt.datetime, start_to: dt.datetime, include_cancelled: bool

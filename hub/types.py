@@ -9,13 +9,15 @@ snapshots of what the hub held when the event happened.  What plugins give back
       Doctor, Specialty, Service
       FieldChange               one changed field of an update
     LabResults                  laboratory results of a patient's visit
-    OutgoingMessage             what send_message must deliver
+    OutgoingMessage             what send_message / send_messages must deliver
       DeliveryResult            what the provider answered (accepted / transient / permanent)
       DeliveryReport            a later delivery status (callback or poll)
     Balance, CostEstimate       account queries
     CheckResult                 "test the connection" answers
     SyncResult                  counts of a reference-data sync
     PatientAnswer               the patient's answer to a reminder
+    ChannelSpec                 a channel a provider declares, with its limits
+    Remindable, Skipped         who gets a reminder on a day, and who not and why
     ReferenceKind, MappingKind  reference-data and mapping kinds a plugin declares
     Mapping                     one (hub id, external id) pair of a mapping kind
     FileAnswer                  an action's answer that is a file (a label, a PDF)
@@ -40,6 +42,7 @@ __all__ = [
     "Appointment",
     "Balance",
     "Card",
+    "ChannelSpec",
     "CheckResult",
     "ClinicInfo",
     "CostEstimate",
@@ -53,8 +56,10 @@ __all__ = [
     "MappingKind",
     "OutgoingMessage",
     "PatientAnswer",
+    "Remindable",
     "ReferenceKind",
     "Service",
+    "Skipped",
     "Specialty",
     "SyncResult",
 ]
@@ -167,7 +172,11 @@ Channel = Literal["sms", "voice", "messenger", "email"]
 
 
 class OutgoingMessage(_Frozen):
-    """A message the delivery worker asks a provider plugin to send."""
+    """A message the delivery worker asks a provider plugin to send.
+
+    ``text`` is the message (for ``email`` the plain-text body); ``subject`` and
+    ``html`` (an optional HTML body) are set for ``email`` only.
+    """
 
     id: int
     clinic_id: str
@@ -175,11 +184,25 @@ class OutgoingMessage(_Frozen):
     channel: Channel
     address: str
     text: str
+    subject: str | None = None
+    html: str | None = None
     recipient_name: str | None = None
     patient_id: str | None = None
     appointment_id: str | None = None
     attempt: int = 1
     idempotency_key: str
+
+
+class ChannelSpec(_Frozen):
+    """A channel a provider plugin delivers over, with the provider's own limits
+    (``register_channels`` may return these instead of bare names).
+
+    ``max_parts``: the most SMS parts one text may take with this provider (sms.ru
+    refuses more than 8); a one-off send over a longer text is refused with 422.
+    """
+
+    name: Channel
+    max_parts: int | None = None
 
 
 class DeliveryResult(_Frozen):
@@ -307,11 +330,34 @@ class PatientAnswer(_Frozen):
     source: str = "answer_page"
 
 
+#: The 5xx statuses an action may answer on purpose: the outside system failed (502),
+#: is unavailable (503) or did not answer in time (504); never a 500.
+UPSTREAM_STATUSES = frozenset({502, 503, 504})
+
+
+class Skipped(_Frozen):
+    """An appointment left out, and why (``opt_out``, ``inpatient``, ``no_phone``...)."""
+
+    appointment_id: str
+    reason: str
+
+
+class Remindable(_Frozen):
+    """The appointments of a day that get a reminder, and those skipped with the reason."""
+
+    eligible: list[Appointment] = []
+    skipped: list[Skipped] = []
+
+
 class ActionError(Exception):
     """Raised by an action to answer the caller with a status and a message.
 
     ``raise ActionError("the card has no phone to send the code to", status=409)``
     answers ``409 {"detail": "..."}``; the plugin is not marked as failing.
+
+    ``status`` is a 4xx, or one of :data:`UPSTREAM_STATUSES` (502, 503, 504) when the
+    outside system the action talks to failed, is unavailable or never answered (a
+    scanner that does not answer: 504).  Any other value answers 400.
     """
 
     def __init__(self, message: str, *, status: int = 400) -> None:

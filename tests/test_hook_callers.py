@@ -111,6 +111,10 @@ HOOK_TESTS = {
         "tests/messages/test_delivery.py",
         "test_accepted_message_is_sent_with_provider_id_and_cost",
     ),
+    "send_messages": (
+        "tests/platform/test_send_messages.py",
+        "test_due_messages_of_a_clinic_go_in_one_call_each_with_its_result",
+    ),
     "get_balance": (
         "tests/api/routes/test_clinic_messages.py",
         "test_balance_endpoint_and_a_failing_provider",

@@ -220,6 +220,7 @@ async def upsert_appointments(
                 "cancelled": cancelled,
                 "cancel_reason": data.cancel_reason if cancelled else None,
                 "communication_status": None,
+                "origin": None if source == "clinic" else source,
                 "status_changed_at": now,
                 "created_at": now,
                 "updated_at": now,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.crud import bulk
 from hub.events import NewEvent, emit_many
-from hub.intake import phones
+from hub.intake import phone_index, phones
 from hub.intake.problems import IntakeError, Problem
 from hub.intake.scope import ClinicScope
 from hub.intake.snapshots import PATIENT, build_card
@@ -85,6 +85,7 @@ async def upsert_patients(
     updates: list[dict[str, Any]] = []
     events: list[NewEvent] = []
     outcomes: list[PatientOutcome] = []
+    reindexed: list[dict[str, Any]] = []
     for index, (patient_id, data) in enumerate(items):
         prefix = loc[index] if loc is not None else ("body",)
         problems, warnings = phones.check(data.phones, clinic.phone_region, prefix)
@@ -103,6 +104,7 @@ async def upsert_patients(
                 "updated_at": now,
             }
             inserts.append(row)
+            reindexed.append(row)
             result, changes = "created", []
         else:
             changes = [name for name in FIELDS if old[name] != values[name]]
@@ -119,6 +121,8 @@ async def upsert_patients(
                 continue
             row["updated_at"] = now
             updates.append(row)
+            if "phones" in changes:
+                reindexed.append(row)
         card = build_card(row)
         outcomes.append(PatientOutcome(patient_id, result, changes, warnings, card))
         events.append(
@@ -128,6 +132,7 @@ async def upsert_patients(
         )
     await bulk.insert_many(session, PATIENT, inserts)
     await bulk.update_many(session, PATIENT, ("clinic_id", "external_id"), updates)
+    await phone_index.reindex(session, clinic.id, reindexed, clinic.phone_region)
     await emit_many(session, runtime=runtime, now=now, events=events)
     return outcomes
 

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import events, feed
-from hub.intake import appointments, clinic_events, feed_types, tx
+from hub.intake import adoption, appointments, clinic_events, feed_types, tx
 from hub.intake.problems import IntakeError, from_validation
 from hub.intake.scope import ClinicScope
 from hub.runtime import Runtime
@@ -47,7 +47,7 @@ async def upsert_booking(
             session,
             runtime,
             scope,
-            external_id,
+            await adoption.resolve(session, clinic_id, external_id),
             parsed,
             now=now,
             source=plugin,

@@ -8,7 +8,10 @@ For each claimed message, in order:
 3. the route (:mod:`hub.messages.routing`) gives the providers to try; those the
    message already fell back from are skipped → none left: ``failed``;
 4. the provider account's rate limit: a short wait, or back to ``queued`` for later;
-5. ``send_message`` is called with ``ctx.idempotency_key == message.idempotency_key``;
+5. ``send_message`` is called with ``ctx.idempotency_key == message.idempotency_key``
+   — or, for a provider implementing ``send_messages``, the messages of one clinic
+   ready at the same moment go in one call (up to 100; :mod:`hub.messages.batches`),
+   each with its own ``idempotency_key`` and its own result;
 6. the answer decides::
 
        accepted                     → sent (provider id, cost, raw answer redacted)
@@ -18,6 +21,9 @@ For each claimed message, in order:
        permanent                    → failed (the provider's code and text)
        None (not my channel)        → 7.
    7. fallback: queued at once for the next provider; none left → failed.
+8. a message sent to a patient by contact priority that failed for good is queued on
+   its next channel (:mod:`hub.messages.priority`), in the transaction that records
+   the failure.
 
 Every attempt and every status change is a line of the message's ``history``; the
 rules of step 6 are :mod:`hub.messages.outcomes`.
@@ -37,13 +43,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.context import HookContext
-from hub.messages import communication, outcomes, policy, routing
+from hub.messages import communication, outcomes, policy, priority, routing
+from hub.messages.batches import Batches
 from hub.messages.claim import ClaimedMessage, claim, extend, write
 from hub.messages.outcomes import Values
 from hub.messages.quiet import quiet_until
 from hub.messages.ratelimit import Buckets
 from hub.plugin_settings import SettingsInvalid
-from hub.plugins import PluginCallError, WrongAnswer
+from hub.plugins import PluginCallError
 from hub.process import WORKER_ID
 from hub.runtime import ClinicNotFound, ClinicSnapshot, PluginNotEnabled, Runtime
 from hub.schemas.clinics import ClinicOptions
@@ -62,6 +69,18 @@ WRITE_EVERY = 0.2
 class ClinicView:
     snapshot: ClinicSnapshot
     options: ClinicOptions
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A message ready to go to ``provider`` (``candidates[0]``)."""
+
+    message: ClaimedMessage
+    view: ClinicView
+    provider: str
+    candidates: list[str]
+    ctx: HookContext[PluginSettings]
+    outgoing: OutgoingMessage
 
 
 class DeliveryStep:
@@ -106,6 +125,7 @@ class Run:
         self.stop_listed: set[tuple[str, str]] = set()
         self.opted_out: set[tuple[str, str]] = set()
         self.max_wait = self.settings.worker_lease / 4
+        self.batches: Batches[Prepared, Values] = Batches(self.send_batch)
 
     async def go(self) -> int:
         slots = asyncio.Semaphore(self.flush_every)
@@ -175,8 +195,19 @@ class Run:
         return total
 
     async def _one(self, message: ClaimedMessage, slots: asyncio.Semaphore) -> None:
+        released = False
         try:
-            values = await self.handle(message)
+            prepared = await self.prepare(message)
+            if not isinstance(prepared, Prepared):
+                values = prepared
+            elif self.runtime.host.sends_batches(prepared.provider):
+                # waiting for the batch holds no slot: the rest of the claim flows in
+                slots.release()
+                released = True
+                key = (message["clinic_id"], prepared.provider)
+                values = await self.batches.submit(key, prepared)
+            else:
+                values = await self.send_one(prepared)
         except Exception:  # a bug here must not leave the rest of the batch unsent
             log.exception("delivery of message %s failed", message["id"])
             values = self.requeue(
@@ -186,7 +217,8 @@ class Run:
                 "internal error in the delivery worker; retrying",
             )
         finally:
-            slots.release()
+            if not released:
+                slots.release()
         await self.add(message, values)
 
     async def _load_clinics(self, claimed: list[ClaimedMessage]) -> None:
@@ -258,10 +290,34 @@ class Run:
 
     async def _write(self, results: list[tuple[ClaimedMessage, dict[str, Any]]]) -> None:
         async with self.runtime.db.session() as session:
+            results = await self._channel_fallbacks(session, results)
             await write(session, results)
             marks = self._communication(results)
             if marks:
                 await communication.mark_sent(session, marks, now=self.runtime.clock.now())
+
+    async def _channel_fallbacks(
+        self, session: Any, results: list[tuple[ClaimedMessage, dict[str, Any]]]
+    ) -> list[tuple[ClaimedMessage, dict[str, Any]]]:
+        """Queue each failed message that has channels left on the next one (step 8);
+        the results with that step in their history (new dicts: a write that fails is
+        tried again from the same results, and its follow-ups were rolled back)."""
+        now = self.runtime.clock.now()
+        out = []
+        for message, values in results:
+            view = self.clinics.get(message["clinic_id"])
+            if values["status"] == "failed" and message["fallback"] and view is not None:
+                line = await priority.follow_up(
+                    session,
+                    self.runtime,
+                    {**message.row, **values},
+                    region=view.options.phone_region,
+                    now=now,
+                )
+                if line is not None:
+                    values = {**values, "history": [*values["history"], line]}
+            out.append((message, values))
+        return out
 
     def _communication(
         self, results: list[tuple[ClaimedMessage, dict[str, Any]]]
@@ -310,6 +366,15 @@ class Run:
         return outcomes.outcome(message, now, provider, candidates, result, rules)
 
     async def handle(self, message: ClaimedMessage) -> dict[str, Any]:
+        """Send one message through ``send_message`` (or return why it was not sent)."""
+        prepared = await self.prepare(message)
+        if not isinstance(prepared, Prepared):
+            return prepared
+        return await self.send_one(prepared)
+
+    async def prepare(self, message: ClaimedMessage) -> Values | Prepared:
+        """Steps 1-4: the new values if the message is not to be sent now, else what
+        sending it needs (its rate-limit token taken and waited for)."""
         view = self.clinics.get(message["clinic_id"])
         if view is None:
             return self.fail(message, "no_clinic", "the clinic no longer exists")
@@ -374,33 +439,52 @@ class Run:
             channel=message["channel"],
             address=message["address"],
             text=message["text"],
+            subject=message["subject"],
+            html=message["html"],
             recipient_name=message["recipient_name"],
             patient_id=message["patient_id"],
             appointment_id=message["appointment_id"],
             attempt=message["attempts"] + 1,
             idempotency_key=key,
         )
+        return Prepared(message, view, provider, candidates, ctx, outgoing)
+
+    async def send_one(self, p: Prepared) -> Values:
+        """Steps 5-7 for one message through ``send_message``."""
         started = time.perf_counter()
         try:
-            answer = await self.runtime.host.send_message(provider, ctx, outgoing)
-        except WrongAnswer as exc:
-            answer = DeliveryResult.permanent("bad_result", exc.error, provider_side=True)
+            result = await self.runtime.host.send_message(p.provider, p.ctx, p.outgoing)
         except PluginCallError as exc:
-            answer = DeliveryResult.transient("plugin_error", exc.error)
-        result = (
-            answer
-            if answer is not None
-            else DeliveryResult.permanent(
-                "not_handled",
-                f"{provider} did not take the {message['channel']} message",
-                provider_side=True,
-            )
-        )
+            result = DeliveryResult.transient("plugin_error", exc.error)
         log.debug(
             "message %s via %s: %s in %.3f s",
-            message["id"],
-            provider,
+            p.message["id"],
+            p.provider,
             result.outcome,
             time.perf_counter() - started,
         )
-        return self.outcome(message, view, provider, candidates, result)
+        return self.outcome(p.message, p.view, p.provider, p.candidates, result)
+
+    async def send_batch(self, batch: list[Prepared]) -> list[Values]:
+        """Steps 5-7 for messages of one clinic and provider through ``send_messages``;
+        if the provider declines the batch (``None``), each goes through ``send_message``."""
+        first = batch[0]
+        started = time.perf_counter()
+        try:
+            results = await self.runtime.host.send_messages(
+                first.provider, first.ctx.with_key(None), tuple(p.outgoing for p in batch)
+            )
+        except PluginCallError as exc:
+            results = [DeliveryResult.transient("plugin_error", exc.error)] * len(batch)
+        if results is None:
+            return list(await asyncio.gather(*(self.send_one(p) for p in batch)))
+        log.debug(
+            "%d messages via %s.send_messages in %.3f s",
+            len(batch),
+            first.provider,
+            time.perf_counter() - started,
+        )
+        return [
+            self.outcome(p.message, p.view, p.provider, p.candidates, result)
+            for p, result in zip(batch, results, strict=True)
+        ]

@@ -9,6 +9,9 @@ queued commit together or not at all):
 * The address is normalised for the channel (E.164 for phones; the clinic's
   ``phone_region`` reads local numbers) or :class:`InvalidAddress` is raised.
 * An empty text raises :class:`EmptyText`; an over-long one or a NUL character ``ValueError``.
+  ``subject`` and ``html`` are for ``email`` only (``ValueError`` on another channel).
+* ``fallback`` (``hub.messages.fallback``) lists the channels still to try when this
+  one fails for good (a message to a patient by contact priority).
 * ``dedupe_key`` makes the message unique per clinic, enforced by the database
   (``INSERT ... ON CONFLICT (clinic_id, dedupe_key) DO NOTHING``): a key already used
   queues nothing, even from another worker at the same instant.  A message without a
@@ -100,9 +103,33 @@ class Draft:
     essential: bool = False
     communication_status: str | None = None
     mailing_id: int | None = None
+    subject: str | None = None
+    html: str | None = None
+    fallback: dict[str, Any] | None = None
+    #: Lines to put before the ``queued`` one (the channels passed over, a fallback).
+    history: tuple[dict[str, Any], ...] = ()
     #: The address is already the stored form for the channel (from
     #: ``hub.messages.recipients.for_card``): skip normalising it again.
     normalized: bool = False
+
+
+#: The longest subject line (RFC 5322's line limit).
+MAX_SUBJECT = 998
+#: The longest HTML body.
+MAX_HTML = 500_000
+
+
+def _check_email_parts(draft: Draft) -> None:
+    if draft.subject is None and draft.html is None:
+        return
+    if draft.channel != "email":
+        raise ValueError(f"subject and html are for the email channel only, not {draft.channel!r}")
+    if draft.subject is not None and (
+        len(draft.subject) > MAX_SUBJECT or "\x00" in draft.subject or "\n" in draft.subject
+    ):
+        raise ValueError(f"the subject must be one line of at most {MAX_SUBJECT} characters")
+    if draft.html is not None and (len(draft.html) > MAX_HTML or "\x00" in draft.html):
+        raise ValueError(f"the html body must be at most {MAX_HTML} characters, without NUL")
 
 
 async def queue_messages(
@@ -131,6 +158,7 @@ async def queue_messages(
             raise ValueError(
                 f"the message text is {len(draft.text)} characters; at most {MAX_TEXT}"
             )
+        _check_email_parts(draft)
         addresses.append(
             draft.address
             if draft.normalized
@@ -148,6 +176,9 @@ async def queue_messages(
             channel=draft.channel,
             address=address,
             text=draft.text,
+            subject=draft.subject,
+            html=draft.html,
+            fallback=draft.fallback,
             recipient_name=draft.recipient_name,
             recipient_search=search_key(draft.recipient_name),
             patient_id=draft.patient_id,
@@ -182,7 +213,10 @@ async def queue_messages(
                 next_attempt_at=now,
                 error_code=refusal[0],
                 error_text=refusal[1],
-                history=[entry(now, "refused", "failed", code=refusal[0], text=refusal[1])],
+                history=[
+                    *draft.history,
+                    entry(now, "refused", "failed", code=refusal[0], text=refusal[1]),
+                ],
             )
         else:
             due = max(now, draft.not_before) if draft.not_before is not None else now
@@ -191,7 +225,8 @@ async def queue_messages(
                 status="queued",
                 next_attempt_at=due,
                 history=[
-                    entry(now, "queued", "queued", due=due.isoformat() if due != now else None)
+                    *draft.history,
+                    entry(now, "queued", "queued", due=due.isoformat() if due != now else None),
                 ],
             )
         rows.append(row)
@@ -217,6 +252,9 @@ _PG_COLUMNS: Final = (
     ("channel", "text"),
     ("address", "text"),
     ("text", "text"),
+    ("subject", "text"),
+    ("html", "text"),
+    ("fallback", "text"),
     ("recipient_name", "text"),
     ("recipient_search", "text"),
     ("patient_id", "text"),
@@ -234,6 +272,7 @@ _PG_COLUMNS: Final = (
     ("error_code", "text"),
     ("error_text", "text"),
 )
+_JSON: Final = frozenset({"history", "fallback"})
 #: Rows per statement on PostgreSQL (one array per column, whatever the row count).
 PG_CHUNK: Final = 5000
 
@@ -243,7 +282,7 @@ async def _insert_postgres(session: AsyncSession, rows: list[dict[str, Any]]) ->
     5,000 rows, where a multi-row VALUES list would make the driver parse a statement of
     a hundred thousand placeholders."""
     names = [name for name, _ in _PG_COLUMNS]
-    select = ", ".join("CAST(history AS jsonb)" if name == "history" else name for name in names)
+    select = ", ".join(f"CAST({name} AS jsonb)" if name in _JSON else name for name in names)
     arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _PG_COLUMNS)
     statement = sa.text(
         f"INSERT INTO message ({', '.join(names)}) SELECT {select} "
@@ -254,7 +293,10 @@ async def _insert_postgres(session: AsyncSession, rows: list[dict[str, Any]]) ->
     for i in range(0, len(rows), PG_CHUNK):
         part = rows[i : i + PG_CHUNK]
         params = {
-            name: [json.dumps(r[name]) if name == "history" else r[name] for r in part]
+            name: [
+                json.dumps(r[name]) if name in _JSON and r[name] is not None else r[name]
+                for r in part
+            ]
             for name in names
         }
         result = await session.execute(statement, params)
@@ -280,6 +322,10 @@ async def queue_message(
     mailing_id: int | None = None,
     appointment_at: dt.datetime | None = None,
     communication_status: str | None = None,
+    subject: str | None = None,
+    html: str | None = None,
+    fallback: dict[str, Any] | None = None,
+    history: Sequence[dict[str, Any]] = (),
 ) -> Message | None:
     """Queue one message; its row, or ``None`` when ``dedupe_key`` was already used."""
     if appointment_at is None and appointment_id is not None:
@@ -299,6 +345,10 @@ async def queue_message(
         essential=essential,
         communication_status=communication_status,
         mailing_id=mailing_id,
+        subject=subject,
+        html=html,
+        fallback=fallback,
+        history=tuple(history),
     )
     queued = await queue_messages(session, runtime, clinic_id=clinic_id, drafts=[draft])
     if key not in queued:

@@ -5,7 +5,8 @@ message of that plugin, clinic and provider id moves from ``sent`` to ``delivere
 (``delivered_at``) or ``failed`` (the provider's code and text), with a history line.
 A report for a message already in that final state changes nothing (providers repeat
 callbacks); a later report may still correct an earlier one (``failed`` after
-``delivered`` is recorded as said).
+``delivered`` is recorded as said).  A ``failed`` report on a message sent to a patient
+by contact priority queues it on its next channel (:mod:`hub.messages.priority`).
 
 ``awaiting_report`` lists the provider ids a poller should ask about: this plugin's
 messages of the clinic still ``sent`` after ``older_than``, least recently polled
@@ -16,13 +17,18 @@ hide the others.  Only messages sent within :data:`POLL_HORIZON` are listed.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Message
+from hub.messages import priority
 from hub.messages.queue import entry
 from hub.types import DeliveryReport
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
 
 POLL_HORIZON = dt.timedelta(days=3)
 FINAL = ("delivered", "failed")
@@ -35,8 +41,11 @@ async def report_delivery(
     plugin: str,
     report: DeliveryReport,
     now: dt.datetime,
+    runtime: Runtime | None = None,
+    region: str = "RU",
 ) -> bool:
-    """Apply ``report``; ``True`` if the message was found."""
+    """Apply ``report``; ``True`` if the message was found.  With ``runtime``, a
+    ``failed`` report moves a message with channels left to the next one."""
     message = (
         (
             await session.execute(
@@ -80,6 +89,12 @@ async def report_delivery(
             text=report.error_text,
         ),
     ]
+    if report.status == "failed" and message.fallback and runtime is not None:
+        columns = Message.__table__.columns  # type: ignore[attr-defined]
+        row = {column.name: getattr(message, column.name) for column in columns}
+        line = await priority.follow_up(session, runtime, row, region=region, now=now)
+        if line is not None:
+            message.history = [*message.history, line]
     return True
 
 

@@ -3,7 +3,8 @@
 Unlike messages queued by the hub's own rules, a one-off send answers its caller at
 once: a problem is an error of the request, not a ``failed`` row to find later.
 
-    422  empty text, a text over the channel's limit, an invalid / landline number for
+    422  empty text, a text over the SMS parts the first provider of the channel takes
+         (``hub.ChannelSpec.max_parts``, declared by the provider), an invalid / landline number for
          SMS (a card without a usable number is also published as ``card.warning``),
          an unknown template or appointment, a template that renders an empty
          placeholder
@@ -24,23 +25,25 @@ from hub.runtime import ClinicSnapshot, Runtime
 from hub.schemas.clinics import ClinicOptions
 from hub.schemas.messages import SendRequest
 
-#: The most SMS parts one text may take (sms.ru refuses more than 8: code 205).
-MAX_SMS_PARTS = 8
 
-
-def check_text(text: str, channel: str) -> None:
+def check_text(text: str) -> None:
     if not text.strip():
         raise SendRefused(422, "text is empty")
-    if channel == "sms":
-        from hub.messages.sms import parts
 
-        count = parts(text)
-        if count > MAX_SMS_PARTS:
-            raise SendRefused(
-                422,
-                f"text is {len(text)} characters, {count} SMS parts; at most "
-                f"{MAX_SMS_PARTS} parts can be sent as one message",
-            )
+
+def check_parts(text: str, limit: int | None, provider: str) -> None:
+    """The provider's own limit of SMS parts per text (``ChannelSpec.max_parts``)."""
+    if limit is None:
+        return
+    from hub.messages.sms import parts
+
+    count = parts(text)
+    if count > limit:
+        raise SendRefused(
+            422,
+            f"text is {len(text)} characters, {count} SMS parts; {provider} sends at most "
+            f"{limit} parts as one message",
+        )
 
 
 async def draft(
@@ -66,7 +69,7 @@ async def send(
     """Queue the one-off message of ``request`` or raise :class:`SendRefused`."""
     clinic_id = snapshot.info.id
     d = await draft(session, runtime, snapshot, request)
-    check_text(d.text, request.channel)
+    check_text(d.text)
     refused = await policy.refusal(
         session,
         clinic_id=clinic_id,
@@ -81,6 +84,8 @@ async def send(
     )
     if not found.providers:
         raise SendRefused(409, found.explain(request.channel))
+    first = found.providers[0]
+    check_parts(d.text, runtime.host.max_parts(first, request.channel), first)
     message = await queue_message(
         session,
         runtime,

@@ -1,6 +1,6 @@
 """One run of a rule over the appointments it selected: decide, render, queue, warn.
 
-    plan(...)     decide for each appointment (hub.reminders.selection), render the text
+    plan(...)     decide for each appointment (hub.reminders.eligibility), render the text
                   of each recipient, and list every skip with its reason
     execute(...)  queue the planned messages (one multi-row INSERT per 500, dedupe keys
                   decide what is new), store their answer links, publish ``card.warning``
@@ -24,11 +24,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Message
-from hub.messages import links, policy, recipients
+from hub.messages import links, recipients
 from hub.messages import templates as tpl
 from hub.messages.queue import Draft, queue_messages
+from hub.reminders.eligibility import screen, warnings
 from hub.reminders.rules import Rule
-from hub.reminders.selection import ADDRESS_REASONS, decide
 from hub.types import Appointment, ClinicInfo
 
 if TYPE_CHECKING:
@@ -118,26 +118,19 @@ async def plan(
         except links.PublicUrlMissing:
             if not dry_run:
                 raise
-    decided = []
-    for appointment in appointments:
-        decision = decide(
-            appointment,
-            channel=rule.channel,
-            region=region,
-            filters=rule.filters,
-            already_sent=keys[appointment.id] in taken,
-        )
-        decided.append((appointment, decision))
-    blocked = await policy.stop_listed_many(
-        session, clinic.id, {d.address for _, d in decided if d.address}
+    decided = await screen(
+        session,
+        clinic.id,
+        appointments,
+        channel=rule.channel,
+        region=region,
+        filters=rule.filters,
+        already_sent=lambda a: keys[a.id] in taken,
     )
+    outcome.warnings.update(warnings(decided))
     for appointment, decision in decided:
-        if decision.address is None or decision.address in blocked:
-            reason = decision.reason or "stop_list"
-            detail = decision.detail or f"{decision.address} is on the clinic's stop list"
-            outcome.skip(appointment, reason, detail)
-            if reason in ADDRESS_REASONS:
-                outcome.warnings.setdefault(appointment.patient_id, (reason, detail))
+        if decision.address is None:
+            outcome.skip(appointment, decision.reason or "skipped", decision.detail)
             continue
         token = links.new_token() if uses_link and not dry_run else None
         link = links.url(public_url, token or PREVIEW_TOKEN) if uses_link else None

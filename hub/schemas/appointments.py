@@ -70,6 +70,17 @@ class AppointmentIn(StrictModel):
     )
 
 
+class AppointmentPut(AppointmentIn):
+    """The ``PUT`` body: an appointment, and the booking made outside it adopts."""
+
+    adopts: RefId | None = Field(
+        None,
+        description="The id of an appointment a plugin booked outside (the "
+        "`appointment_id` of its `appointment.booked` feed event) that this appointment "
+        "is: the hub re-keys that one to this id instead of creating a second.",
+    )
+
+
 class AppointmentBulkIn(AppointmentIn):
     """An appointment in a bulk request: the same, with its ``id``."""
 
@@ -113,4 +124,7 @@ class AppointmentResult(BaseModel):
     id: str
     result: str = Field(description="created, updated, unchanged, cancelled or restored.")
     changes: list[FieldChange] = Field(default_factory=list)
+    adopted: str | None = Field(
+        None, description="The id of the booking made outside this PUT adopted (`adopts`)."
+    )
     appointment: AppointmentPublic

@@ -121,6 +121,7 @@ class MessageDetail(MessageRow):
     """One message with its text, provider answer and full history."""
 
     text: str
+    subject: str | None = Field(None, description="E-mail only: the subject line.")
     patient_id: str | None
     mailing_id: int | None
     essential: bool

@@ -15,10 +15,10 @@ import httpx
 import pytest
 from pydantic import BaseModel
 
-from hub import Action, HookContext, hookimpl
+from hub import Action, HookContext, MappingKind, ReferenceKind, hookimpl
 from hub.testing import Harness
 
-KNOWN = {"clinic": "clinic-1", "plugin": "echo", "action": "echo"}
+KNOWN = {"clinic": "clinic-1", "plugin": "echo", "action": "echo", "kind": "echoes"}
 
 
 class EchoInput(BaseModel):
@@ -30,11 +30,20 @@ async def echo(ctx: HookContext, data: EchoInput) -> dict[str, str]:
 
 
 class Echo:
-    """A plugin with an action, so that the actions route is exercised too."""
+    """A plugin with an action, a reference kind and a mapping kind, so that their
+    routes are exercised too."""
 
     @hookimpl
     def register_actions(self) -> list[Action]:
         return [Action("echo", echo, EchoInput)]
+
+    @hookimpl
+    def register_reference_kinds(self) -> list[ReferenceKind]:
+        return [ReferenceKind("echoes")]
+
+    @hookimpl
+    def register_mapping_kinds(self) -> list[MappingKind]:
+        return [MappingKind("echoes", hub_kind="echoes")]
 
 
 @pytest.fixture

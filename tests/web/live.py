@@ -13,6 +13,7 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -39,9 +40,11 @@ CHROMIUM_ARGS = [
 class LiveServer:
     """``with LiveServer(settings, clock) as server: server.url``"""
 
-    def __init__(self, settings: HubSettings, clock: Clock) -> None:
+    def __init__(
+        self, settings: HubSettings, clock: Clock, plugins: Mapping[str, object] | None = None
+    ) -> None:
         self.runtime = Runtime(settings, services=services.make, clock=clock)
-        self.runtime.load_plugins()
+        self.runtime.load_plugins(plugins=plugins)
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind(("127.0.0.1", 0))

@@ -21,7 +21,7 @@ from hub.api.plugin_access import enabled_context, loaded_plugin
 from hub.plugin_data import files
 from hub.plugins import PluginCallError
 from hub.schemas.plugins import ActionPublic
-from hub.types import ActionError, FileAnswer
+from hub.types import UPSTREAM_STATUSES, ActionError, FileAnswer
 
 router = APIRouter(prefix="/api/v1/clinics/{clinic}/plugins/{plugin}/actions", tags=["actions"])
 
@@ -90,7 +90,8 @@ async def run_action(
             plugin, f"action:{action}", ctx, spec.run, data, timeout=spec.timeout
         )
     except ActionError as exc:
-        raise HTTPException(exc.status if 400 <= exc.status < 500 else 400, exc.message) from None
+        allowed = 400 <= exc.status < 500 or exc.status in UPSTREAM_STATUSES
+        raise HTTPException(exc.status if allowed else 400, exc.message) from None
     except PluginCallError as exc:
         raise HTTPException(502, f"Plugin {plugin!r} failed: {exc.error}") from None
     if isinstance(result, FileAnswer):

@@ -1,6 +1,8 @@
 """Appointments of a clinic, as its clinic system keeps them.
 
-PUT    /api/v1/clinics/{clinic}/appointments/{id}   upsert (201 created, 200 otherwise)
+PUT    /api/v1/clinics/{clinic}/appointments/{id}   upsert (201 created, 200 otherwise);
+                                                    ``"adopts": "<id>"`` ties it to a
+                                                    booking made outside (hub.intake.adoption)
 DELETE /api/v1/clinics/{clinic}/appointments/{id}   cancel; reason in the body
                                                     ``{"reason": ...}`` or ``?reason=``
 GET    /api/v1/clinics/{clinic}/appointments/{id}   one, as the hub holds it
@@ -9,14 +11,14 @@ GET    /api/v1/clinics/{clinic}/appointments?start_from=&start_to=   a period
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Response
 from pydantic import BaseModel
 
 from hub.api.deps import ClinicReader, ClinicSystem, RuntimeDep
 from hub.api.intake_errors import unprocessable
-from hub.intake import appointments, tx
+from hub.intake import adoption, appointments, tx
 from hub.intake.problems import IntakeError
 from hub.intake.scope import ClinicScope
 from hub.intake.snapshots import load_appointments
@@ -24,6 +26,7 @@ from hub.reminders import answers
 from hub.schemas.appointments import (
     AppointmentIn,
     AppointmentPublic,
+    AppointmentPut,
     AppointmentResult,
     CancelIn,
     IsoDateTime,
@@ -67,27 +70,43 @@ def _result(outcome: appointments.AppointmentOutcome) -> AppointmentResult:
 )
 async def put_appointment(
     appointment_id: AppointmentId,
-    data: AppointmentIn,
+    data: AppointmentPut,
     access: ClinicSystem,
     runtime: RuntimeDep,
     response: Response,
 ) -> AppointmentResult:
     """Create or update an appointment; the answer says what happened (created, updated
-    with the changed fields, cancelled, restored, unchanged)."""
+    with the changed fields, cancelled, restored, unchanged).
+
+    With ``"adopts": "<id>"`` this appointment is the booking a plugin made outside
+    under ``<id>`` (from its ``appointment.booked`` feed event): that appointment is
+    re-keyed to this id and updated with this body, never duplicated; later write-backs
+    by the plugin change it.  422 if ``<id>`` is unknown or the clinic's own; 409 if
+    this id is already another appointment or ``<id>`` was adopted under another id.
+    """
     clinic = ClinicScope.of(access.clinic)
     now = runtime.clock.now()
-    try:
-        outcome = await tx.write(
-            runtime.db,
-            lambda session: appointments.upsert_appointment(
-                session, runtime, clinic, appointment_id, data, now=now
-            ),
+    body = AppointmentIn.model_validate(data.model_dump(exclude={"adopts"}))
+
+    async def work(session: Any) -> appointments.AppointmentOutcome:
+        if data.adopts is not None:
+            await adoption.adopt(session, clinic.id, appointment_id, data.adopts, now=now)
+        return await appointments.upsert_appointment(
+            session, runtime, clinic, appointment_id, body, now=now
         )
+
+    try:
+        outcome = await tx.write(runtime.db, work)
     except IntakeError as exc:
         raise unprocessable(exc) from None
+    except adoption.AdoptionConflict as exc:
+        raise HTTPException(409, str(exc)) from None
     if outcome.result == "created":
         response.status_code = 201
-    return _result(outcome)
+    result = _result(outcome)
+    if data.adopts is not None:
+        result.adopted = data.adopts
+    return result
 
 
 @router.delete("/{appointment_id}", response_model=AppointmentResult)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException, Query
+from fastapi import APIRouter, Body, Depends, HTTPException, Query
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +21,6 @@ from hub.api.plugin_access import loaded_plugin
 from hub.intake import reference as clinic_reference
 from hub.intake import tx
 from hub.plugin_data import mappings
-from hub.runtime import Runtime
 from hub.types import Mapping, MappingKind
 
 router = APIRouter(prefix="/api/v1/clinics/{clinic}/plugins/{plugin}/mappings", tags=["mappings"])
@@ -64,7 +63,9 @@ class MappingWrite(BaseModel):
     total: int
 
 
-def _kind(runtime: Runtime, plugin: str, kind: str) -> MappingKind:
+def _kind(runtime: RuntimeDep, plugin: str, kind: str) -> MappingKind:
+    """The plugin's mapping kind named in the path (404 naming what is unknown): a
+    dependency, so an unknown plugin or kind is a 404 even when the body is wrong."""
     info = loaded_plugin(runtime, plugin)
     spec = info.mapping_kinds.get(kind)
     if spec is None:
@@ -74,6 +75,9 @@ def _kind(runtime: Runtime, plugin: str, kind: str) -> MappingKind:
             f"(it has: {', '.join(info.mapping_kinds) or 'none'})",
         )
     return spec
+
+
+KindDep = Annotated[MappingKind, Depends(_kind)]
 
 
 def _name(item: dict[str, object]) -> str | None:
@@ -88,12 +92,12 @@ async def list_mappings(
     plugin: str,
     kind: str,
     access: ClinicReader,
+    spec: KindDep,
     runtime: RuntimeDep,
     hub_id: Annotated[str | None, Query(max_length=mappings.MAX_HUB_ID)] = None,
     external_id: Annotated[str | None, Query(max_length=mappings.MAX_EXTERNAL_ID)] = None,
 ) -> MappingList:
     """The pairs, and what of ``hub_kind`` is left to map."""
-    spec = _kind(runtime, plugin, kind)
     async with runtime.db.session() as session:
         items = await mappings.rows(
             session, access.clinic_id, plugin, kind, hub_id=hub_id, external_id=external_id
@@ -116,13 +120,13 @@ async def put_mappings(
     plugin: str,
     kind: str,
     access: ClinicStaff,
+    _spec: KindDep,
     runtime: RuntimeDep,
     pairs: Annotated[list[MappingIn], Body(max_length=MAX_PAIRS)],
     replace: bool = False,
 ) -> MappingWrite:
     """Add pairs (existing ones are kept); ``?replace=true`` makes the body the whole
     mapping of the kind (pairs left out are deleted)."""
-    _kind(runtime, plugin, kind)
     clean = mappings.clean_pairs((p.hub_id, p.external_id) for p in pairs)
     now = runtime.clock.now()
 
@@ -142,6 +146,7 @@ async def delete_mappings(
     plugin: str,
     kind: str,
     access: ClinicStaff,
+    _spec: KindDep,
     runtime: RuntimeDep,
     hub_id: Annotated[str | None, Query(max_length=mappings.MAX_HUB_ID)] = None,
     external_id: Annotated[str | None, Query(max_length=mappings.MAX_EXTERNAL_ID)] = None,
@@ -149,7 +154,6 @@ async def delete_mappings(
 ) -> MappingWrite:
     """Delete the pairs of ``hub_id`` and/or ``external_id``; the whole kind needs
     ``?all=true`` (422 without any of them)."""
-    _kind(runtime, plugin, kind)
     if hub_id is None and external_id is None and not all:
         raise HTTPException(
             422, "Give hub_id and/or external_id, or all=true to delete every pair of the kind"

@@ -77,6 +77,7 @@ def to_detail(m: Message, names: dict[str, str] | None = None) -> MessageDetail:
     return MessageDetail(
         **to_row(m, names).model_dump(),
         text=mask_answer_links(m.text),
+        subject=m.subject,
         patient_id=m.patient_id,
         mailing_id=m.mailing_id,
         essential=m.essential,

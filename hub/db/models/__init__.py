@@ -5,14 +5,14 @@ and the API's request/response models live in ``hub.schemas``.
 """
 
 from hub.db.models.answers import AnswerLink, AppointmentAnswer
-from hub.db.models.appointment import AppointmentRecord
+from hub.db.models.appointment import AppointmentAlias, AppointmentRecord
 from hub.db.models.clinic import Clinic
 from hub.db.models.events import Delivery, OutboxEvent
 from hub.db.models.feed import FeedEvent
 from hub.db.models.jobs import JobLock, JobRun
 from hub.db.models.mappings import IdMapping
 from hub.db.models.messages import Mailing, Message
-from hub.db.models.patient import PatientRecord
+from hub.db.models.patient import PatientPhone, PatientRecord
 from hub.db.models.plugins import PluginConfig, PluginHealth, PluginStateRow, SettingsAudit
 from hub.db.models.reference import ReferenceItem
 from hub.db.models.reminders import MailingSchedule, ScheduledRun
@@ -22,6 +22,7 @@ from hub.db.models.tokens import ApiToken
 
 __all__ = [
     "AnswerLink",
+    "AppointmentAlias",
     "ApiToken",
     "AppointmentAnswer",
     "AppointmentRecord",
@@ -36,6 +37,7 @@ __all__ = [
     "Message",
     "MessageTemplate",
     "OutboxEvent",
+    "PatientPhone",
     "PatientRecord",
     "PluginConfig",
     "PluginHealth",

@@ -48,6 +48,23 @@ class AppointmentRecord(SQLModel, table=True):
     cancelled: bool = False
     cancel_reason: str | None = None
     communication_status: str | None = Field(default=None, max_length=255)
+    #: The plugin that created it (a booking made outside), ``None`` for the clinic's own.
+    origin: str | None = Field(default=None, max_length=100)
     status_changed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+
+class AppointmentAlias(SQLModel, table=True):
+    """An id an appointment was known by before the clinic system adopted it under its
+    own (``PUT .../appointments/{its_id}`` with ``"adopts": "<old id>"``): a plugin that
+    writes back under the old id changes the adopted appointment."""
+
+    __tablename__ = "appointment_alias"
+
+    clinic_id: str = Field(
+        foreign_key="clinic.id", ondelete="CASCADE", primary_key=True, max_length=63
+    )
+    alias: str = Field(primary_key=True, max_length=100)
+    appointment_id: str = Field(max_length=100)
+    adopted_at: dt.datetime = Field(sa_type=UTCDateTime)

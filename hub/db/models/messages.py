@@ -60,6 +60,12 @@ class Message(SQLModel, table=True):
     appointment_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     mailing_id: int | None = Field(default=None, index=True, sa_type=sa.BigInteger)
     text: str = Field(sa_type=sa.Text)
+    #: E-mail only: the subject line and an optional HTML body (``text`` is the plain one).
+    subject: str | None = Field(default=None, max_length=998)
+    html: str | None = Field(default=None, sa_type=sa.Text)
+    #: Sent to a patient by contact priority: ``{"channels": [the channels still to try],
+    #: "subject", "html"}``; a permanent failure queues the message on the next one.
+    fallback: dict[str, Any] | None = Field(default=None, sa_type=JSONType, nullable=True)
     essential: bool = False
     #: Set on the appointment once sent (else the clinic option ``communication_status``).
     communication_status: str | None = Field(default=None, max_length=255)

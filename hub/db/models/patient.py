@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from hub.db.types import JSONType, UTCDateTime
@@ -12,10 +13,11 @@ from hub.db.types import JSONType, UTCDateTime
 class PatientRecord(SQLModel, table=True):
     """One patient card of one clinic.
 
-    ``phones`` are stored as the clinic system sent them (normalisation to E.164 is
-    decided per channel when a message is sent).  A deleted card keeps its row with
-    ``deleted_at`` set, so that events and messages about it still resolve; a later
-    ``PUT`` restores it.
+    ``phones`` are stored as the clinic system sent them (which of them a message may
+    use is decided per channel when it is sent); their E.164 forms are indexed in
+    :class:`PatientPhone` for finding a card by a caller's number.  A deleted card
+    keeps its row with ``deleted_at`` set, so that events and messages about it still
+    resolve; a later ``PUT`` restores it.
     """
 
     __tablename__ = "patient"
@@ -36,3 +38,25 @@ class PatientRecord(SQLModel, table=True):
     deleted_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+
+class PatientPhone(SQLModel, table=True):
+    """One phone of a card in E.164 (``+79181234567``), whatever spelling the clinic sent:
+    the index behind ``ctx.find_cards(phone=...)``.  Rewritten with the card at intake;
+    values that are no valid number of any country are not indexed."""
+
+    __tablename__ = "patient_phone"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["clinic_id", "patient_id"],
+            ["patient.clinic_id", "patient.external_id"],
+            name="fk_patient_phone_patient",
+            ondelete="CASCADE",
+        ),
+        sa.Index("ix_patient_phone_patient", "clinic_id", "patient_id"),
+    )
+
+    #: The primary key (clinic_id, e164, patient_id) is the lookup's index.
+    clinic_id: str = Field(primary_key=True, max_length=63)
+    e164: str = Field(primary_key=True, max_length=32)
+    patient_id: str = Field(primary_key=True, max_length=100)

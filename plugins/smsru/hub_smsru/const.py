@@ -30,6 +30,8 @@ from typing import Final
 DEFAULT_BASE_URL: Final = "https://sms.ru"
 #: Most numbers one sms/send, sms/cost or sms/status request may carry.
 MAX_BATCH: Final = 100
+#: Most SMS parts one text may take (more is refused with code 205).
+MAX_PARTS: Final = 8
 #: The body a callback handler must answer, or sms.ru considers the handler broken.
 CALLBACK_ANSWER: Final = "100"
 #: Record types a callback ``data[i]`` may carry (first line of the record).

@@ -11,11 +11,13 @@ from typing import Any
 
 from fastapi import APIRouter
 from hub_smsru import account, callback, delivery
+from hub_smsru.const import MAX_PARTS
 from hub_smsru.settings import SmsruSettings
 
 from hub import (
     Action,
     Balance,
+    ChannelSpec,
     CheckResult,
     CostEstimate,
     DeliveryResult,
@@ -34,8 +36,9 @@ def register_settings_model() -> type[SmsruSettings]:
 
 
 @hookimpl
-def register_channels() -> list[str]:
-    return ["sms"]
+def register_channels() -> list[ChannelSpec]:
+    # sms.ru refuses a text of more than 8 parts (code 205)
+    return [ChannelSpec(name="sms", max_parts=MAX_PARTS)]
 
 
 @hookimpl

@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from hub import Balance, ChannelSettings, DeliveryResult, HookContext, OutgoingMessage, hookimpl
+from hub import (
+    Balance,
+    ChannelSettings,
+    ChannelSpec,
+    DeliveryResult,
+    HookContext,
+    OutgoingMessage,
+    hookimpl,
+)
 from hub.testing import Harness
 
 URL = "/api/v1/clinics/clinic-1/messages"
@@ -40,8 +48,9 @@ class Gateway:
         return ChannelSettings
 
     @hookimpl
-    def register_channels(self) -> list[str]:
-        return ["sms", "email"]
+    def register_channels(self) -> list[str | ChannelSpec]:
+        # the gateway's own limit of SMS parts per text, as sms.ru's 8
+        return [ChannelSpec(name="sms", max_parts=8), "email"]
 
     @hookimpl
     async def send_message(self, ctx: HookContext, message: OutgoingMessage) -> DeliveryResult:
@@ -158,7 +167,7 @@ async def test_sent_appointment_message_sets_the_communication_status(
         ({"phone": "+79181234567", "text": "   "}, 422, "text is empty"),
         ({"phone": "+79181234567"}, 422, "text is required"),
         ({"text": "x"}, 422, "give phone, patient_id or appointment_id"),
-        ({"phone": "+79181234567", "text": "я" * 537}, 422, "9 SMS parts"),
+        ({"phone": "+79181234567", "text": "я" * 537}, 422, "9 SMS parts; gateway sends at most 8"),
         ({"phone": "+7 495 123-45-67", "text": "x"}, 422, "not_mobile"),
         ({"phone": "12345", "text": "x"}, 422, "invalid_phone"),
         ({"appointment_id": "A-404", "template_id": 1}, 422, "no appointment 'A-404'"),

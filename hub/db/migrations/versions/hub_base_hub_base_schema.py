@@ -2,7 +2,7 @@
 
 Revision ID: hub_base
 Revises: 
-Create Date: 2026-11-30 17:14:36.440845
+Create Date: 2026-11-30 17:41:09.962973
 """
 
 from __future__ import annotations
@@ -123,6 +123,14 @@ def upgrade() -> None:
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_clinic_id'), ['clinic_id'], unique=False)
 
+    op.create_table('appointment_alias',
+    sa.Column('clinic_id', sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
+    sa.Column('alias', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('appointment_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('adopted_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('clinic_id', 'alias')
+    )
     op.create_table('appointment_answer',
     sa.Column('clinic_id', sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
     sa.Column('appointment_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
@@ -216,6 +224,9 @@ def upgrade() -> None:
     sa.Column('appointment_at', hub.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('mailing_id', sa.BigInteger(), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=998), nullable=True),
+    sa.Column('html', sa.Text(), nullable=True),
+    sa.Column('fallback', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('essential', sa.Boolean(), nullable=False),
     sa.Column('communication_status', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
@@ -352,6 +363,7 @@ def upgrade() -> None:
     sa.Column('cancelled', sa.Boolean(), nullable=False),
     sa.Column('cancel_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('communication_status', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+    sa.Column('origin', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
     sa.Column('status_changed_at', hub.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -389,9 +401,23 @@ def upgrade() -> None:
         batch_op.create_index('ix_delivery_status', ['status', 'clinic_id', 'plugin'], unique=False)
         batch_op.create_index('ix_delivery_subject', ['clinic_id', 'plugin', 'subject', 'id'], unique=False)
 
+    op.create_table('patient_phone',
+    sa.Column('clinic_id', sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
+    sa.Column('e164', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('patient_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.ForeignKeyConstraint(['clinic_id', 'patient_id'], ['patient.clinic_id', 'patient.external_id'], name='fk_patient_phone_patient', ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('clinic_id', 'e164', 'patient_id')
+    )
+    with op.batch_alter_table('patient_phone', schema=None) as batch_op:
+        batch_op.create_index('ix_patient_phone_patient', ['clinic_id', 'patient_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('patient_phone', schema=None) as batch_op:
+        batch_op.drop_index('ix_patient_phone_patient')
+
+    op.drop_table('patient_phone')
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.drop_index('ix_delivery_subject')
         batch_op.drop_index('ix_delivery_status')
@@ -441,6 +467,7 @@ def downgrade() -> None:
 
     op.drop_table('event')
     op.drop_table('appointment_answer')
+    op.drop_table('appointment_alias')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_clinic_id'))
 
