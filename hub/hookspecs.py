@@ -51,9 +51,9 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
 
     from hub.context import HookContext
+    from hub.registration import Action, Job, PluginRouter
     from hub.settings import PluginSettings
     from hub.types import (
-        Action,
         Appointment,
         Balance,
         Card,
@@ -62,12 +62,10 @@ if TYPE_CHECKING:
         CostEstimate,
         DeliveryResult,
         FieldChange,
-        Job,
         LabResults,
         MappingKind,
         OutgoingMessage,
         PatientAnswer,
-        PluginRouter,
         ReferenceKind,
         Service,
         SyncResult,
