@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, cast
+from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -41,6 +41,9 @@ _ID = re.compile(r"""["']?\bid["']?\s*[:=]\s*["']?([^"',}&\r\n]+?)["']?\s*(?:[,}
 _STATUS = re.compile(r"""["']?\bstatus["']?\s*[:=]\s*["']?([^"',}&\s]+)""")
 
 router = APIRouter()
+
+#: This plugin's access to the hub in its routes (contexts typed by its settings).
+MangoHub = PluginHubDep[MangoSettings]
 
 
 def parse(body: bytes, content_type: str) -> dict[str, Any]:
@@ -83,7 +86,7 @@ def status_of(value: Any) -> int | None:
 
 
 @router.post(PATH, status_code=204, response_class=Response)
-async def update_status(request: Request, hub: PluginHubDep) -> Response:
+async def update_status(request: Request, hub: MangoHub) -> Response:
     """The robot's answer about an appointment."""
     data = parse(await request.body(), request.headers.get("content-type", ""))
     data = {**dict(request.query_params), **data}
@@ -99,7 +102,7 @@ async def update_status(request: Request, hub: PluginHubDep) -> Response:
         found = await references.find(conn, token)
     if found is None:
         raise HTTPException(404, "Unknown reference: no robot task of the hub carries it.")
-    ctx = cast(HookContext[MangoSettings], await hub.context(found.clinic_id))
+    ctx = await hub.context(found.clinic_id)
     try:
         await apply(ctx, found, status)
     except Exception:

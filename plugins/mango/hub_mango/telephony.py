@@ -24,7 +24,7 @@ import datetime as dt
 import hmac
 import json
 import secrets
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Request
@@ -32,6 +32,7 @@ from hub_mango.account import Ctx, client_for
 from hub_mango.client import MangoError, verify
 from hub_mango.const import CODES, DIRECTION_NAMES, Direction
 from hub_mango.phones import e164
+from hub_mango.settings import MangoSettings
 from hub_mango.tables import CALL, COMMAND, utc
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +46,9 @@ MAX_PERIOD = dt.timedelta(days=93)
 MAX_CALLS = 1000
 
 router = APIRouter()
+
+#: This plugin's access to the hub in its routes (contexts typed by its settings).
+MangoHub = PluginHubDep[MangoSettings]
 
 
 # --- webhooks -------------------------------------------------------------------------------
@@ -72,8 +76,8 @@ async def verified(request: Request, ctx: Ctx) -> dict[str, Any]:
     return data
 
 
-async def clinic_ctx(hub: PluginHubDep, clinic: str) -> Ctx:
-    return cast(Ctx, await hub.context(clinic))
+async def clinic_ctx(hub: MangoHub, clinic: str) -> Ctx:
+    return await hub.context(clinic)
 
 
 def _party(data: dict[str, Any], side: str) -> dict[str, Any]:
@@ -86,7 +90,7 @@ def _str(value: Any) -> str | None:
 
 
 @router.post("/{clinic}/events/call")
-async def events_call(clinic: str, request: Request, hub: PluginHubDep) -> dict[str, bool]:
+async def events_call(clinic: str, request: Request, hub: MangoHub) -> dict[str, bool]:
     ctx = await clinic_ctx(hub, clinic)
     data = await verified(request, ctx)
     origin, target = _party(data, "from"), _party(data, "to")
@@ -121,7 +125,7 @@ def _time(value: Any) -> dt.datetime | None:
 
 
 @router.post("/{clinic}/events/summary")
-async def events_summary(clinic: str, request: Request, hub: PluginHubDep) -> dict[str, bool]:
+async def events_summary(clinic: str, request: Request, hub: MangoHub) -> dict[str, bool]:
     ctx = await clinic_ctx(hub, clinic)
     data = await verified(request, ctx)
     entry_id = _str(data.get("entry_id"))
@@ -161,7 +165,7 @@ async def events_summary(clinic: str, request: Request, hub: PluginHubDep) -> di
 
 
 @router.post("/{clinic}/result/callback")
-async def result_callback(clinic: str, request: Request, hub: PluginHubDep) -> dict[str, bool]:
+async def result_callback(clinic: str, request: Request, hub: MangoHub) -> dict[str, bool]:
     ctx = await clinic_ctx(hub, clinic)
     data = await verified(request, ctx)
     command_id, result = _str(data.get("command_id")), _int(data.get("result"))
@@ -177,15 +181,13 @@ async def result_callback(clinic: str, request: Request, hub: PluginHubDep) -> d
 
 
 @router.post("/{clinic}/ping")
-async def ping(clinic: str, request: Request, hub: PluginHubDep) -> dict[str, bool]:
+async def ping(clinic: str, request: Request, hub: MangoHub) -> dict[str, bool]:
     await verified(request, await clinic_ctx(hub, clinic))
     return {"success": True}
 
 
 @router.post("/{clinic}/{path:path}")
-async def other_event(
-    clinic: str, path: str, request: Request, hub: PluginHubDep
-) -> dict[str, bool]:
+async def other_event(clinic: str, path: str, request: Request, hub: MangoHub) -> dict[str, bool]:
     """Event kinds the hub does not use (recordings, DTMF...): verified, acknowledged."""
     await verified(request, await clinic_ctx(hub, clinic))
     return {"success": True}
