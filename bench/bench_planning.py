@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from sqlmodel import SQLModel
 
+from hub import services
 from hub.clock import FrozenClock
 from hub.db.engine import sync_url
 from hub.db.models import AppointmentRecord, Clinic, Message, PatientRecord, ReferenceItem
@@ -265,7 +266,7 @@ async def _measure(url: str, per_clinic: int, key_file: Path) -> dict[str, Any]:
         public_url="https://hub.example.org",
         plugins=["console"],
     )
-    runtime = Runtime(settings, clock=FrozenClock(NOW))
+    runtime = Runtime(settings, services=services.make, clock=FrozenClock(NOW))
     runtime.load_plugins()
     try:
         base_seconds, base_rows = await _baseline(runtime)

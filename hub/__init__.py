@@ -4,7 +4,9 @@
 
 The hooks themselves are documented in :mod:`hub.hookspecs`.  Nothing else in the
 ``hub`` package is part of the plugin API: plugins never import ``hub.db`` or
-``hub.api``.
+``hub.api``.  Importing ``hub`` loads the plugin API only (value types, the context
+and the interface of hub services it stands on), never the database models or the
+runtime: see docs/architecture.md, "Layers".
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import pluggy
 
 from hub.context import HookContext, PluginMappings, PluginState
 from hub.hookspecs import PROJECT_NAME
+from hub.registration import Action, Job, PluginRouter
 from hub.settings import ChannelSettings, PluginSettings
 from hub.types import (
-    Action,
     ActionError,
     Appointment,
     Balance,
@@ -29,13 +31,11 @@ from hub.types import (
     Doctor,
     FieldChange,
     FileAnswer,
-    Job,
     LabResults,
     Mapping,
     MappingKind,
     OutgoingMessage,
     PatientAnswer,
-    PluginRouter,
     ReferenceKind,
     Remindable,
     Service,

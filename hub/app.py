@@ -9,9 +9,10 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from hub import __version__
+from hub import __version__, services
 from hub.api import errors, openapi
 from hub.api.middleware import BodyLimit, JsonBodies, RequestMetrics
+from hub.api.plugin_routes import mount_plugin_routes
 from hub.api.routes import (
     actions,
     appointments,
@@ -41,7 +42,6 @@ from hub.runtime import Runtime
 from hub.settings import HubSettings
 from hub.web import admin as admin_pages
 from hub.web import answer as answer_page
-from hub.webhooks import mount_plugin_routes
 from hub.worker import Worker
 
 log = logging.getLogger("hub.app")
@@ -89,7 +89,7 @@ def create_app(
     """
     owns_runtime = runtime is None
     if runtime is None:
-        runtime = Runtime(settings or HubSettings())
+        runtime = Runtime(settings or HubSettings(), services=services.make)
         runtime.load_plugins()
     rt = runtime
 

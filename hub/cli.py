@@ -48,11 +48,12 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _runtime(settings: HubSettings):  # type: ignore[no-untyped-def]
+    from hub import services
     from hub.runtime import Runtime
     from hub.security.secrets import SecretKeyMissing
 
     try:
-        runtime = Runtime(settings)
+        runtime = Runtime(settings, services=services.make)
     except (SecretKeyMissing, ValueError) as exc:
         raise _fail(str(exc)) from None
     runtime.load_plugins()

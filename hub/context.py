@@ -7,13 +7,16 @@ behalf: publish a feed event, keep state, read the mirrored clinic data, queue
 messages, report delivery statuses and patient answers.  It never exposes a database
 session: the hub's tables are not part of the plugin API.
 
+Each coroutine is a one-line delegation to the context's :class:`hub.ports.HubServices`
+(implemented by :mod:`hub.services`): this module holds no logic of the hub.
+
     feed         publish
     state        ctx.state.get / set / add / compare_and_set / delete / items
     clinic data  get_patient, get_appointment, find_appointments, find_cards,
                  remindable_appointments
     messages     queue_message, queue_to_patient, report_delivery, awaiting_report
     write-back   upsert_appointment (a booking made outside), report_lab_results
-    plugin data  reference, store_reference, mappings, tables (hub.plugin_data)
+    plugin data  reference, store_reference, ctx.mappings, tables (hub.plugin_data)
 """
 
 from __future__ import annotations
@@ -25,9 +28,8 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
-from pydantic import ValidationError
 
-from hub import feed, state
+from hub.ports import HubServices
 from hub.settings import PluginSettings
 from hub.types import (
     Appointment,
@@ -42,8 +44,6 @@ from hub.types import (
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
-
-    from hub.runtime import Runtime
 
 S = TypeVar("S", bound=PluginSettings)
 
@@ -68,40 +68,35 @@ class PluginState:
     value (a link code), ``compare_and_set`` to move a cursor only if nobody moved it.
     """
 
-    def __init__(self, runtime: Runtime, clinic_id: str, plugin: str) -> None:
-        self._runtime, self._clinic_id, self._plugin = runtime, clinic_id, plugin
-
-    def _scope(self) -> tuple[Any, str, str]:
-        return self._runtime.db, self._clinic_id, self._plugin
+    def __init__(self, services: HubServices) -> None:
+        self._hub = services
 
     async def get(self, key: str, default: Any = None) -> Any:
         """The value of ``key``, or ``default`` if it is absent or expired."""
-        return await state.get(*self._scope(), key, default, self._runtime.clock.now())
+        return await self._hub.state_get(key, default)
 
     async def set(self, key: str, value: Any, ttl: dt.timedelta | None = None) -> None:
         """Store ``value`` under ``key`` (expiring after ``ttl``, if given)."""
-        await state.put(*self._scope(), key, value, self._runtime.clock.now(), ttl)
+        await self._hub.state_set(key, value, ttl)
 
     async def add(self, key: str, value: Any, ttl: dt.timedelta | None = None) -> bool:
         """Store ``value`` only if ``key`` is absent or expired; ``False`` if it is taken."""
-        return await state.add(*self._scope(), key, value, self._runtime.clock.now(), ttl)
+        return await self._hub.state_add(key, value, ttl)
 
     async def compare_and_set(
         self, key: str, expected: Any, new: Any, ttl: dt.timedelta | None = None
     ) -> bool:
         """Store ``new`` only if the value is ``expected`` now (``None``: absent or
         expired); ``False`` (nothing changed) otherwise."""
-        return await state.compare_and_set(
-            *self._scope(), key, expected, new, self._runtime.clock.now(), ttl
-        )
+        return await self._hub.state_compare_and_set(key, expected, new, ttl)
 
     async def delete(self, key: str) -> bool:
         """Remove ``key``; ``True`` if it was there."""
-        return await state.delete(*self._scope(), key, self._runtime.clock.now())
+        return await self._hub.state_delete(key)
 
     async def items(self, prefix: str = "") -> dict[str, Any]:
         """Every live key starting with ``prefix``, with its value."""
-        return await state.items(*self._scope(), prefix, self._runtime.clock.now())
+        return await self._hub.state_items(prefix)
 
 
 class PluginMappings:
@@ -111,36 +106,20 @@ class PluginMappings:
     Each method raises ``ValueError`` for a kind the plugin did not declare.
     """
 
-    def __init__(self, runtime: Runtime, clinic_id: str, plugin: str) -> None:
-        self._runtime, self._clinic_id, self._plugin = runtime, clinic_id, plugin
-
-    def _check(self, kind: str) -> None:
-        info = self._runtime.host.get(self._plugin)
-        if info is None or kind not in info.mapping_kinds:
-            declared = ", ".join(info.mapping_kinds) if info else ""
-            raise ValueError(
-                f"plugin {self._plugin!r} declared no mapping kind {kind!r} "
-                f"(it declared: {declared or 'none'})"
-            )
-
-    async def _rows(self, kind: str, **where: str | None) -> list[Mapping]:
-        from hub.plugin_data import mappings
-
-        self._check(kind)
-        async with self._runtime.db.session() as session:
-            return await mappings.rows(session, self._clinic_id, self._plugin, kind, **where)
+    def __init__(self, services: HubServices) -> None:
+        self._hub = services
 
     async def external_ids(self, kind: str, hub_id: str) -> list[str]:
         """The external ids ``hub_id`` maps to (sorted; empty if none)."""
-        return [m.external_id for m in await self._rows(kind, hub_id=hub_id)]
+        return [m.external_id for m in await self._hub.mapping_rows(kind, hub_id=hub_id)]
 
     async def hub_ids(self, kind: str, external_id: str) -> list[str]:
         """The hub ids mapped to ``external_id`` (sorted; empty if none)."""
-        return [m.hub_id for m in await self._rows(kind, external_id=external_id)]
+        return [m.hub_id for m in await self._hub.mapping_rows(kind, external_id=external_id)]
 
     async def list(self, kind: str) -> list[Mapping]:
         """Every pair of ``kind``, by hub id then external id."""
-        return await self._rows(kind)
+        return await self._hub.mapping_rows(kind)
 
     async def put(self, kind: str, pairs: Iterable[tuple[str, str]], replace: bool = False) -> int:
         """Add ``(hub_id, external_id)`` pairs (present ones are kept); with ``replace``
@@ -148,36 +127,14 @@ class PluginMappings:
 
         :raises ValueError: an undeclared kind, or a blank or too long id.
         """
-        from hub.intake import tx
-        from hub.plugin_data import mappings
-
-        self._check(kind)
-        clean = mappings.clean_pairs(pairs)
-        now = self._runtime.clock.now()
-        return await tx.write(
-            self._runtime.db,
-            lambda session: mappings.put(
-                session, self._clinic_id, self._plugin, kind, clean, replace=replace, now=now
-            ),
-        )
+        return await self._hub.mapping_put(kind, pairs, replace)
 
     async def delete(
         self, kind: str, hub_id: str | None = None, external_id: str | None = None
     ) -> int:
         """Delete the pairs of ``hub_id`` and/or ``external_id`` (neither: every pair of
         ``kind``); how many went."""
-        from hub.plugin_data import mappings
-
-        self._check(kind)
-        async with self._runtime.db.session() as session:
-            return await mappings.delete(
-                session,
-                self._clinic_id,
-                self._plugin,
-                kind,
-                hub_id=hub_id,
-                external_id=external_id,
-            )
+        return await self._hub.mapping_delete(kind, hub_id, external_id)
 
 
 class HookContext(Generic[S]):
@@ -197,28 +154,28 @@ class HookContext(Generic[S]):
     def __init__(
         self,
         *,
-        runtime: Runtime,
+        services: HubServices,
         clinic: ClinicInfo,
         plugin: str,
         settings: S,
         idempotency_key: str | None = None,
     ) -> None:
-        self._runtime = runtime
+        self._hub = services
         self.clinic = clinic
         self.plugin = plugin
         self.settings = settings
-        self.http: httpx.AsyncClient = runtime.http
+        self.http: httpx.AsyncClient = services.http
         self.idempotency_key = idempotency_key
         self.log = BoundLogger(
             logging.getLogger(f"hub.plugin.{plugin}"), {"clinic": clinic.id, "plugin": plugin}
         )
-        self.state = PluginState(runtime, clinic.id, plugin)
-        self.mappings = PluginMappings(runtime, clinic.id, plugin)
+        self.state = PluginState(services)
+        self.mappings = PluginMappings(services)
 
     def with_key(self, idempotency_key: str | None) -> HookContext[S]:
         """The same context for another delivery."""
         return HookContext(
-            runtime=self._runtime,
+            services=self._hub,
             clinic=self.clinic,
             plugin=self.plugin,
             settings=self.settings,
@@ -228,11 +185,11 @@ class HookContext(Generic[S]):
     @property
     def public_url(self) -> str | None:
         """The hub's public base URL (``HUB_PUBLIC_URL``), for callback URLs; or ``None``."""
-        return self._runtime.settings.public_url
+        return self._hub.public_url
 
-    def now(self) -> Any:
+    def now(self) -> dt.datetime:
         """The hub's current time (aware, UTC); tests control it."""
-        return self._runtime.clock.now()
+        return self._hub.now()
 
     async def publish(self, type: str, data: dict[str, Any]) -> str:
         """Publish an event in the clinic's feed for the clinic system to apply.
@@ -240,15 +197,7 @@ class HookContext(Generic[S]):
         Name it ``<plugin>.<what>`` (``ondoc.link_code_issued``) unless it is one of
         the feed's common types (``appointment.confirmed``...).  Returns its cursor.
         """
-        async with self._runtime.db.session() as session:
-            return await feed.publish(
-                session,
-                clinic_id=self.clinic.id,
-                type=type,
-                data=data,
-                source=self.plugin,
-                at=self._runtime.clock.now(),
-            )
+        return await self._hub.publish(type, data)
 
     # --- messages -----------------------------------------------------------------
 
@@ -290,27 +239,20 @@ class HookContext(Generic[S]):
             channel than ``email``, or an address the channel cannot use
             (``hub.messages.addresses.InvalidAddress`` with ``reason``).
         """
-        from hub.messages.queue import queue_message
-
-        async with self._runtime.db.session() as session:
-            message = await queue_message(
-                session,
-                self._runtime,
-                clinic_id=self.clinic.id,
-                kind=kind,
-                channel=channel,
-                address=address,
-                text=text,
-                recipient_name=recipient_name,
-                patient_id=patient_id,
-                appointment_id=appointment_id,
-                essential=essential,
-                dedupe_key=f"{self.plugin}:{dedupe_key}" if dedupe_key else None,
-                not_before=not_before,
-                subject=subject,
-                html=html,
-            )
-            return message.id if message is not None else None
+        return await self._hub.queue_message(
+            kind=kind,
+            channel=channel,
+            address=address,
+            text=text,
+            patient_id=patient_id,
+            appointment_id=appointment_id,
+            recipient_name=recipient_name,
+            essential=essential,
+            dedupe_key=dedupe_key,
+            not_before=not_before,
+            subject=subject,
+            html=html,
+        )
 
     async def report_delivery(self, report: DeliveryReport) -> bool:
         """Record a delivery status learned from the provider (callback or poll).
@@ -323,19 +265,7 @@ class HookContext(Generic[S]):
 
         :returns: ``True`` if such a message exists.
         """
-        from hub.messages.reports import report_delivery
-
-        region = await self._phone_region()
-        async with self._runtime.db.session() as session:
-            return await report_delivery(
-                session,
-                clinic_id=self.clinic.id,
-                plugin=self.plugin,
-                report=report,
-                now=self._runtime.clock.now(),
-                runtime=self._runtime,
-                region=region,
-            )
+        return await self._hub.report_delivery(report)
 
     async def awaiting_report(self, older_than: dt.timedelta, limit: int = 100) -> list[str]:
         """Provider ids of this plugin's messages here still ``sent`` (no report yet)
@@ -345,262 +275,27 @@ class HookContext(Generic[S]):
         successive calls go round all of them.  Messages sent more than three days
         ago are no longer listed.
         """
-        from hub.messages.reports import awaiting_report
-
-        async with self._runtime.db.session() as session:
-            return await awaiting_report(
-                session,
-                clinic_id=self.clinic.id,
-                plugin=self.plugin,
-                older_than=older_than,
-                limit=limit,
-                now=self._runtime.clock.now(),
-            )
+        return await self._hub.awaiting_report(older_than, limit)
 
     # --- the clinic's data, as mirrored from its clinic system ---------------------------
 
     async def get_patient(self, patient_id: str) -> Card | None:
         """The patient's card, or ``None`` if the clinic never sent it.  A card the clinic
         deleted is returned with ``deleted=True``."""
-        from hub.intake.snapshots import load_card
-
-        async with self._runtime.db.session() as session:
-            return await load_card(session, self.clinic.id, patient_id)
+        return await self._hub.get_patient(patient_id)
 
     async def get_appointment(self, appointment_id: str) -> Appointment | None:
         """The appointment (cancelled ones too) with its patient, doctor, specialty and
         services resolved, or ``None`` if unknown.  An id the clinic system adopted under
         its own (a booking made outside) finds the adopted appointment."""
-        from hub.intake import adoption
-        from hub.intake.snapshots import load_appointments
-
-        async with self._runtime.db.session() as session:
-            current = await adoption.resolve(session, self.clinic.id, appointment_id)
-            found = await load_appointments(
-                session, self.clinic.id, ids=[current], include_cancelled=True
-            )
-        return found[0] if found else None
+        return await self._hub.get_appointment(appointment_id)
 
     async def find_appointments(
         self, start_from: dt.datetime, start_to: dt.datetime, include_cancelled: bool = False
     ) -> list[Appointment]:
         """Appointments starting in ``[start_from, start_to)`` (aware times; a naive one is
         the clinic's local time), ordered by start."""
-        from hub.intake.snapshots import load_appointments
-
-        def aware(value: dt.datetime) -> dt.datetime:
-            return value if value.tzinfo else value.replace(tzinfo=self.clinic.tz)
-
-        async with self._runtime.db.session() as session:
-            return await load_appointments(
-                session,
-                self.clinic.id,
-                start_from=aware(start_from),
-                start_to=aware(start_to),
-                include_cancelled=include_cancelled,
-            )
-
-    # --- writing back ------------------------------------------------------------------
-
-    async def upsert_appointment(self, external_id: str, data: dict[str, Any]) -> Appointment:
-        """Create or change an appointment made outside the clinic system (a portal booking).
-
-        ``data`` is what ``PUT /api/v1/clinics/{clinic}/appointments/{id}`` takes and is
-        validated the same way.  The other enabled plugins get the usual event
-        (``on_appointment_created``...; never this plugin itself), and the clinic system
-        learns of it from its feed: ``appointment.booked`` for a new appointment,
-        ``appointment.changed`` for a change, ``appointment.cancelled`` for a cancellation
-        (``data`` holds the appointment; ``source`` is this plugin).  Once the clinic
-        system adopted it under its own id (``"adopts"`` in its ``PUT``), a call with the
-        same ``external_id`` changes that appointment, and the feed names its new id.
-
-        :raises ValueError: naming each problem (unknown patient or doctor, end before
-            start...); nothing is written then.
-        """
-        from hub.intake import adoption, appointments, feed_types, tx
-        from hub.intake.problems import IntakeError, from_validation
-        from hub.intake.scope import ClinicScope
-        from hub.schemas.appointments import AppointmentIn
-
-        try:
-            parsed = AppointmentIn.model_validate(data)
-        except ValidationError as exc:
-            raise IntakeError(from_validation(exc)) from None
-        runtime, now = self._runtime, self._runtime.clock.now()
-        scope = await ClinicScope.load(runtime, self.clinic.id)
-
-        async def work(session: Any) -> Appointment:
-            outcome = await appointments.upsert_appointment(
-                session,
-                runtime,
-                scope,
-                await adoption.resolve(session, self.clinic.id, external_id),
-                parsed,
-                now=now,
-                source=self.plugin,
-                exclude={self.plugin},
-            )
-            assert outcome.appointment is not None
-            published = feed_types.written_back(
-                outcome.result, outcome.appointment, outcome.changes
-            )
-            if published is not None:
-                await feed.publish(
-                    session,
-                    clinic_id=self.clinic.id,
-                    type=published[0],
-                    data=published[1],
-                    source=self.plugin,
-                    at=now,
-                )
-            return outcome.appointment
-
-        return await tx.write(runtime.db, work)
-
-    async def report_answer(
-        self, appointment_id: str, answer: str, reason: str | None = None
-    ) -> bool:
-        """Record the patient's answer this plugin learned (a voice robot's «1», a portal).
-
-        Stored like an answer on the ``/r/`` page: published in the clinic's feed
-        (``appointment.confirmed`` / ``appointment.cancelled_by_patient`` /
-        ``appointment.callback_requested``, source: this plugin), passed to the other
-        plugins through ``on_patient_answered`` and shown on the appointment in the API.
-
-        :param answer: ``confirmed``, ``cancelled`` or ``callback``.
-        :param reason: why, for ``cancelled``.
-        :returns: ``True`` if the answer was stored; ``False`` if it changed nothing (the
-            same answer again) or could not be taken (the appointment started, was
-            cancelled by the clinic, or the change came after the clinic's cut-off).
-        :raises ValueError: an unknown appointment or answer.
-        """
-        import datetime as _dt
-
-        from hub.intake.snapshots import load_appointments
-        from hub.reminders import answers
-        from hub.schemas.clinics import ClinicOptions
-
-        runtime = self._runtime
-        snapshot = await runtime.snapshot(self.clinic.id)
-        cutoff = _dt.timedelta(
-            minutes=ClinicOptions.model_validate(snapshot.options).answer_cutoff_minutes
-        )
-        async with runtime.db.session() as session:
-            found = await load_appointments(
-                session, self.clinic.id, ids=[appointment_id], include_cancelled=True
-            )
-            if not found:
-                raise ValueError(f"unknown appointment {appointment_id!r}")
-            try:
-                recorded = await answers.record(
-                    session,
-                    runtime,
-                    clinic_id=self.clinic.id,
-                    appointment=found[0],
-                    answer=answer,  # type: ignore[arg-type]
-                    reason=reason,
-                    source=self.plugin,
-                    cutoff=cutoff,
-                    now=runtime.clock.now(),
-                )
-            except answers.AnswerRefused as exc:
-                self.log.info("answer %s about %s not taken: %s", answer, appointment_id, exc)
-                return False
-            return recorded.changed
-
-    async def report_lab_results(self, results: LabResults) -> None:
-        """Report laboratory results that came in: the other plugins get
-        ``on_lab_results_ready`` and the clinic system a ``labs.results_ready`` feed event.
-
-        :raises ValueError: if the patient (or the given appointment) is unknown.
-        """
-        from hub import events
-        from hub.intake import clinic_events
-
-        runtime, now = self._runtime, self._runtime.clock.now()
-        async with runtime.db.session() as session:
-            card = await clinic_events.card_for(
-                session, self.clinic.id, results.patient_id, results.appointment_id
-            )
-            await events.emit(
-                session,
-                clinic_id=self.clinic.id,
-                hook="on_lab_results_ready",
-                subject=f"card:{card.id}",
-                payload={"card": card, "results": results},
-                now=now,
-                runtime=runtime,
-                source=self.plugin,
-                exclude={self.plugin},
-            )
-            await feed.publish(
-                session,
-                clinic_id=self.clinic.id,
-                type="labs.results_ready",
-                data=results.model_dump(mode="json"),
-                source=self.plugin,
-                at=now,
-            )
-
-    # --- plugin data: reference kinds, tables (hub.plugin_data) ------------------------
-
-    async def reference(self, kind: str) -> list[dict[str, Any]]:
-        """The clinic's current reference data of ``kind``: the hub's kinds (``doctors``,
-        ``specialties``, ``services``, ``price_list_sections``) or one a plugin declared
-        (``lab_tests``).  Each item as sent, with ``id``, plus the ``dative`` forms in
-        use for doctors and specialties.
-
-        :raises ValueError: for an unknown kind.
-        """
-        from hub.intake import reference
-        from hub.plugin_data.reference import UnknownKind, check_kind
-
-        try:
-            check_kind(kind, self._runtime.host.reference_kinds())
-        except UnknownKind as exc:
-            raise ValueError(str(exc)) from None
-        async with self._runtime.db.session() as session:
-            return await reference.current(session, self.clinic.id, kind)
-
-    async def store_reference(self, kind: str, items: list[dict[str, Any]]) -> SyncResult:
-        """Replace this clinic's items of ``kind``, a kind this plugin declared
-        (``register_reference_kinds``).  Each item is a dict with a string ``id``; the
-        other fields are kept as given (JSON).  Items left out are marked removed.
-
-        :returns: the counts (``created``, ``updated``, ``unchanged``, ``removed``), a
-            :class:`hub.SyncResult` that ``sync_reference_data`` may return as is.
-        :raises ValueError: an undeclared kind, an item without a string ``id``,
-            duplicate ids.
-        """
-        from hub.intake import tx
-        from hub.intake.scope import ClinicScope
-        from hub.plugin_data import reference
-
-        info = self._runtime.host.get(self.plugin)
-        if info is None or kind not in info.reference_kinds:
-            raise ValueError(f"plugin {self.plugin!r} declared no reference kind {kind!r}")
-        try:
-            parsed = reference.parse(kind, items)
-        except ValidationError as exc:
-            raise ValueError(reference.describe(exc)) from None
-        scope, now = ClinicScope(id=self.clinic.id, tz=self.clinic.tz), self.now()
-        return await tx.write(  # an IntakeError (a ValueError) names duplicate ids
-            self._runtime.db,
-            lambda session: reference.store(session, scope, kind, parsed, now=now),
-        )
-
-    def tables(self) -> AbstractAsyncContextManager[AsyncConnection]:
-        """``async with ctx.tables() as conn:`` a SQLAlchemy ``AsyncConnection`` in a
-        transaction (committed at the end of the block, rolled back if it raises) for
-        Core statements on the plugin's own tables, those its migrations create
-        (``register_migrations``).  Filter by ``ctx.clinic.id`` yourself; never touch
-        the hub's tables."""
-        from hub.plugin_data import tables
-
-        return tables.transaction(self._runtime.db)
-
-    # --- issue 10, helper cap-b: find cards by phone, send by contact priority, -------
-    # --- who gets a reminder.  Each delegates to its domain module. ---------------------
+        return await self._hub.find_appointments(start_from, start_to, include_cancelled)
 
     async def find_cards(self, phone: str) -> list[Card]:
         """The clinic's cards (not deleted) with ``phone`` among their phones: who is
@@ -608,11 +303,18 @@ class HookContext(Generic[S]):
         local numbers read in the clinic's ``phone_region``); an indexed lookup of the
         E.164 forms written at intake.  A value that is no phone number finds nothing.
         """
-        from hub.intake import phone_index
+        return await self._hub.find_cards(phone)
 
-        region = await self._phone_region()
-        async with self._runtime.db.session() as session:
-            return await phone_index.find(session, self.clinic.id, phone, region)
+    async def remindable_appointments(self, day: dt.date, *, channel: str = "sms") -> Remindable:
+        """The clinic's appointments still to come on local date ``day`` that a reminder
+        over ``channel`` reaches (``eligible``), and the others with the reason
+        (``skipped``): the rules of the hub's own reminders (cancelled, opt-out,
+        inpatient, the default reminder's excluded services and price-list sections, no
+        usable address, the stop list).  A card without a usable address also gets a
+        ``card.warning`` in the feed, as a reminder run publishes it.  ``channel="voice"``
+        accepts a landline.
+        """
+        return await self._hub.remindable_appointments(day, channel)
 
     async def queue_to_patient(
         self,
@@ -641,49 +343,108 @@ class HookContext(Generic[S]):
         :raises ValueError: an unknown channel or patient, or no channel with a usable
             address (the message names each channel's reason).
         """
-        from hub.messages import priority
+        return await self._hub.queue_to_patient(
+            patient_id,
+            kind=kind,
+            text=text,
+            channels=channels,
+            subject=subject,
+            html=html,
+            appointment_id=appointment_id,
+            essential=essential,
+            dedupe_key=dedupe_key,
+        )
 
-        region = await self._phone_region()
-        async with self._runtime.db.session() as session:
-            return await priority.queue_to_patient(
-                session,
-                self._runtime,
-                clinic_id=self.clinic.id,
-                region=region,
-                patient_id=patient_id,
-                kind=kind,
-                text=text,
-                channels=channels,
-                subject=subject,
-                html=html,
-                appointment_id=appointment_id,
-                essential=essential,
-                dedupe_key=f"{self.plugin}:{dedupe_key}" if dedupe_key else None,
-            )
+    # --- writing back ------------------------------------------------------------------
 
-    async def remindable_appointments(self, day: dt.date, *, channel: str = "sms") -> Remindable:
-        """The clinic's appointments still to come on local date ``day`` that a reminder
-        over ``channel`` reaches (``eligible``), and the others with the reason
-        (``skipped``): the rules of the hub's own reminders (cancelled, opt-out,
-        inpatient, the default reminder's excluded services and price-list sections, no
-        usable address, the stop list).  A card without a usable address also gets a
-        ``card.warning`` in the feed, as a reminder run publishes it.  ``channel="voice"``
-        accepts a landline.
+    async def upsert_appointment(self, external_id: str, data: dict[str, Any]) -> Appointment:
+        """Create or change an appointment made outside the clinic system (a portal booking).
+
+        ``data`` is what ``PUT /api/v1/clinics/{clinic}/appointments/{id}`` takes and is
+        validated the same way.  The other enabled plugins get the usual event
+        (``on_appointment_created``...; never this plugin itself), and the clinic system
+        learns of it from its feed: ``appointment.booked`` for a new appointment,
+        ``appointment.changed`` for a change, ``appointment.cancelled`` for a cancellation
+        (``data`` holds the appointment; ``source`` is this plugin).  Once the clinic
+        system adopted it under its own id (``"adopts"`` in its ``PUT``), a call with the
+        same ``external_id`` changes that appointment, and the feed names its new id.
+
+        :raises ValueError: naming each problem (unknown patient or doctor, end before
+            start...); nothing is written then.
         """
-        from hub.reminders import eligibility
-        from hub.schemas.clinics import ClinicOptions
+        return await self._hub.upsert_appointment(external_id, data)
 
-        snapshot = await self._runtime.snapshot(self.clinic.id)
-        async with self._runtime.db.session() as session:
-            return await eligibility.remindable(
-                session,
-                clinic=self.clinic,
-                options=ClinicOptions.model_validate(snapshot.options),
-                day=day,
-                channel=channel,
-                now=self._runtime.clock.now(),
-            )
+    async def report_answer(
+        self, appointment_id: str, answer: str, reason: str | None = None
+    ) -> bool:
+        """Record the patient's answer this plugin learned (a voice robot's «1», a portal).
 
-    async def _phone_region(self) -> str:
-        snapshot = await self._runtime.snapshot(self.clinic.id)
-        return str(snapshot.options.get("phone_region") or "RU")
+        Stored like an answer on the ``/r/`` page: published in the clinic's feed
+        (``appointment.confirmed`` / ``appointment.cancelled_by_patient`` /
+        ``appointment.callback_requested`` / ``appointment.restored_by_patient``, source:
+        this plugin), passed to the other plugins through ``on_patient_answered`` and shown
+        on the appointment in the API.
+
+        :param answer: ``confirmed``, ``cancelled``, ``callback`` or ``restored`` (takes
+            back the patient's own cancel).
+        :param reason: why, for ``cancelled``.
+        :returns: ``True`` if the answer was stored; ``False`` if it changed nothing (the
+            same answer again) or could not be taken (the appointment started, was
+            cancelled by the clinic, or the change came after the clinic's cut-off).
+        :raises ValueError: an unknown appointment or answer.
+        """
+        return await self._hub.report_answer(appointment_id, answer, reason)
+
+    async def set_communication_status(self, appointment_id: str, status: str) -> bool:
+        """Show ``status`` as the appointment's communication status («статус
+        коммуникации»: a voice robot's «Запись подтверждена»), as a sent message does.
+
+        A change is stored on the appointment and published in the clinic's feed as
+        ``appointment.communication_status`` (``message_id`` null); the value it already
+        has publishes nothing.
+
+        :returns: ``True`` if it changed; ``False`` if it was already so or the
+            appointment is unknown.
+        :raises ValueError: an empty status or one over 255 characters.
+        """
+        return await self._hub.set_communication_status(appointment_id, status)
+
+    async def report_lab_results(self, results: LabResults) -> None:
+        """Report laboratory results that came in: the other plugins get
+        ``on_lab_results_ready`` and the clinic system a ``labs.results_ready`` feed event.
+
+        :raises ValueError: if the patient (or the given appointment) is unknown.
+        """
+        await self._hub.report_lab_results(results)
+
+    # --- plugin data: reference kinds, tables (hub.plugin_data) ------------------------
+
+    async def reference(self, kind: str) -> list[dict[str, Any]]:
+        """The clinic's current reference data of ``kind``: the hub's kinds (``doctors``,
+        ``specialties``, ``services``, ``price_list_sections``) or one a plugin declared
+        (``lab_tests``).  Each item as sent, with ``id``, plus the ``dative`` forms in
+        use for doctors and specialties.
+
+        :raises ValueError: for an unknown kind.
+        """
+        return await self._hub.reference(kind)
+
+    async def store_reference(self, kind: str, items: list[dict[str, Any]]) -> SyncResult:
+        """Replace this clinic's items of ``kind``, a kind this plugin declared
+        (``register_reference_kinds``).  Each item is a dict with a string ``id``; the
+        other fields are kept as given (JSON).  Items left out are marked removed.
+
+        :returns: the counts (``created``, ``updated``, ``unchanged``, ``removed``), a
+            :class:`hub.SyncResult` that ``sync_reference_data`` may return as is.
+        :raises ValueError: an undeclared kind, an item without a string ``id``,
+            duplicate ids.
+        """
+        return await self._hub.store_reference(kind, items)
+
+    def tables(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """``async with ctx.tables() as conn:`` a SQLAlchemy ``AsyncConnection`` in a
+        transaction (committed at the end of the block, rolled back if it raises) for
+        Core statements on the plugin's own tables, those its migrations create
+        (``register_migrations``).  Filter by ``ctx.clinic.id`` yourself; never touch
+        the hub's tables."""
+        return self._hub.tables()

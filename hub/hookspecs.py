@@ -51,9 +51,9 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
 
     from hub.context import HookContext
+    from hub.registration import Action, Job, PluginRouter
     from hub.settings import PluginSettings
     from hub.types import (
-        Action,
         Appointment,
         Balance,
         Card,
@@ -62,12 +62,10 @@ if TYPE_CHECKING:
         CostEstimate,
         DeliveryResult,
         FieldChange,
-        Job,
         LabResults,
         MappingKind,
         OutgoingMessage,
         PatientAnswer,
-        PluginRouter,
         ReferenceKind,
         Service,
         SyncResult,
@@ -90,8 +88,12 @@ def register_settings_model() -> type[PluginSettings] | None:
     ``GET /api/v1/plugins``; every ``PUT`` of the plugin's settings is validated
     against it (422 naming each bad field) and ``ctx.settings`` is an instance of it.
     Fields typed ``SecretStr`` are encrypted at rest, masked on every read and never
-    logged.  Subclass :class:`hub.PluginSettings`, or :class:`hub.ChannelSettings` for
-    a plugin that delivers messages (it adds ``rate_limit_per_second``).
+    logged; so is a ``SecretStr`` inside a nested model or a list item (``labs:
+    list[Lab]`` with a ``token`` each), whose stored value is kept when an update
+    leaves it out or sends it back masked (items are matched by ``id``, ``name``,
+    ``code`` or ``key``, else by position).  Subclass :class:`hub.PluginSettings`,
+    or :class:`hub.ChannelSettings` for a plugin that delivers messages (it adds
+    ``rate_limit_per_second``).
 
     :returns: a subclass of :class:`hub.PluginSettings`, or ``None`` for a plugin
         without settings.

@@ -23,9 +23,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import socket
 import time
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,15 +34,16 @@ from sqlmodel import col
 from hub.context import HookContext
 from hub.db.models import JobLock, JobRun
 from hub.plugins import PluginCallError
+from hub.process import WORKER_ID
+from hub.registration import Job
 from hub.runtime import Runtime
 from hub.settings import PluginSettings
-from hub.types import Job, SyncResult
+from hub.types import SyncResult
 
 log = logging.getLogger("hub.jobs")
 
 #: The time limit of a job that declares none, in seconds.
 JOB_TIMEOUT = 600.0
-WORKER_ID = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 
 
 def time_limit(job: Job) -> float:

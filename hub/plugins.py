@@ -35,15 +35,17 @@ import pluggy
 from fastapi import APIRouter
 
 from hub import hookspecs
+from hub.registration import Action, Job, PluginRouter
 from hub.settings import PluginSettings
 from hub.types import (
-    Action,
     ActionError,
+    Balance,
     ChannelSpec,
+    CheckResult,
+    CostEstimate,
     DeliveryResult,
-    Job,
     MappingKind,
-    PluginRouter,
+    OutgoingMessage,
     ReferenceKind,
     SyncResult,
 )
@@ -81,6 +83,11 @@ class PluginCallError(Exception):
         self.plugin = plugin
         self.hook = hook
         self.error = error
+
+
+class WrongAnswer(PluginCallError):
+    """A plugin's hook answered something of the wrong type (a bug of the plugin:
+    calling again will not help)."""
 
 
 class EmptySettings(PluginSettings):
@@ -420,20 +427,66 @@ class PluginHost:
 
     # --- typed hook calls ---------------------------------------------------------------
 
+    async def _typed(
+        self,
+        plugin: str,
+        hook: str,
+        ctx: HookContext[Any],
+        expected: type[Any],
+        *,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """``call_strict`` whose answer is ``None`` or an ``expected``; any other answer is
+        the plugin's failure (recorded, raised as :class:`WrongAnswer`)."""
+        result = await self.call_strict(plugin, hook, ctx, timeout=timeout, **kwargs)
+        if result is not None and not isinstance(result, expected):
+            error = f"returned {type(result).__name__}, not a {expected.__name__}"
+            self._record_failure(plugin, ctx.clinic.id, hook, error, None)
+            raise WrongAnswer(plugin, hook, error)
+        return result
+
+    async def check_settings(self, plugin: str, ctx: HookContext[Any]) -> CheckResult | None:
+        """``plugin``'s connection check: its :class:`CheckResult`, or ``None`` if it has none."""
+        result: CheckResult | None = await self._typed(plugin, "check_settings", ctx, CheckResult)
+        return result
+
+    async def get_balance(self, plugin: str, ctx: HookContext[Any]) -> Balance | None:
+        """``plugin``'s account balance, or ``None`` if it reports none."""
+        result: Balance | None = await self._typed(plugin, "get_balance", ctx, Balance)
+        return result
+
+    async def estimate_cost(
+        self, plugin: str, ctx: HookContext[Any], messages: tuple[OutgoingMessage, ...]
+    ) -> CostEstimate | None:
+        """What sending ``messages`` through ``plugin`` would cost, or ``None``."""
+        result: CostEstimate | None = await self._typed(
+            plugin, "estimate_cost", ctx, CostEstimate, messages=messages
+        )
+        return result
+
+    async def get_plugin_status(self, plugin: str, ctx: HookContext[Any]) -> dict[str, Any] | None:
+        """The state of ``plugin``'s external account (JSON), or ``None``."""
+        result: dict[str, Any] | None = await self._typed(plugin, "get_plugin_status", ctx, dict)
+        return result
+
     async def sync_reference_data(
         self, plugin: str, ctx: HookContext[Any], kind: str, *, timeout: float | None = None
     ) -> SyncResult | None:
         """``plugin``'s ``sync_reference_data(ctx, kind)``: its :class:`SyncResult`, or
         ``None`` if it does not sync ``kind``; raises :class:`PluginCallError` (a wrong
         answer included)."""
-        result = await self.call_strict(
-            plugin, "sync_reference_data", ctx, timeout=timeout, kind=kind
+        result: SyncResult | None = await self._typed(
+            plugin, "sync_reference_data", ctx, SyncResult, timeout=timeout, kind=kind
         )
-        if result is not None and not isinstance(result, SyncResult):
-            error = f"returned {type(result).__name__}, not a SyncResult"
-            self._record_failure(plugin, ctx.clinic.id, "sync_reference_data", error, None)
-            raise PluginCallError(plugin, "sync_reference_data", error)
         return result
+
+    async def notify(self, plugin: str, hook: str, ctx: HookContext[Any], **payload: Any) -> None:
+        """Deliver the clinic-data notification ``hook`` (an ``on_*`` hook; its answer is
+        ignored) to ``plugin``: what the outbox dispatcher does for each delivery."""
+        if not hook.startswith("on_"):
+            raise ValueError(f"{hook!r} is not a notification hook")
+        await self.call_strict(plugin, hook, ctx, **payload)
 
     async def run_strict(
         self,

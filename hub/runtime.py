@@ -3,7 +3,10 @@
 The API, the workers and the CLI all run on a ``Runtime``: the database, the plugin
 host, the shared HTTP client, the secret box, the redactor, the metrics and the clock.
 It also answers the one question every part asks: *which plugins are enabled for
-this clinic, with which settings* — and builds their ``HookContext``.  Those answers
+this clinic, with which settings* — and builds their ``HookContext`` over the hub
+services the runtime was given (``services``: :func:`hub.services.make` in the hub; the
+runtime sits below the domain packages and the services above them, so it is handed
+the factory rather than importing it).  Those answers
 are cached for a few seconds (other processes' changes show up within that time;
 this process's own changes at once).
 """
@@ -14,12 +17,14 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import httpx
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
 from hub import plugin_secrets, plugin_settings
@@ -29,7 +34,9 @@ from hub.db.engine import Database
 from hub.db.models import ApiToken, Clinic, PluginConfig, PluginHealth
 from hub.http_client import build_http_client
 from hub.metrics import Metrics
+from hub.plugin_data import tables
 from hub.plugins import Failure, PluginHost
+from hub.ports import HubServices
 from hub.security.redaction import Redactor, redact_logs, stop_redacting
 from hub.security.secrets import SecretBox, load_key
 from hub.security.tokens import hash_token
@@ -45,6 +52,8 @@ TOKEN_CACHE_SECONDS = 5.0
 K = TypeVar("K")
 V = TypeVar("V")
 ADMIN_TOKEN_NAME = "HUB_ADMIN_TOKEN"
+#: Builds the hub services of one plugin in one clinic (:func:`hub.services.make`).
+ServicesFactory = Callable[["Runtime", ClinicInfo, str], HubServices]
 
 
 class TtlCache(Generic[K, V]):
@@ -69,7 +78,13 @@ class TtlCache(Generic[K, V]):
 
 
 class ClinicNotFound(LookupError):
-    """No clinic with that id."""
+    """No clinic with that id: the hub's one error for it (the API answers it 404,
+    ``Unknown clinic 'x'``, wherever it is raised)."""
+
+    def __init__(self, clinic_id: str) -> None:
+        super().__init__(f"Unknown clinic {clinic_id!r}")
+        self.clinic_id = clinic_id
+        self.detail = str(self)
 
 
 class PluginNotEnabled(LookupError):
@@ -93,10 +108,12 @@ class Runtime:
         self,
         settings: HubSettings,
         *,
+        services: ServicesFactory,
         clock: Clock | None = None,
         http_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.settings = settings
+        self.services = services
         self.clock = clock or Clock()
         self.metrics = Metrics()
         self.redactor = Redactor()
@@ -262,12 +279,45 @@ class Runtime:
                 raise stored
             settings = stored
         return HookContext(
-            runtime=self,
+            services=self.services(self, snapshot.info, plugin),
             clinic=snapshot.info,
             plugin=plugin,
             settings=settings,
             idempotency_key=idempotency_key,
         )
+
+    async def plugin_context(
+        self, clinic_id: str, plugin: str
+    ) -> HookContext[PluginSettings] | None:
+        """The plugin's context for the clinic, or ``None`` if the clinic is unknown or the
+        plugin is not enabled there with valid settings (for ``hub.PluginHubDep``)."""
+        try:
+            return await self.context(clinic_id, plugin)
+        except (ClinicNotFound, PluginNotEnabled, plugin_settings.SettingsInvalid):
+            return None
+
+    def plugin_tables(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A transaction on the plugins' own tables (``PluginHub.tables()``)."""
+        return tables.transaction(self.db)
+
+    async def plugin_contexts(self, plugin: str) -> list[HookContext[PluginSettings]]:
+        """Contexts of ``plugin`` in every clinic it is enabled for (with valid settings)."""
+        async with self.db.session() as session:
+            clinic_ids = (
+                await session.execute(
+                    sa.select(col(PluginConfig.clinic_id)).where(
+                        col(PluginConfig.plugin) == plugin,
+                        col(PluginConfig.enabled).is_(True),
+                    )
+                )
+            ).scalars()
+            found = sorted(clinic_ids)
+        out = []
+        for clinic_id in found:
+            ctx = await self.plugin_context(clinic_id, plugin)
+            if ctx is not None:
+                out.append(ctx)
+        return out
 
     async def enabled_contexts(
         self, clinic_id: str, hook: str | None = None
@@ -281,7 +331,10 @@ class Runtime:
             if hook is not None and not self.host.implements(name, hook):
                 continue
             out[name] = HookContext(
-                runtime=self, clinic=snapshot.info, plugin=name, settings=settings
+                services=self.services(self, snapshot.info, name),
+                clinic=snapshot.info,
+                plugin=name,
+                settings=settings,
             )
         return out
 

@@ -26,12 +26,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlmodel import col
 
 from hub import feed, jobs
-from hub.db.models import Clinic
+from hub.db.crud import clinics as clinics_crud
 from hub.events import history
 from hub.reminders.ticks import reminders_tick, schedules_tick
 from hub.runtime import Runtime
@@ -50,9 +48,7 @@ class Tick:
 
 async def clinic_ids(runtime: Runtime) -> list[str]:
     async with runtime.db.session() as session:
-        return list(
-            (await session.execute(sa.select(col(Clinic.id)).order_by(col(Clinic.id)))).scalars()
-        )
+        return await clinics_crud.all_ids(session)
 
 
 async def plugin_jobs_tick(runtime: Runtime) -> int:

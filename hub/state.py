@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from hub.db.engine import Database
-from hub.db.models import PluginState
+from hub.db.models import PluginStateRow
 
 
 def _expiry(now: dt.datetime, ttl: dt.timedelta | None) -> dt.datetime | None:
@@ -30,7 +30,7 @@ def _expiry(now: dt.datetime, ttl: dt.timedelta | None) -> dt.datetime | None:
     return now + ttl
 
 
-def _live(row: PluginState | None, now: dt.datetime) -> PluginState | None:
+def _live(row: PluginStateRow | None, now: dt.datetime) -> PluginStateRow | None:
     if row is None or (row.expires_at is not None and row.expires_at <= now):
         return None
     return row
@@ -38,13 +38,13 @@ def _live(row: PluginState | None, now: dt.datetime) -> PluginState | None:
 
 async def _locked(
     session: AsyncSession, clinic_id: str, plugin: str, key: str
-) -> PluginState | None:
+) -> PluginStateRow | None:
     query = (
-        sa.select(PluginState)
+        sa.select(PluginStateRow)
         .where(
-            col(PluginState.clinic_id) == clinic_id,
-            col(PluginState.plugin) == plugin,
-            col(PluginState.key) == key,
+            col(PluginStateRow.clinic_id) == clinic_id,
+            col(PluginStateRow.plugin) == plugin,
+            col(PluginStateRow.key) == key,
         )
         .with_for_update()
     )
@@ -55,7 +55,7 @@ async def get(
     db: Database, clinic_id: str, plugin: str, key: str, default: Any, now: dt.datetime
 ) -> Any:
     async with db.session() as session:
-        row = _live(await session.get(PluginState, (clinic_id, plugin, key)), now)
+        row = _live(await session.get(PluginStateRow, (clinic_id, plugin, key)), now)
         return default if row is None else row.value
 
 
@@ -92,7 +92,7 @@ async def _insert(
     try:
         async with session.begin_nested():
             session.add(
-                PluginState(
+                PluginStateRow(
                     clinic_id=clinic_id,
                     plugin=plugin,
                     key=key,
@@ -164,12 +164,12 @@ async def items(
     db: Database, clinic_id: str, plugin: str, prefix: str, now: dt.datetime
 ) -> dict[str, Any]:
     async with db.session() as session:
-        query = sa.select(col(PluginState.key), col(PluginState.value)).where(
-            col(PluginState.clinic_id) == clinic_id,
-            col(PluginState.plugin) == plugin,
-            sa.or_(col(PluginState.expires_at).is_(None), col(PluginState.expires_at) > now),
+        query = sa.select(col(PluginStateRow.key), col(PluginStateRow.value)).where(
+            col(PluginStateRow.clinic_id) == clinic_id,
+            col(PluginStateRow.plugin) == plugin,
+            sa.or_(col(PluginStateRow.expires_at).is_(None), col(PluginStateRow.expires_at) > now),
         )
         if prefix:
-            query = query.where(col(PluginState.key).startswith(prefix, autoescape=True))
-        rows = (await session.execute(query.order_by(col(PluginState.key)))).all()
+            query = query.where(col(PluginStateRow.key).startswith(prefix, autoescape=True))
+        rows = (await session.execute(query.order_by(col(PluginStateRow.key)))).all()
         return {key: value for key, value in rows}

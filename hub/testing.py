@@ -45,13 +45,16 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
+from hub import events, services
 from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.context import HookContext
 from hub.db.crud import tokens as tokens_crud
 from hub.db.engine import sync_url
+from hub.db.models import Delivery
+from hub.db.models.events import DONE
 from hub.runtime import Runtime
 from hub.settings import HubSettings, PluginSettings
 from hub.testing_recorder import Received, RecordingPlugin
@@ -342,11 +345,42 @@ class Harness:
     async def context(self, plugin: str, clinic: str = "clinic-1") -> HookContext[PluginSettings]:
         return await self.runtime.context(clinic, plugin)
 
-    async def fire(self, hook: str, clinic: str = "clinic-1", **kwargs: Any) -> dict[str, Any]:
-        """Call ``hook`` on every plugin enabled for ``clinic``, as the hub does; results
-        by plugin (failing plugins are logged and left out)."""
-        contexts = await self.runtime.enabled_contexts(clinic, hook)
-        return await self.runtime.host.fan_out(hook, contexts, **kwargs)
+    async def fire(
+        self, hook: str, clinic: str = "clinic-1", *, subject: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Fire ``hook`` for every plugin enabled for ``clinic``, as the hub does.
+
+        A notification (``on_*``) goes through the outbox exactly as in production: the
+        payload is validated and stored as JSON (what the plugin gets is what a worker
+        reads back), each plugin gets a delivery with its own idempotency key, in order
+        per ``subject`` (by default the card, appointment or phone of the payload), and
+        the worker delivers what is due.  Returns ``{plugin: None}`` for the plugins
+        whose delivery succeeded (a failing one is retried later, as in production:
+        advance ``clock`` and :meth:`drain`).  Other hooks are called on every plugin at
+        once; their answers by plugin (failing plugins are logged and left out).
+        """
+        if not hook.startswith("on_"):
+            contexts = await self.runtime.enabled_contexts(clinic, hook)
+            return await self.runtime.host.fan_out(hook, contexts, **kwargs)
+        async with self.runtime.db.session() as session:
+            event_id = await events.emit(
+                session,
+                clinic_id=clinic,
+                hook=hook,
+                subject=subject or _subject(hook, kwargs),
+                payload=kwargs,
+                now=self.clock.now(),
+                runtime=self.runtime,
+                source="test",
+            )
+        await self.drain()
+        async with self.runtime.db.session() as session:
+            rows = await session.execute(
+                sa.select(col(Delivery.plugin)).where(
+                    col(Delivery.event_id) == event_id, col(Delivery.status) == DONE
+                )
+            )
+            return {plugin: None for plugin in sorted(rows.scalars())}
 
     async def call(self, plugin: str, hook: str, clinic: str = "clinic-1", **kwargs: Any) -> Any:
         """Call one plugin's ``hook``; a failure raises :class:`hub.plugins.PluginCallError`."""
@@ -364,6 +398,17 @@ class Harness:
         return await self.worker.scheduler.tick_all()
 
 
+def _subject(hook: str, payload: dict[str, Any]) -> str:
+    """The subject production gives an event with this payload (its per-plugin order)."""
+    for name in ("appointment", "card"):
+        value = payload.get(name)
+        if value is not None:
+            return f"{name}:{value['id'] if isinstance(value, dict) else value.id}"
+    if "phone" in payload:
+        return f"phone:{payload['phone']}"
+    return hook
+
+
 async def start_harness(
     settings: HubSettings,
     *,
@@ -371,7 +416,7 @@ async def start_harness(
     extra_plugins: dict[str, object] | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> tuple[Runtime, Harness]:
-    runtime = Runtime(settings, clock=clock, http_transport=http_transport)
+    runtime = Runtime(settings, services=services.make, clock=clock, http_transport=http_transport)
     runtime.load_plugins(plugins=extra_plugins)
     folders = runtime.host.migration_folders()
     if folders:

@@ -1,100 +1,98 @@
-"""Plugin routes: mounting what ``register_routes`` returned, and ``PluginHubDep``.
+"""``PluginHubDep``: how a plugin's own routes reach the hub.
 
-A plugin's routers are mounted under ``/plugins/{plugin}`` (or at the root for a
-:class:`hub.PluginRouter` with ``at_root=True``).  Their handlers reach the hub
-through one dependency::
+A plugin's routers (what ``register_routes`` returned) are mounted under
+``/plugins/{plugin}`` (or at the root for a :class:`hub.PluginRouter` with
+``at_root=True``; see :mod:`hub.api.plugin_routes`).  Their handlers reach the hub
+through one dependency, typed with the plugin's settings model::
 
     from hub import PluginHubDep
 
     @router.post("/callback/{clinic}")
-    async def callback(clinic: str, hub: PluginHubDep) -> str:
+    async def callback(clinic: str, hub: PluginHubDep[MySettings]) -> str:
         ctx = await hub.context(clinic)       # 404 unless the plugin is enabled there
+        ctx.settings.api_key                  # typed: MySettings
         ...
 
 ``hub.contexts()`` lists the contexts of every clinic the plugin is enabled for, to
-find the clinic whose secret signed a request that does not name its clinic.
+find the clinic whose secret signed a request that does not name its clinic;
+``async with hub.tables() as conn`` reads the plugin's own tables before any clinic is
+known (a route whose body carries an opaque reference the plugin issued, such as
+Mango's ``/MangoOffice/UpdateStatus``).
+
+Part of the plugin API: the contexts come from whatever the application put in
+``app.state.runtime`` (a :class:`PluginContexts`); this module imports nothing of it.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from contextlib import AbstractAsyncContextManager
+from typing import Annotated, Any, Generic, Protocol, TypeVar, cast
 
-import sqlalchemy as sa
-from fastapi import Depends, FastAPI, HTTPException, Request
-from sqlmodel import col
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hub import plugin_settings
 from hub.context import HookContext
-from hub.db.models import PluginConfig
-from hub.runtime import ClinicNotFound, PluginNotEnabled, Runtime
 from hub.settings import PluginSettings
 
+__all__ = ["PLUGIN_MARK", "PluginContexts", "PluginHub", "PluginHubDep"]
 
-class PluginHub:
-    """A plugin route's access to the hub, for the plugin that owns the route."""
+S = TypeVar("S", bound=PluginSettings)
+#: The ``request.state`` attribute naming the plugin that owns the route.
+PLUGIN_MARK = "hub_plugin"
 
-    def __init__(self, runtime: Runtime, plugin: str) -> None:
-        self.runtime = runtime
+
+class PluginContexts(Protocol):
+    """Where plugin contexts come from (the hub's runtime)."""
+
+    async def plugin_context(
+        self, clinic_id: str, plugin: str
+    ) -> HookContext[PluginSettings] | None:
+        """The plugin's context for the clinic, or ``None`` if it is not set up there."""
+        ...
+
+    async def plugin_contexts(self, plugin: str) -> list[HookContext[PluginSettings]]:
+        """Contexts of every clinic the plugin is enabled for (with valid settings)."""
+        ...
+
+    def plugin_tables(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A transaction on the plugins' own tables (committed at the end of the block)."""
+        ...
+
+
+class PluginHub(Generic[S]):
+    """A plugin route's access to the hub, for the plugin that owns the route.
+
+    ``S`` is the plugin's settings model: the contexts' ``settings`` are of that type.
+    """
+
+    def __init__(self, source: PluginContexts, plugin: str) -> None:
+        self._source = source
         self.plugin = plugin
 
-    async def context(self, clinic_id: str) -> HookContext[PluginSettings]:
+    async def context(self, clinic_id: str) -> HookContext[S]:
         """The plugin's context for ``clinic_id``; 404 if the plugin is not enabled there."""
-        try:
-            return await self.runtime.context(clinic_id, self.plugin)
-        except (ClinicNotFound, PluginNotEnabled, plugin_settings.SettingsInvalid):
-            raise HTTPException(
-                404, f"{self.plugin} is not set up for clinic {clinic_id!r}"
-            ) from None
+        ctx = await self._source.plugin_context(clinic_id, self.plugin)
+        if ctx is None:
+            raise HTTPException(404, f"{self.plugin} is not set up for clinic {clinic_id!r}")
+        # The settings were built with the model this plugin registered: its ``S``.
+        return cast("HookContext[S]", ctx)
 
-    async def contexts(self) -> list[HookContext[PluginSettings]]:
+    async def contexts(self) -> list[HookContext[S]]:
         """Contexts of every clinic the plugin is enabled for (with valid settings)."""
-        async with self.runtime.db.session() as session:
-            clinic_ids = (
-                (
-                    await session.execute(
-                        sa.select(col(PluginConfig.clinic_id)).where(
-                            col(PluginConfig.plugin) == self.plugin,
-                            col(PluginConfig.enabled).is_(True),
-                        )
-                    )
-                )
-                .scalars()
-                .all()
-            )
-        out = []
-        for clinic_id in sorted(clinic_ids):
-            try:
-                out.append(await self.runtime.context(clinic_id, self.plugin))
-            except (ClinicNotFound, PluginNotEnabled, plugin_settings.SettingsInvalid):
-                continue
-        return out
+        return cast("list[HookContext[S]]", await self._source.plugin_contexts(self.plugin))
+
+    def tables(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A transaction on the plugin's own tables, like ``ctx.tables()`` but before a
+        clinic is known: committed when the block ends, rolled back if it raises."""
+        return self._source.plugin_tables()
 
 
-def _plugin_hub(request: Request) -> PluginHub:
-    plugin = getattr(request.state, "hub_plugin", None)
+def _plugin_hub(request: Request) -> PluginHub[Any]:
+    plugin = getattr(request.state, PLUGIN_MARK, None)
     if plugin is None:
         raise RuntimeError("PluginHubDep used outside a plugin route")
     return PluginHub(request.app.state.runtime, plugin)
 
 
-PluginHubDep = Annotated[PluginHub, Depends(_plugin_hub)]
-
-
-def _mark(plugin: str):  # type: ignore[no-untyped-def]
-    async def mark(request: Request) -> None:
-        request.state.hub_plugin = plugin
-
-    return mark
-
-
-def mount_plugin_routes(app: FastAPI, runtime: Runtime) -> None:
-    """Mount every loaded plugin's routers (root paths were vetted at registration)."""
-    for name in runtime.host.loaded_names():
-        for spec in runtime.host.plugins[name].routes:
-            prefix = "" if spec.at_root else f"/plugins/{name}"
-            app.include_router(
-                spec.router,
-                prefix=prefix,
-                tags=list(spec.tags) or [f"plugin: {name}"],
-                dependencies=[Depends(_mark(name))],
-            )
+#: ``hub: PluginHubDep[MySettings]`` in a plugin route's signature.
+PluginHubDep = Annotated[PluginHub[S], Depends(_plugin_hub)]

@@ -26,7 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import col
 
 from hub.db.models import ApiToken
-from hub.runtime import ClinicNotFound, ClinicSnapshot, Runtime
+from hub.runtime import ClinicSnapshot, Runtime
 from hub.security.tokens import hash_token
 
 TOUCH_EVERY = dt.timedelta(minutes=1)
@@ -142,10 +142,7 @@ def clinic_scope(*roles: str) -> Callable[..., Awaitable[ClinicAccess]]:
             )
         if principal.role == "clinic" and principal.clinic_id != clinic:
             raise HTTPException(403, "This token belongs to another clinic")
-        try:
-            snapshot = await runtime.snapshot(clinic)
-        except ClinicNotFound:
-            raise HTTPException(404, f"Unknown clinic {clinic!r}") from None
+        snapshot = await runtime.snapshot(clinic)  # ClinicNotFound: 404
         return ClinicAccess(principal=principal, clinic=snapshot)
 
     return check

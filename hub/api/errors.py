@@ -23,6 +23,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hub.runtime import ClinicNotFound
+
 log = logging.getLogger("hub.api")
 
 
@@ -128,7 +130,12 @@ async def reject_unstorable(request: Request) -> None:
             raise _refuse(*found)
 
 
+async def _clinic_not_found(request: Request, exc: ClinicNotFound) -> JSONResponse:
+    return JSONResponse({"detail": exc.detail}, status_code=404)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(ClinicNotFound, _clinic_not_found)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

@@ -14,11 +14,11 @@ until it is re-queued.  On PostgreSQL the rows are taken ``FOR UPDATE SKIP LOCKE
 several workers claim disjoint batches; each claimed row gets a lease
 (``HUB_WORKER_LEASE``), renewed while its call runs.
 
-*Call.*  ``host.call_strict(plugin, hook, ctx.with_key(idempotency_key), **kwargs)``, the
+*Call.*  ``host.notify(plugin, hook, ctx.with_key(idempotency_key), **kwargs)``, the
 arguments rebuilt from the event's JSON by :mod:`hub.events.payloads`.
 
 *Results.*  Written in batches with one executemany UPDATE, only for rows this worker
-still holds: done; retrying after a back-off (:mod:`hub.events.retry`); dead after
+still holds: done; retrying after a back-off (:mod:`hub.retry`); dead after
 ``HUB_RETRY_MAX_ATTEMPTS`` failures or at once for a payload that no longer decodes;
 done with a note when the plugin is no longer enabled for the clinic.
 
@@ -37,12 +37,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hub import plugin_settings
+from hub import plugin_settings, retry
 from hub.db.models import Delivery, OutboxEvent
 from hub.db.models.events import DEAD, DONE, OPEN_STATES, RETRYING
-from hub.events import payloads, retry
-from hub.jobs import WORKER_ID
+from hub.events import payloads
 from hub.plugins import PluginCallError
+from hub.process import WORKER_ID
 from hub.runtime import PluginNotEnabled, Runtime
 
 log = logging.getLogger("hub.events")
@@ -56,7 +56,7 @@ FLUSH_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
-class Claimed:
+class ClaimedDelivery:
     """A delivery this worker holds, with its event's arguments."""
 
     id: int
@@ -71,10 +71,10 @@ class Claimed:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class CallOutcome:
     """How one call went: ``done``, ``failed`` (retry or dead) or ``broken`` (dead now)."""
 
-    delivery: Claimed
+    delivery: ClaimedDelivery
     kind: str
     error: str | None = None
 
@@ -106,7 +106,7 @@ def claim_query(now: dt.datetime, limit: int, *, skip_locked: bool) -> sa.Select
     return query
 
 
-async def claim(runtime: Runtime, limit: int) -> list[Claimed]:
+async def claim(runtime: Runtime, limit: int) -> list[ClaimedDelivery]:
     """Lease up to ``limit`` due deliveries to this worker (one transaction)."""
     now = runtime.clock.now()
     lease = dt.timedelta(seconds=runtime.settings.worker_lease)
@@ -141,10 +141,10 @@ async def claim(runtime: Runtime, limit: int) -> list[Claimed]:
                 .order_by(DELIVERY.c.id)
             )
         ).all()
-    return [Claimed(*row) for row in rows]
+    return [ClaimedDelivery(*row) for row in rows]
 
 
-async def _context(runtime: Runtime, delivery: Claimed) -> Any:
+async def _context(runtime: Runtime, delivery: ClaimedDelivery) -> Any:
     try:
         return await runtime.context(
             delivery.clinic_id, delivery.plugin, idempotency_key=delivery.idempotency_key
@@ -157,11 +157,11 @@ async def _context(runtime: Runtime, delivery: Claimed) -> Any:
         )
 
 
-async def deliver(runtime: Runtime, delivery: Claimed) -> Outcome:
+async def deliver(runtime: Runtime, delivery: ClaimedDelivery) -> CallOutcome:
     """Make one call; never raises."""
     try:
         if runtime.host.get(delivery.plugin) is None:
-            return Outcome(
+            return CallOutcome(
                 delivery,
                 "failed",
                 f"plugin {delivery.plugin!r} is not installed (or is broken) in this worker",
@@ -169,33 +169,33 @@ async def deliver(runtime: Runtime, delivery: Claimed) -> Outcome:
         try:
             kwargs = payloads.decode(delivery.hook, delivery.payload)
         except payloads.PayloadError as exc:
-            return Outcome(delivery, "broken", str(exc))
+            return CallOutcome(delivery, "broken", str(exc))
         try:
             ctx = await _context(runtime, delivery)
         except PluginNotEnabled:
-            return Outcome(
+            return CallOutcome(
                 delivery,
                 "skipped",
                 f"not delivered: plugin {delivery.plugin!r} is no "
                 f"longer enabled for clinic {delivery.clinic_id!r}",
             )
         except plugin_settings.SettingsInvalid as exc:
-            return Outcome(
+            return CallOutcome(
                 delivery,
                 "failed",
                 f"settings of {delivery.plugin!r} are invalid: "
                 + "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors),
             )
-        await runtime.host.call_strict(delivery.plugin, delivery.hook, ctx, **kwargs)
-        return Outcome(delivery, "done")
+        await runtime.host.notify(delivery.plugin, delivery.hook, ctx, **kwargs)
+        return CallOutcome(delivery, "done")
     except PluginCallError as exc:
-        return Outcome(delivery, "failed", exc.error)
+        return CallOutcome(delivery, "failed", exc.error)
     except Exception as exc:  # a bug of ours must not lose the delivery: retry it
         log.exception("delivery %s failed in the hub", delivery.id)
-        return Outcome(delivery, "failed", runtime.redactor.redact(f"hub error: {exc!r}"))
+        return CallOutcome(delivery, "failed", runtime.redactor.redact(f"hub error: {exc!r}"))
 
 
-def _row(runtime: Runtime, outcome: Outcome, now: dt.datetime) -> dict[str, Any]:
+def _row(runtime: Runtime, outcome: CallOutcome, now: dt.datetime) -> dict[str, Any]:
     settings = runtime.settings
     attempts = outcome.delivery.attempts + 1
     row: dict[str, Any] = {
@@ -223,13 +223,11 @@ def _row(runtime: Runtime, outcome: Outcome, now: dt.datetime) -> dict[str, Any]
         delay = retry.backoff(
             attempts, base=settings.retry_base_delay, cap=settings.retry_max_delay
         )
-        row.update(
-            status=RETRYING, finished_at=None, next_attempt_at=now + dt.timedelta(seconds=delay)
-        )
+        row.update(status=RETRYING, finished_at=None, next_attempt_at=now + delay)
     return row
 
 
-async def write_results(runtime: Runtime, outcomes: list[Outcome]) -> None:
+async def write_results(runtime: Runtime, outcomes: list[CallOutcome]) -> None:
     """Record outcomes (one executemany UPDATE), only for rows this worker still holds."""
     if not outcomes:
         return
@@ -257,7 +255,7 @@ async def write_results(runtime: Runtime, outcomes: list[Outcome]) -> None:
         runtime.metrics.deliveries.labels(outcome.delivery.plugin, row["status"]).inc()
 
 
-async def _renew(runtime: Runtime, held: dict[int, asyncio.Task[Outcome]]) -> None:
+async def _renew(runtime: Runtime, held: dict[int, asyncio.Task[CallOutcome]]) -> None:
     """Keep the leases of running calls alive (a slow plugin must not lose its claim)."""
     period = max(0.05, runtime.settings.worker_lease / 3)
     while True:
@@ -282,12 +280,12 @@ async def dispatch(runtime: Runtime) -> int:
     batch = settings.worker_batch
     gate = asyncio.Semaphore(settings.worker_concurrency)
 
-    async def guarded(delivery: Claimed) -> Outcome:
+    async def guarded(delivery: ClaimedDelivery) -> CallOutcome:
         async with gate:
             return await deliver(runtime, delivery)
 
-    held: dict[int, asyncio.Task[Outcome]] = {}
-    finished: list[Outcome] = []
+    held: dict[int, asyncio.Task[CallOutcome]] = {}
+    finished: list[CallOutcome] = []
     handled = 0
     more = True
     deadline = time.monotonic() + STEP_SECONDS

@@ -1,6 +1,7 @@
 """Phones at intake: refuse what is not a phone at all, keep and flag the unusable.
 
-A value with no phone attempt in it (``"abc"``, ``""``) is a 422 naming the field.  A
+A value with no phone attempt in it (``"abc"``) is a 422 naming the field; blank slots
+(``""``) never get here, the card schema drops them (a blank slot is no phone).  A
 phone-like value that no message can use as is (invalid, a landline) is stored as the
 clinic wrote it and reported as a warning; whether a message can be sent is decided
 per channel when sending (and then published as ``card.warning`` in the feed).

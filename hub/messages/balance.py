@@ -20,7 +20,6 @@ from hub.plugin_settings import SettingsInvalid
 from hub.plugins import PluginCallError
 from hub.runtime import PluginNotEnabled, Runtime
 from hub.schemas.clinics import ClinicOptions
-from hub.types import Balance
 
 CACHE_SECONDS = 30.0
 
@@ -71,9 +70,9 @@ async def _ask(runtime: Runtime, clinic_id: str, channel: str, provider: str | N
     except (PluginNotEnabled, SettingsInvalid) as exc:
         return BalanceInfo(provider, None, error=str(exc))
     try:
-        result = await runtime.host.call_strict(provider, "get_balance", ctx)
+        result = await runtime.host.get_balance(provider, ctx)
     except PluginCallError as exc:
         return BalanceInfo(provider, None, error=exc.error)
-    if not isinstance(result, Balance):
+    if result is None:
         return BalanceInfo(provider, None, error=f"{provider} reports no balance")
     return BalanceInfo(provider, result.amount, result.currency)

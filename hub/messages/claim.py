@@ -4,7 +4,7 @@ A claim takes up to ``limit`` messages that are ``queued`` and due, or still
 ``sending`` after their lease ran out (the worker holding them died), oldest due
 first.  On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``, so several
 workers claim disjoint batches without waiting on each other; on SQLite one worker
-runs per database file (``hub.worker``).  Claimed rows become ``sending`` with
+runs per database file (``hub.worker``).  ClaimedMessage rows become ``sending`` with
 ``lease_owner`` = the claim's token and ``lease_until`` = ``next_attempt_at`` = the
 end of the lease.  A re-claimed message gets a ``lease_expired`` line in its history
 and the lost attempt is counted: the provider may have sent it (the journal says so).
@@ -52,7 +52,7 @@ _UNSENT = frozenset({"queued", "sending"})
 
 
 @dataclass
-class Claimed:
+class ClaimedMessage:
     """A claimed message: the row's values as read, plus the claim token."""
 
     row: dict[str, Any]
@@ -64,7 +64,7 @@ class Claimed:
 
 async def claim(
     session: AsyncSession, *, now: dt.datetime, token: str, lease: dt.timedelta, limit: int
-) -> list[Claimed]:
+) -> list[ClaimedMessage]:
     """Claim up to ``limit`` due messages for ``token`` (see the module docstring)."""
     query = (
         sa.select(TABLE)
@@ -113,7 +113,7 @@ async def claim(
         )
     for r in rows:
         r["status"], r["lease_owner"], r["lease_until"] = "sending", token, until
-    return [Claimed(r, token) for r in rows]
+    return [ClaimedMessage(r, token) for r in rows]
 
 
 async def extend(
@@ -137,7 +137,9 @@ _WRITE = (
 )
 
 
-async def write(session: AsyncSession, results: Sequence[tuple[Claimed, dict[str, Any]]]) -> None:
+async def write(
+    session: AsyncSession, results: Sequence[tuple[ClaimedMessage, dict[str, Any]]]
+) -> None:
     """Write each claimed message's new values (every ``RESULT_COLUMNS`` key).  A message
     leaving the queue keeps its answer links only masked (the patient has them now)."""
     if not results:

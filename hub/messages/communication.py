@@ -3,6 +3,8 @@ shows it (seed 003: «статус коммуникации», e.g. «Отпра
 
 The value is the one the message was queued with (a reminder schedule may set its
 own), else the clinic option ``communication_status``; with neither, nothing is set.
+A plugin sets it directly for what it learned (a voice robot's «Запись подтверждена»)
+through ``ctx.set_communication_status``; ``message_id`` is then ``null``.
 A change is stored on the appointment and published in the clinic's feed as
 ``appointment.communication_status`` ``{"appointment_id", "communication_status",
 "message_id"}`` for the clinic system to show; setting the value the appointment
@@ -28,7 +30,7 @@ FEED_TYPE = "appointment.communication_status"
 class Sent:
     clinic_id: str
     appointment_id: str
-    message_id: int
+    message_id: int | None
     status: str
 
 

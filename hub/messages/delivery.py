@@ -38,21 +38,20 @@ import asyncio
 import datetime as dt
 import itertools
 import logging
-import socket
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from hub.context import HookContext
 from hub.messages import communication, outcomes, policy, priority, routing
 from hub.messages.batches import Batches
-from hub.messages.claim import Claimed, claim, extend, write
+from hub.messages.claim import ClaimedMessage, claim, extend, write
 from hub.messages.outcomes import Values
 from hub.messages.quiet import quiet_until
 from hub.messages.ratelimit import Buckets
 from hub.plugin_settings import SettingsInvalid
 from hub.plugins import PluginCallError
+from hub.process import WORKER_ID
 from hub.runtime import ClinicNotFound, ClinicSnapshot, PluginNotEnabled, Runtime
 from hub.schemas.clinics import ClinicOptions
 from hub.settings import PluginSettings
@@ -60,7 +59,6 @@ from hub.types import DeliveryResult, OutgoingMessage
 
 log = logging.getLogger("hub.messages.delivery")
 
-WORKER_ID = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 #: Batches one call of the step may claim before giving the other steps a turn.
 BATCHES_PER_RUN = 10
 #: Longest time a delivery result waits to be written.
@@ -77,7 +75,7 @@ class ClinicView:
 class Prepared:
     """A message ready to go to ``provider`` (``candidates[0]``)."""
 
-    message: Claimed
+    message: ClaimedMessage
     view: ClinicView
     provider: str
     candidates: list[str]
@@ -115,7 +113,7 @@ class Run:
         self.token = token
         self.settings = runtime.settings
         self.pending: set[int] = set()
-        self.results: list[tuple[Claimed, dict[str, Any]]] = []
+        self.results: list[tuple[ClaimedMessage, dict[str, Any]]] = []
         self.flush_every = max(1, self.settings.worker_concurrency)
         self.write_lock = asyncio.Lock()
         self.ready = asyncio.Event()
@@ -131,7 +129,9 @@ class Run:
 
     async def go(self) -> int:
         slots = asyncio.Semaphore(self.flush_every)
-        queue: asyncio.Queue[Claimed | None] = asyncio.Queue(maxsize=self.settings.worker_batch)
+        queue: asyncio.Queue[ClaimedMessage | None] = asyncio.Queue(
+            maxsize=self.settings.worker_batch
+        )
         tasks: list[asyncio.Task[None]] = []
         producer = asyncio.create_task(self._claim_into(queue))
         heartbeat = asyncio.create_task(self._heartbeat())
@@ -158,7 +158,7 @@ class Run:
             self.contexts[(clinic_id, provider)] = found
         return found
 
-    async def _claim_into(self, queue: asyncio.Queue[Claimed | None]) -> int:
+    async def _claim_into(self, queue: asyncio.Queue[ClaimedMessage | None]) -> int:
         """Claim batches into ``queue``; the next claim runs while the previous batch is
         still being sent (the queue holds one batch), so a worker holds about two batches
         plus its sends in flight and the results being written.  Ends the queue with
@@ -194,7 +194,7 @@ class Run:
             await queue.put(None)
         return total
 
-    async def _one(self, message: Claimed, slots: asyncio.Semaphore) -> None:
+    async def _one(self, message: ClaimedMessage, slots: asyncio.Semaphore) -> None:
         released = False
         try:
             prepared = await self.prepare(message)
@@ -221,7 +221,7 @@ class Run:
                 slots.release()
         await self.add(message, values)
 
-    async def _load_clinics(self, claimed: list[Claimed]) -> None:
+    async def _load_clinics(self, claimed: list[ClaimedMessage]) -> None:
         """The clinics of these messages (the runtime's cached snapshots)."""
         for clinic_id in {m["clinic_id"] for m in claimed} - set(self.clinics):
             try:
@@ -246,7 +246,7 @@ class Run:
             except Exception:
                 log.exception("could not renew the leases of %d messages", len(self.pending))
 
-    async def add(self, message: Claimed, values: dict[str, Any]) -> None:
+    async def add(self, message: ClaimedMessage, values: dict[str, Any]) -> None:
         self.results.append((message, values))
         if len(self.results) >= self.flush_every:
             self.ready.set()
@@ -288,7 +288,7 @@ class Run:
             for message, _ in results:
                 self.pending.discard(message["id"])
 
-    async def _write(self, results: list[tuple[Claimed, dict[str, Any]]]) -> None:
+    async def _write(self, results: list[tuple[ClaimedMessage, dict[str, Any]]]) -> None:
         async with self.runtime.db.session() as session:
             results = await self._channel_fallbacks(session, results)
             await write(session, results)
@@ -297,8 +297,8 @@ class Run:
                 await communication.mark_sent(session, marks, now=self.runtime.clock.now())
 
     async def _channel_fallbacks(
-        self, session: Any, results: list[tuple[Claimed, dict[str, Any]]]
-    ) -> list[tuple[Claimed, dict[str, Any]]]:
+        self, session: Any, results: list[tuple[ClaimedMessage, dict[str, Any]]]
+    ) -> list[tuple[ClaimedMessage, dict[str, Any]]]:
         """Queue each failed message that has channels left on the next one (step 8);
         the results with that step in their history (new dicts: a write that fails is
         tried again from the same results, and its follow-ups were rolled back)."""
@@ -320,7 +320,7 @@ class Run:
         return out
 
     def _communication(
-        self, results: list[tuple[Claimed, dict[str, Any]]]
+        self, results: list[tuple[ClaimedMessage, dict[str, Any]]]
     ) -> list[communication.Sent]:
         marks = []
         for message, values in results:
@@ -338,16 +338,18 @@ class Run:
 
     # --- one message --------------------------------------------------------------
 
-    def requeue(self, message: Claimed, due: dt.datetime, event: str, text: str) -> Values:
+    def requeue(self, message: ClaimedMessage, due: dt.datetime, event: str, text: str) -> Values:
         return outcomes.requeue(message, self.runtime.clock.now(), due, event, text)
 
-    def fail(self, message: Claimed, code: str, text: str, *, event: str = "refused") -> Values:
+    def fail(
+        self, message: ClaimedMessage, code: str, text: str, *, event: str = "refused"
+    ) -> Values:
         self.runtime.metrics.messages.labels(message["provider"] or "-", "failed").inc()
         return outcomes.fail(message, self.runtime.clock.now(), code, text, event=event)
 
     def outcome(
         self,
-        message: Claimed,
+        message: ClaimedMessage,
         view: ClinicView,
         provider: str,
         candidates: list[str],
@@ -363,14 +365,14 @@ class Run:
         now = self.runtime.clock.now()
         return outcomes.outcome(message, now, provider, candidates, result, rules)
 
-    async def handle(self, message: Claimed) -> dict[str, Any]:
+    async def handle(self, message: ClaimedMessage) -> dict[str, Any]:
         """Send one message through ``send_message`` (or return why it was not sent)."""
         prepared = await self.prepare(message)
         if not isinstance(prepared, Prepared):
             return prepared
         return await self.send_one(prepared)
 
-    async def prepare(self, message: Claimed) -> Values | Prepared:
+    async def prepare(self, message: ClaimedMessage) -> Values | Prepared:
         """Steps 1-4: the new values if the message is not to be sent now, else what
         sending it needs (its rate-limit token taken and waited for)."""
         view = self.clinics.get(message["clinic_id"])

@@ -31,7 +31,7 @@ from hub.plugins import PluginCallError
 from hub.runtime import ClinicSnapshot, Runtime
 from hub.schemas.clinics import ClinicOptions
 from hub.schemas.mailings import MailingCreate
-from hub.types import Appointment, CostEstimate, OutgoingMessage
+from hub.types import Appointment, OutgoingMessage
 
 
 class MailingRefused(Exception):
@@ -192,10 +192,10 @@ async def estimate(
     )
     try:
         ctx = await runtime.context(snapshot.info.id, provider)
-        result = await runtime.host.call_strict(provider, "estimate_cost", ctx, messages=messages)
+        result = await runtime.host.estimate_cost(provider, ctx, messages)
     except (PluginCallError, LookupError, ValueError):
         return None
-    if not isinstance(result, CostEstimate):
+    if result is None:
         return None
     return {
         "provider": provider,

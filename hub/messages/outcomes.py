@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub.messages.claim import Claimed
+from hub.messages.claim import ClaimedMessage
 from hub.messages.queue import entry
 from hub.messages.quiet import first_allowed
-from hub.messages.retry import backoff
 from hub.metrics import Metrics
+from hub.retry import backoff
 from hub.schemas.clinics import QuietHours
 from hub.security.redaction import Redactor
 from hub.settings import HubSettings
@@ -58,7 +58,9 @@ def fallen_back(history: list[dict[str, Any]]) -> set[str]:
     return {str(line["provider"]) for line in history if line.get("event") == "fallback"}
 
 
-def requeue(message: Claimed, now: dt.datetime, due: dt.datetime, event: str, text: str) -> Values:
+def requeue(
+    message: ClaimedMessage, now: dt.datetime, due: dt.datetime, event: str, text: str
+) -> Values:
     """Back to ``queued`` until ``due`` without an attempt (quiet hours, rate limit)."""
     line = entry(now, event, "queued", due=due.isoformat(), text=text)
     return {
@@ -70,7 +72,7 @@ def requeue(message: Claimed, now: dt.datetime, due: dt.datetime, event: str, te
 
 
 def fail(
-    message: Claimed, now: dt.datetime, code: str, text: str, *, event: str = "refused"
+    message: ClaimedMessage, now: dt.datetime, code: str, text: str, *, event: str = "refused"
 ) -> Values:
     """``failed`` with ``code`` and ``text`` without asking a provider."""
     return {
@@ -95,7 +97,7 @@ class Rules:
 
 
 def outcome(
-    message: Claimed,
+    message: ClaimedMessage,
     now: dt.datetime,
     provider: str,
     candidates: list[str],

@@ -37,26 +37,24 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Clinic, Message
+from hub.db.upsert import insert
 from hub.messages import cards, policy
 from hub.messages.addresses import InvalidAddress, normalize
 from hub.messages.quiet import first_allowed
+from hub.runtime import ClinicNotFound, Runtime
 from hub.schemas.clinics import ClinicOptions
-
-if TYPE_CHECKING:
-    from hub.runtime import Runtime
 
 __all__ = [
     "Draft",
     "EmptyText",
     "InvalidAddress",
-    "UnknownClinic",
     "entry",
     "queue_message",
     "queue_messages",
@@ -69,10 +67,6 @@ MAX_TEXT = 4000
 
 class EmptyText(ValueError):
     """The text is empty (or only spaces)."""
-
-
-class UnknownClinic(LookupError):
-    """No clinic with that id."""
 
 
 def search_key(name: str | None) -> str:
@@ -138,13 +132,6 @@ def _check_email_parts(draft: Draft) -> None:
         raise ValueError(f"the html body must be at most {MAX_HTML} characters, without NUL")
 
 
-def _insert(session: AsyncSession) -> Any:
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(_MESSAGE)
-
-
 async def queue_messages(
     session: AsyncSession, runtime: Runtime, *, clinic_id: str, drafts: Sequence[Draft]
 ) -> dict[str, int]:
@@ -155,7 +142,7 @@ async def queue_messages(
         return {}
     clinic = await session.get(Clinic, clinic_id)
     if clinic is None:
-        raise UnknownClinic(f"unknown clinic {clinic_id!r}")
+        raise ClinicNotFound(clinic_id)
     options = ClinicOptions.model_validate(clinic.options)
     tz = ZoneInfo(clinic.timezone)
     now = runtime.clock.now()
@@ -248,7 +235,7 @@ async def queue_messages(
     # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs
     # ("insertmanyvalues") from one cached compiled statement.
     statement = (
-        _insert(session)
+        insert(session, _MESSAGE)
         .on_conflict_do_nothing(index_elements=["clinic_id", "dedupe_key"])
         .returning(_MESSAGE.c.dedupe_key, _MESSAGE.c.id)
     )

@@ -14,54 +14,16 @@ once: a problem is an error of the request, not a ``failed`` row to find later.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Message
-from hub.messages import policy, routing
+from hub.messages import links, policy, routing, targets
 from hub.messages.addresses import InvalidAddress, normalize
+from hub.messages.one_off import OneOffDraft, SendRefused
 from hub.messages.queue import queue_message
-from hub.reminders import links
-from hub.reminders.links import NewLink
 from hub.runtime import ClinicSnapshot, Runtime
 from hub.schemas.clinics import ClinicOptions
 from hub.schemas.messages import SendRequest
-
-
-class SendRefused(Exception):
-    """The send cannot be done; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-
-
-class NoAddress(SendRefused):
-    """The patient's card has no address the channel can use (answered 422, and
-    published as ``card.warning``)."""
-
-    def __init__(self, patient_id: str, reason: str, detail: str) -> None:
-        super().__init__(
-            422, f"the card of patient {patient_id!r} has no usable address: {detail} ({reason})"
-        )
-        self.patient_id = patient_id
-        self.reason = reason
-        self.warning = detail
-
-
-@dataclass(frozen=True)
-class Draft:
-    """What will be queued."""
-
-    address: str
-    text: str
-    kind: str
-    recipient_name: str | None
-    patient_id: str | None
-    appointment_id: str | None
-    link: NewLink | None = None
 
 
 def check_text(text: str) -> None:
@@ -86,7 +48,7 @@ def check_parts(text: str, limit: int | None, provider: str) -> None:
 
 async def draft(
     session: AsyncSession, runtime: Runtime, snapshot: ClinicSnapshot, request: SendRequest
-) -> Draft:
+) -> OneOffDraft:
     """Resolve the recipient and the text of ``request``."""
     options = ClinicOptions.model_validate(snapshot.options)
     if request.phone is not None and request.appointment_id is None and request.patient_id is None:
@@ -95,11 +57,9 @@ async def draft(
         except InvalidAddress as exc:
             raise SendRefused(422, f"phone: {exc.detail} ({exc.reason})") from None
         assert request.text is not None
-        return Draft(
+        return OneOffDraft(
             address, request.text, request.kind or "custom", request.recipient_name, None, None
         )
-    from hub.messages import targets
-
     return await targets.draft_for_patient(session, runtime, snapshot, options, request)
 
 

@@ -13,11 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.crud import templates as templates_crud
 from hub.intake.snapshots import load_appointments, load_card
-from hub.messages import recipients
+from hub.messages import links, recipients
 from hub.messages import templates as tpl
 from hub.messages.addresses import InvalidAddress, normalize
-from hub.messages.send import Draft, NoAddress, SendRefused
-from hub.reminders import links
+from hub.messages.one_off import NoAddress, OneOffDraft, SendRefused
 from hub.runtime import ClinicSnapshot, Runtime
 from hub.schemas.clinics import ClinicOptions
 from hub.schemas.messages import SendRequest
@@ -40,7 +39,7 @@ async def draft_for_patient(
     snapshot: ClinicSnapshot,
     options: ClinicOptions,
     request: SendRequest,
-) -> Draft:
+) -> OneOffDraft:
     clinic_id = snapshot.info.id
     appointment: Appointment | None = None
     card: Card | None
@@ -92,7 +91,7 @@ async def draft_for_patient(
             text = tpl.render(template.body, context)
         except tpl.EmptyPlaceholder as exc:
             raise SendRefused(422, f"template {template.id} ({template.name}): {exc}") from None
-        return Draft(
+        return OneOffDraft(
             address,
             text,
             kind or "custom",
@@ -101,7 +100,7 @@ async def draft_for_patient(
             appointment.id,
             link,
         )
-    return Draft(
+    return OneOffDraft(
         address,
         text,
         kind or "custom",

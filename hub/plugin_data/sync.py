@@ -11,9 +11,10 @@ from __future__ import annotations
 from hub import jobs
 from hub.context import HookContext
 from hub.db.models import JobRun
+from hub.registration import Job
 from hub.runtime import Runtime
 from hub.settings import PluginSettings
-from hub.types import Job, SyncResult
+from hub.types import SyncResult
 
 
 def job_name(kind: str) -> str:

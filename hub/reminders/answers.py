@@ -25,14 +25,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import events, feed
 from hub.db.models import AppointmentAnswer
+from hub.db.upsert import insert
 from hub.schemas.answers import PatientAnswerPublic
 from hub.types import Appointment, PatientAnswer
 
@@ -129,11 +129,6 @@ async def _lock(
     ).scalar_one_or_none()
 
 
-def _insert(session: AsyncSession) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(_TABLE)
-
-
 async def record(
     session: AsyncSession,
     runtime: Runtime,
@@ -164,7 +159,7 @@ async def record(
         if appointment.cancelled:
             raise AnswerRefused("cancelled", "the clinic has cancelled this appointment")
         inserted = await session.execute(
-            _insert(session)
+            insert(session, _TABLE)
             .values(
                 clinic_id=clinic_id,
                 appointment_id=appointment.id,

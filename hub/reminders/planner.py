@@ -24,10 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Message
-from hub.messages import recipients
+from hub.messages import links, recipients
 from hub.messages import templates as tpl
 from hub.messages.queue import Draft, entry, queue_messages
-from hub.reminders import links
 from hub.reminders.eligibility import screen, warnings
 from hub.reminders.rules import Rule
 from hub.reminders.selection import ADDRESS_REASONS, Decision
@@ -36,7 +35,7 @@ from hub.types import Appointment, ClinicInfo
 if TYPE_CHECKING:
     from hub.runtime import Runtime
 
-__all__ = ["Outcome", "Planned", "execute", "plan", "taken_keys"]
+__all__ = ["RunOutcome", "Planned", "execute", "plan", "taken_keys"]
 
 _MESSAGE = Message.__table__  # type: ignore[attr-defined]
 PREVIEW_TOKEN = "…"
@@ -119,7 +118,7 @@ async def by_priority(
 
 
 @dataclass
-class Outcome:
+class RunOutcome:
     """What a run did (or, dry, would do)."""
 
     recipients: list[dict[str, Any]] = field(default_factory=list)
@@ -172,9 +171,9 @@ async def plan(
     appointments: Sequence[Appointment],
     day_key: Callable[[Appointment], str],
     dry_run: bool,
-) -> Outcome:
+) -> RunOutcome:
     """Who gets what, who is skipped and why; nothing is written."""
-    outcome = Outcome()
+    outcome = RunOutcome()
     keys = {a.id: f"{rule.key}:{a.id}:{day_key(a)}" for a in appointments}
     taken = await taken_keys(session, clinic.id, list(keys.values()))
     uses_link = "confirm_link" in tpl.placeholders(rule.body)
@@ -246,9 +245,9 @@ async def execute(
     *,
     clinic_id: str,
     rule: Rule,
-    outcome: Outcome,
+    outcome: RunOutcome,
     now: dt.datetime,
-) -> Outcome:
+) -> RunOutcome:
     """Queue what :func:`plan` planned, in the caller's transaction."""
     drafts = [
         Draft(

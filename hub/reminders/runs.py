@@ -21,19 +21,17 @@ UPDATE (``WHERE status = 'failed' ...``) for a takeover; never a check in Python
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import uuid
-from typing import Any, Final
+from typing import Final
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import ScheduledRun
+from hub.db.upsert import insert
+from hub.process import WORKER_ID
 
-__all__ = ["LEASE", "MAX_ATTEMPTS", "RETRY_AFTER", "WORKER_ID", "claim", "finish"]
+__all__ = ["LEASE", "MAX_ATTEMPTS", "RETRY_AFTER", "claim", "finish"]
 
-WORKER_ID: Final = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 #: How long a run may take before another worker may assume its worker died.
 LEASE: Final = dt.timedelta(minutes=15)
 #: A failed run is tried again after this long, at most ``MAX_ATTEMPTS`` times in all.
@@ -41,11 +39,6 @@ RETRY_AFTER: Final = dt.timedelta(minutes=5)
 MAX_ATTEMPTS: Final = 5
 
 _RUN = ScheduledRun.__table__  # type: ignore[attr-defined]
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(_RUN)
 
 
 async def claim(
@@ -59,7 +52,7 @@ async def claim(
 ) -> bool:
     """Take the run of ``rule`` for ``run_date``; ``True`` if this worker should run it."""
     inserted = await session.execute(
-        _insert(session)
+        insert(session, _RUN)
         .values(
             clinic_id=clinic_id,
             rule=rule,

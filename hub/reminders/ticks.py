@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from hub.db.crud import clinics as clinics_crud
 from hub.db.crud import schedules as schedules_crud
 from hub.reminders import daily, kinds
 from hub.runtime import ClinicNotFound, ClinicSnapshot, Runtime
@@ -39,10 +40,10 @@ def grace(runtime: Runtime) -> dt.timedelta:
 
 
 async def _clinics(runtime: Runtime) -> list[ClinicSnapshot]:
-    from hub.scheduler import clinic_ids
-
+    async with runtime.db.session() as session:
+        clinic_ids = await clinics_crud.all_ids(session)
     out = []
-    for clinic_id in await clinic_ids(runtime):
+    for clinic_id in clinic_ids:
         try:
             out.append(await runtime.snapshot(clinic_id))
         except ClinicNotFound:  # deleted meanwhile

@@ -36,7 +36,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub.api.deps import RuntimeDep
 from hub.db.models import AnswerLink
-from hub.reminders import answers, links
+from hub.messages import links
+from hub.reminders import answers
 from hub.runtime import ClinicNotFound, Runtime
 from hub.schemas.clinics import ClinicOptions
 from hub.types import Appointment, ClinicInfo

@@ -85,12 +85,13 @@ async def test_clinic_token_needs_an_existing_clinic(hub: Harness) -> None:
 
 
 async def test_admin_token_from_environment(hub: Harness) -> None:
+    from hub import services
     from hub.runtime import Runtime
 
     settings = hub.runtime.settings.model_copy(
         update={"admin_token": SecretStr("seeded-admin-token-0123456789")}
     )
-    runtime = Runtime(settings)
+    runtime = Runtime(settings, services=services.make)
     await runtime.start()
     await runtime.close()
     seeded = hub.client_for("seeded-admin-token-0123456789")

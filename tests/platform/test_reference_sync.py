@@ -149,3 +149,15 @@ def test_a_taken_or_malformed_kind_marks_the_plugin_broken(kind: str) -> None:
     info = host.register("other", _Clash(kind))
     assert info.status == "broken"
     assert kind in (info.error or "") or "lowercase" in (info.error or "")
+
+
+async def test_store_reference_refuses_kinds_and_items_it_cannot_store(probe: Harness) -> None:
+    ctx = await probe.context("probe")
+    with pytest.raises(ValueError, match="declared no reference kind 'services'"):
+        await ctx.store_reference("services", [{"id": "SRV-1", "name": "x"}])
+    with pytest.raises(ValueError, match="id"):
+        await ctx.store_reference("probe_tests", [{"name": "no id"}])
+    with pytest.raises(ValueError, match="duplicate id 'T-1'"):
+        await ctx.store_reference("probe_tests", [{"id": "T-1"}, {"id": "T-1"}])
+    items = (await probe.client.get("/api/v1/clinics/clinic-1/reference/probe_tests")).json()
+    assert items["items"] == []

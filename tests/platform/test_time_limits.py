@@ -66,3 +66,21 @@ async def test_due_jobs_of_different_clinics_run_at_the_same_time(probe: Harness
             "ok",
             f"met in group {group}",
         )
+
+
+def test_a_limit_must_be_positive_and_a_job_must_say_what_it_runs() -> None:
+    from pydantic import BaseModel
+
+    from hub import Action, Job
+
+    async def run(ctx: object, data: object = None) -> None:
+        return None
+
+    with pytest.raises(ValueError, match="positive"):
+        Action("scan", run, BaseModel, timeout=0)
+    with pytest.raises(ValueError, match="positive"):
+        Job("poll", run, every="x", timeout=-1)
+    with pytest.raises(TypeError, match="exactly one of run= or sync_kind="):
+        Job("poll", every="x")
+    with pytest.raises(TypeError, match="exactly one of run= or sync_kind="):
+        Job("poll", run, every="x", sync_kind="services")

@@ -10,6 +10,7 @@ import datetime as dt
 import sqlalchemy as sa
 from remkit import appointment, clinic, local, messages, utc_of
 
+from hub import services
 from hub.db.models import Message, ScheduledRun
 from hub.reminders import daily
 from hub.runtime import Runtime
@@ -22,7 +23,7 @@ COUNT = 40
 
 
 async def _second_worker(hub: Harness) -> Runtime:
-    other = Runtime(hub.runtime.settings, clock=hub.clock)
+    other = Runtime(hub.runtime.settings, services=services.make, clock=hub.clock)
     other.load_plugins()
     return other
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from hub import services
 from hub.app import create_app
 from hub.clock import Clock
 from hub.runtime import Runtime
@@ -42,7 +43,7 @@ class LiveServer:
     def __init__(
         self, settings: HubSettings, clock: Clock, plugins: Mapping[str, object] | None = None
     ) -> None:
-        self.runtime = Runtime(settings, clock=clock)
+        self.runtime = Runtime(settings, services=services.make, clock=clock)
         self.runtime.load_plugins(plugins=plugins)
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

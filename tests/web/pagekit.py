@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from hub.db.models import Message
-from hub.reminders import links
+from hub.messages import links
 from hub.testing import Harness
 
 CLINIC = {

@@ -26,6 +26,15 @@ from hub.types import UPSTREAM_STATUSES, ActionError, FileAnswer
 router = APIRouter(prefix="/api/v1/clinics/{clinic}/plugins/{plugin}/actions", tags=["actions"])
 
 
+def input_names(model: type[BaseModel]) -> set[str]:
+    """The body keys an action's input takes: its fields and their aliases (``"from"``
+    is a field named ``from_`` with an alias)."""
+    names = set(model.model_fields)
+    for info in model.model_fields.values():
+        names.update(a for a in (info.alias, info.validation_alias) if isinstance(a, str))
+    return names
+
+
 @router.get("", response_model=list[ActionPublic])
 async def list_actions(
     plugin: str, access: ClinicReader, runtime: RuntimeDep
@@ -64,7 +73,7 @@ async def run_action(
             f"Plugin {plugin!r} has no action {action!r} "
             f"(it has: {', '.join(info.actions) or 'none'})",
         )
-    unknown = sorted(set(body or {}) - set(spec.input_model.model_fields))
+    unknown = sorted(set(body or {}) - input_names(spec.input_model))
     if unknown:
         raise HTTPException(
             422,

@@ -11,7 +11,8 @@ from hub.api.deps import ClinicReader, ClinicSystem, RuntimeDep
 from hub.api.routes.messages import to_detail
 from hub.messages import recipients
 from hub.messages.balance import CACHE_SECONDS, balance
-from hub.messages.send import NoAddress, SendRefused, send
+from hub.messages.one_off import NoAddress, SendRefused
+from hub.messages.send import send
 from hub.schemas.messages import BalancePublic, Channel, SendRequest, SendResult
 
 router = APIRouter(prefix="/api/v1/clinics/{clinic}", tags=["messages"])

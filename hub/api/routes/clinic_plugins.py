@@ -83,13 +83,11 @@ async def _check(
     ctx = await runtime.context(access.clinic_id, info.name, settings=settings)
     runtime.register_secrets(info.settings_model, settings.model_dump())
     try:
-        result = await runtime.host.call_strict(info.name, "check_settings", ctx)
+        result = await runtime.host.check_settings(info.name, ctx)
     except PluginCallError as exc:
         return CheckResult.failed(f"The check itself failed: {exc.error}")
     if result is None:
         return CheckResult.passed(note=f"{info.name} has no connection check")
-    if not isinstance(result, CheckResult):
-        return CheckResult.failed(f"{info.name} answered the check with {type(result).__name__}")
     return result
 
 
@@ -202,7 +200,7 @@ async def plugin_status(plugin: str, access: ClinicStaff, runtime: RuntimeDep) -
     """What the plugin reports of the external account (limits, quotas...)."""
     ctx = await enabled_context(runtime, access.clinic_id, plugin)
     try:
-        status = await runtime.host.call_strict(plugin, "get_plugin_status", ctx)
+        status = await runtime.host.get_plugin_status(plugin, ctx)
     except PluginCallError as exc:
         return {"ok": False, "error": exc.error}
     return {"ok": True, "status": status or {}}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException
 from hub.api.deps import AdminDep, ClinicAdmin, ClinicReader, PrincipalDep, RuntimeDep
 from hub.db.crud import clinics as crud
 from hub.plugins import PluginHost
-from hub.runtime import Runtime
+from hub.runtime import ClinicNotFound, Runtime
 from hub.schemas.clinics import Channel, ClinicCreate, ClinicList, ClinicPublic, ClinicUpdate
 
 router = APIRouter(prefix="/api/v1/clinics", tags=["clinics"])
@@ -82,7 +82,7 @@ async def get_clinic(access: ClinicReader, runtime: RuntimeDep) -> ClinicPublic:
     async with runtime.db.session() as session:
         clinic = await crud.get(session, clinic_id=access.clinic_id)
     if clinic is None:
-        raise HTTPException(404, f"Unknown clinic {access.clinic_id!r}")
+        raise ClinicNotFound(access.clinic_id)
     return await _routing_warnings(runtime, crud.to_public(clinic))
 
 
@@ -95,7 +95,7 @@ async def update_clinic(
     async with runtime.db.session() as session:
         clinic = await crud.get(session, clinic_id=access.clinic_id)
         if clinic is None:
-            raise HTTPException(404, f"Unknown clinic {access.clinic_id!r}")
+            raise ClinicNotFound(access.clinic_id)
         crud.apply_update(clinic, data, runtime.clock.now())
         public = crud.to_public(clinic)
     runtime.invalidate(access.clinic_id)

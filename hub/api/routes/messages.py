@@ -26,7 +26,7 @@ from hub.db.models import Clinic, Message
 from hub.messages import journal
 from hub.messages.addresses import PHONE_CHANNELS
 from hub.messages.balance import CACHE_SECONDS, balance
-from hub.runtime import ClinicNotFound, Runtime
+from hub.runtime import Runtime
 from hub.schemas.clinics import ClinicOptions
 from hub.schemas.messages import (
     KIND_TITLES,
@@ -175,10 +175,7 @@ async def journal_scope(
     single = clinics[0] if clinics and len(clinics) == 1 else None
     tz, region = ZoneInfo("UTC"), "RU"
     if single is not None:
-        try:
-            snapshot = await runtime.snapshot(single)
-        except ClinicNotFound:
-            raise HTTPException(404, f"Unknown clinic {single!r}") from None
+        snapshot = await runtime.snapshot(single)  # ClinicNotFound: 404
         tz = snapshot.info.tz
         region = ClinicOptions.model_validate(snapshot.options).phone_region
     try:

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, HTTPException
 
 from hub.api.deps import ClinicAccess, RuntimeDep, clinic_scope
 from hub.db.crud import schedules as schedules_crud
+from hub.messages.links import PublicUrlMissing
 from hub.reminders import daily, timing
-from hub.reminders.links import PublicUrlMissing
 from hub.reminders.rules import RuleError
 from hub.schemas.clinics import ClinicOptions
 from hub.schemas.reminders import ReminderRunRequest, ReminderRunResult

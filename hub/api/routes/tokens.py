@@ -8,6 +8,7 @@ from hub.api.deps import AdminDep, RuntimeDep
 from hub.db.crud import clinics as clinics_crud
 from hub.db.crud import tokens as crud
 from hub.db.models import ApiToken
+from hub.runtime import ClinicNotFound
 from hub.schemas.tokens import TokenCreate, TokenCreated, TokenList, TokenPublic
 
 router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
@@ -30,7 +31,7 @@ async def create_token(data: TokenCreate, runtime: RuntimeDep, _: AdminDep) -> T
     """Create a token; the answer is the only time the token itself is shown."""
     async with runtime.db.session() as session:
         if data.clinic and await clinics_crud.get(session, clinic_id=data.clinic) is None:
-            raise HTTPException(404, f"Unknown clinic {data.clinic!r}")
+            raise ClinicNotFound(data.clinic)
         row, token = await crud.create(
             session, name=data.name, role=data.role, clinic_id=data.clinic, now=runtime.clock.now()
         )

@@ -57,6 +57,13 @@ async def list_all(session: AsyncSession, *, only: str | None = None) -> Sequenc
     return list((await session.execute(query)).scalars())
 
 
+async def all_ids(session: AsyncSession) -> list[str]:
+    """Every clinic's id, sorted."""
+    return list(
+        (await session.execute(sa.select(col(Clinic.id)).order_by(col(Clinic.id)))).scalars()
+    )
+
+
 def apply_update(clinic: Clinic, update: ClinicUpdate, now: dt.datetime) -> None:
     given = update.model_dump(exclude_unset=True)
     for name in _IDENTITY:

@@ -13,7 +13,7 @@ from hub.db.models.jobs import JobLock, JobRun
 from hub.db.models.mappings import IdMapping
 from hub.db.models.messages import Mailing, Message
 from hub.db.models.patient import PatientPhone, PatientRecord
-from hub.db.models.plugins import PluginConfig, PluginHealth, PluginState, SettingsAudit
+from hub.db.models.plugins import PluginConfig, PluginHealth, PluginStateRow, SettingsAudit
 from hub.db.models.reference import ReferenceItem
 from hub.db.models.reminders import MailingSchedule, ScheduledRun
 from hub.db.models.stoplist import StopListEntry
@@ -41,7 +41,7 @@ __all__ = [
     "PatientRecord",
     "PluginConfig",
     "PluginHealth",
-    "PluginState",
+    "PluginStateRow",
     "ReferenceItem",
     "ScheduledRun",
     "SettingsAudit",

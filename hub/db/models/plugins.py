@@ -54,7 +54,7 @@ class PluginHealth(SQLModel, table=True):
     failures: int = 0
 
 
-class PluginState(SQLModel, table=True):
+class PluginStateRow(SQLModel, table=True):
     """A plugin's own key/value data for a clinic (``ctx.state``); a key whose
     ``expires_at`` has passed reads as absent."""
 

@@ -159,7 +159,7 @@ async def cancel_order(ctx: Ctx, data: OrderRef) -> dict[str, Any]:
             updated_at=ctx.now(),
         )
     await ctx.publish(
-        const.FEED_ORDER_STATUS,
+        f"{ctx.plugin}.{const.FEED_ORDER_STATUS}",
         {
             "order_id": row["order_id"],
             "appointment_id": row["appointment_id"],

@@ -68,8 +68,9 @@ REFERENCE_LAB_TESTS: Final = "lab_tests"
 MAPPING_SERVICE_TESTS: Final = "service_tests"
 MAPPING_DOCTOR_LAB: Final = "doctor_lab"
 
-FEED_ORDER_CREATED: Final = "labs.order_created"
-FEED_ORDER_STATUS: Final = "labs.order_status"
+#: Feed event types, after the plugin's id (``ctx.plugin``): ``labs.order_created``.
+FEED_ORDER_CREATED: Final = "order_created"
+FEED_ORDER_STATUS: Final = "order_status"
 
 #: Attempts after which a transiently failing order is left to an admin (still listed).
 MAX_SEND_ATTEMPTS: Final = 50

@@ -368,7 +368,7 @@ async def _fail(ctx: Ctx, row: dict[str, Any], reason: str) -> str:
         )
     ctx.log.error("order %s not sent: %s", row["order_id"], reason)
     await ctx.publish(
-        const.FEED_ORDER_STATUS,
+        f"{ctx.plugin}.{const.FEED_ORDER_STATUS}",
         {
             "order_id": row["order_id"],
             "appointment_id": row["appointment_id"],
@@ -422,7 +422,7 @@ async def send(ctx: Ctx, row: dict[str, Any]) -> str:
             updated_at=now,
         )
     await ctx.publish(
-        const.FEED_ORDER_CREATED,
+        f"{ctx.plugin}.{const.FEED_ORDER_CREATED}",
         {
             "order_id": row["order_id"],
             "appointment_id": row["appointment_id"],

@@ -64,7 +64,7 @@ def summarize(
 
 async def _publish_status(ctx: Ctx, row: dict[str, Any], status: str, reason: str | None) -> None:
     await ctx.publish(
-        const.FEED_ORDER_STATUS,
+        f"{ctx.plugin}.{const.FEED_ORDER_STATUS}",
         {
             "order_id": row["order_id"],
             "appointment_id": row["appointment_id"],

@@ -16,7 +16,7 @@ import asyncio
 import re
 from typing import Any
 
-from hub_smsru.callback import PLUGIN, callback_url
+from hub_smsru.callback import callback_url
 from hub_smsru.client import SmsRuError
 from hub_smsru.const import Kind
 from hub_smsru.delivery import client_for
@@ -27,7 +27,8 @@ from hub import Balance, CheckResult, HookContext
 
 Ctx = HookContext[SmsruSettings]
 
-LOW_BALANCE_EVENT = f"{PLUGIN}.low_balance"
+#: The feed event of a low balance is ``<plugin id>.low_balance`` (``smsru.low_balance``).
+LOW_BALANCE = "low_balance"
 _LOW_BALANCE_KEY = "low_balance_warned"
 _MASK = "•••"
 
@@ -49,7 +50,8 @@ def own_url(ctx: Ctx) -> str | None:
     public = ctx.public_url
     if not public:
         return None
-    return callback_url(public, ctx.clinic.id, ctx.settings.callback_secret.get_secret_value())
+    secret = ctx.settings.callback_secret.get_secret_value()
+    return callback_url(public, ctx.plugin, ctx.clinic.id, secret)
 
 
 # --- check and status -----------------------------------------------------------------
@@ -163,7 +165,7 @@ async def register_callback(ctx: Ctx) -> dict[str, Any]:
         }
     client = client_for(ctx)
     handlers = await client.callback_get()
-    stale = [u for u in handlers if u != url and _same_clinic(u, ctx.clinic.id)]
+    stale = [u for u in handlers if u != url and _same_clinic(u, ctx.plugin, ctx.clinic.id)]
     for old in stale:
         try:
             await client.callback_del(old)
@@ -181,9 +183,9 @@ async def register_callback(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-def _same_clinic(url: str, clinic_id: str) -> bool:
+def _same_clinic(url: str, plugin: str, clinic_id: str) -> bool:
     """Whether ``url`` is a callback address of this clinic (any secret, any host)."""
-    return callback_url("", clinic_id, "") in url
+    return callback_url("", plugin, clinic_id, "") in url
 
 
 async def registration_job(ctx: Ctx) -> str:
@@ -227,7 +229,7 @@ async def check_low_balance(ctx: Ctx) -> str:
     warned = bool(await ctx.state.get(_LOW_BALANCE_KEY, False))
     if amount < threshold and not warned:
         await ctx.publish(
-            LOW_BALANCE_EVENT,
+            f"{ctx.plugin}.{LOW_BALANCE}",
             {
                 "balance": str(amount),
                 "threshold": str(threshold),

@@ -29,7 +29,6 @@ import hmac
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
@@ -40,7 +39,6 @@ from hub_smsru.settings import SmsruSettings
 
 from hub import DeliveryReport, HookContext, PluginHubDep
 
-PLUGIN = "smsru"
 _DATA_KEY = re.compile(r"^data\[(\d*)\]$")
 
 router = APIRouter()
@@ -55,13 +53,14 @@ class StatusRecord:
     at: dt.datetime | None
 
 
-def callback_path(clinic_id: str, secret: str) -> str:
-    """The path of a clinic's callback, below the hub's public URL."""
-    return f"/plugins/{PLUGIN}/callback/{quote(clinic_id, safe='')}/{quote(secret, safe='')}"
+def callback_path(plugin: str, clinic_id: str, secret: str) -> str:
+    """The path of a clinic's callback, below the hub's public URL (``plugin`` is the
+    plugin's id, ``ctx.plugin``: the hub mounts its routes under ``/plugins/{plugin}``)."""
+    return f"/plugins/{plugin}/callback/{quote(clinic_id, safe='')}/{quote(secret, safe='')}"
 
 
-def callback_url(public_url: str, clinic_id: str, secret: str) -> str:
-    return public_url.rstrip("/") + callback_path(clinic_id, secret)
+def callback_url(public_url: str, plugin: str, clinic_id: str, secret: str) -> str:
+    return public_url.rstrip("/") + callback_path(plugin, clinic_id, secret)
 
 
 def expected_hash(api_id: str, records: Iterable[str]) -> str:
@@ -145,16 +144,15 @@ async def handle(ctx: HookContext[SmsruSettings], items: list[tuple[str, str]]) 
 
 @router.post("/callback/{clinic}/{secret}", response_class=PlainTextResponse)
 async def sms_status_callback(
-    clinic: str, secret: str, request: Request, hub: PluginHubDep
+    clinic: str, secret: str, request: Request, hub: PluginHubDep[SmsruSettings]
 ) -> PlainTextResponse:
     """Delivery statuses from sms.ru; answers ``100`` as sms.ru requires."""
     ctx = await hub.context(clinic)
-    settings = ctx.settings
-    if not isinstance(settings, SmsruSettings) or not hmac.compare_digest(
-        secret.encode(), settings.callback_secret.get_secret_value().encode()
+    if not hmac.compare_digest(
+        secret.encode(), ctx.settings.callback_secret.get_secret_value().encode()
     ):
         raise HTTPException(404, "Not Found")
     form = await request.form()
     items = [(key, value) for key, value in form.multi_items() if isinstance(value, str)]
-    await handle(cast(HookContext[SmsruSettings], ctx), items)
+    await handle(ctx, items)
     return PlainTextResponse(CALLBACK_ANSWER)

@@ -66,10 +66,10 @@ def test_parse_record(record: str, expected: tuple[str, int, dt.datetime | None]
 
 
 def test_callback_url_quotes_the_clinic() -> None:
-    assert callback_url("https://hub.example/", "c 1", "s") == (
+    assert callback_url("https://hub.example/", "smsru", "c 1", "s") == (
         "https://hub.example/plugins/smsru/callback/c%201/s"
     )
-    assert callback_path("clinic-1", "abc") == "/plugins/smsru/callback/clinic-1/abc"
+    assert callback_path("sms2", "clinic-1", "abc") == "/plugins/sms2/callback/clinic-1/abc"
 
 
 # --- the route's refusals (nothing is recorded) ------------------------------------------------
@@ -83,7 +83,7 @@ async def test_wrong_secret_is_not_found(
     hub: Harness, clinic: str, hub_callbacks: httpx.AsyncClient
 ) -> None:
     response = await hub_callbacks.post(
-        callback_path(CLINIC, "not-the-secret"), data=callback_form(API_ID, _records())
+        callback_path("smsru", CLINIC, "not-the-secret"), data=callback_form(API_ID, _records())
     )
     assert response.status_code == 404 and response.text != "100"
 
@@ -94,7 +94,7 @@ async def test_a_clinic_without_the_plugin_is_not_found(
     await hub.create_clinic("clinic-2")
     secret = await stored_secret(hub)
     response = await hub_callbacks.post(
-        callback_path("clinic-2", secret), data=callback_form(API_ID, _records())
+        callback_path("smsru", "clinic-2", secret), data=callback_form(API_ID, _records())
     )
     assert response.status_code == 404
 
@@ -112,7 +112,7 @@ async def test_a_wrong_hash_is_rejected(
     elif tamper == "reordered":
         form["data[0]"], form["data[1]"] = form["data[1]"], form["data[0]"]
     secret = await stored_secret(hub)
-    response = await hub_callbacks.post(callback_path(CLINIC, secret), data=form)
+    response = await hub_callbacks.post(callback_path("smsru", CLINIC, secret), data=form)
     assert response.status_code == 403
     assert "hash does not match" in response.json()["detail"]
 
@@ -128,7 +128,7 @@ async def test_records_without_statuses_are_answered_100(
     ]
     secret = await stored_secret(hub)
     response = await hub_callbacks.post(
-        callback_path(CLINIC, secret), data=callback_form(API_ID, records)
+        callback_path("smsru", CLINIC, secret), data=callback_form(API_ID, records)
     )
     assert response.status_code == 200 and response.text == "100"
     assert response.headers["content-type"].startswith("text/plain")
@@ -138,7 +138,7 @@ async def test_a_get_is_not_a_callback(
     hub: Harness, clinic: str, hub_callbacks: httpx.AsyncClient
 ) -> None:
     secret = await stored_secret(hub)
-    response = await hub_callbacks.get(callback_path(CLINIC, secret))
+    response = await hub_callbacks.get(callback_path("smsru", CLINIC, secret))
     assert response.status_code == 405
 
 
