@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install lint migration clean screenshots
+.PHONY: run test fuzz bench install lint migration clean screenshots
 
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ run: install
 ## The whole suite: the hub and every plugin (PostgreSQL too when HUB_TEST_POSTGRES_URL is set)
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## A longer schemathesis run over every /api/v1 route (FUZZ_EXAMPLES per operation and mode)
+FUZZ_EXAMPLES ?= 50
+fuzz: install
+	HUB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HUB_FUZZ_BUDGET=0 $(BIN)/pytest -q -p no:randomly tests/api/test_schemathesis.py
 
 ## Benchmarks; results go to bench/results/
 bench: install

@@ -4,12 +4,17 @@ FastAPI documents a route's success answer and its 422; the 401, 403, 404 and 40
 route gives come from its dependencies and its own checks, which FastAPI cannot see.
 They are declared here from what every route shares:
 
+    400  routes with a body (a body that is not JSON at all)
     401  every route that takes a token
     403  every route that takes a token (a role or a clinic it may not use)
     404  routes with {clinic}, {plugin} or an id in their path
     409  declared by the routes that give it (``responses={409: ...}``)
     413  routes with a body (HUB_MAX_BODY_BYTES)
     415  routes with a body sent as something other than JSON
+
+The reference PUT takes a list whose items depend on ``{kind}``; its body is
+documented as a list of any of the item models (the route still parses by kind).
+The clinic-system endpoints carry request and response examples (``openapi_examples``).
 
 The Swagger UI and ReDoc pages load their scripts from the hub itself (a packaged
 copy, ``fastapi-offline``), so ``/docs`` works on a closed clinic network.
@@ -21,6 +26,10 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+
+from hub.api import openapi_examples
+from hub.schemas.reference import KINDS, PluginItemIn
 
 TAGS: list[dict[str, str]] = [
     {"name": "health", "description": "Liveness, readiness and Prometheus metrics."},
@@ -86,6 +95,7 @@ _ERROR = {
     },
 }
 _WHY = {
+    "400": "The body is not valid JSON (or not UTF-8).",
     "401": "No token, or a token that is unknown or revoked.",
     "403": "The token's role, or its clinic, may not do this.",
     "404": "No such clinic, plugin or item (named in `detail`).",
@@ -102,8 +112,76 @@ def _errors_of(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     if "{" in path:
         codes.append("404")
     if "requestBody" in operation:
-        codes += ["413", "415"]
+        codes += ["400", "413", "415"]
     return codes
+
+
+_REFERENCE_PUT = ("/api/v1/clinics/{clinic}/reference/{kind}", "put")
+
+
+def _type_reference_items(document: dict[str, Any]) -> None:
+    """The reference PUT body: an array of DoctorIn | SpecialtyIn | … | PluginItemIn."""
+    path, method = _REFERENCE_PUT
+    operation = document.get("paths", {}).get(path, {}).get(method)
+    if operation is None:
+        return
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    models: list[type[BaseModel]] = [*KINDS.values(), PluginItemIn]
+    for model in models:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    body["items"] = {"anyOf": [{"$ref": f"#/components/schemas/{m.__name__}"} for m in models]}
+    body["description"] = (
+        "The whole list of one kind: DoctorIn items for doctors, SpecialtyIn for "
+        "specialties, ServiceIn for services, PriceListSectionIn for price_list_sections, "
+        "PluginItemIn (an `id` and the plugin's fields) for a plugin's kind."
+    )
+
+
+#: What pydantic accepts as a ``datetime.time``; JSON Schema's ``format: time`` would
+#: demand an offset, and these are wall-clock times in the clinic's zone.
+_LOCAL_TIME = r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"
+
+
+def _local_times(node: Any) -> None:
+    """Every ``format: time`` becomes a pattern with a description of what it means."""
+    if isinstance(node, dict):
+        if node.get("format") == "time" and node.get("type") == "string":
+            del node["format"]
+            node["pattern"] = _LOCAL_TIME
+            node["description"] = " ".join(
+                filter(
+                    None,
+                    [
+                        node.get("description"),
+                        "Local time of day in the clinic's zone, HH:MM or HH:MM:SS.",
+                    ],
+                )
+            )
+        for value in node.values():
+            _local_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _local_times(value)
+
+
+def _validation_detail(document: dict[str, Any]) -> None:
+    """A 422's ``detail`` as the hub gives it today: FastAPI's list of objects, or a
+    route's own checks as a list of messages or one message (issue 16 item 4 unifies)."""
+    error = document.get("components", {}).get("schemas", {}).get("HTTPValidationError")
+    if error is None:
+        return
+    listed = error["properties"]["detail"]
+    error["properties"]["detail"] = {
+        "title": "Detail",
+        "anyOf": [
+            {k: v for k, v in listed.items() if k != "title"},
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string"},
+        ],
+    }
 
 
 def install(app: FastAPI) -> None:
@@ -128,6 +206,10 @@ def install(app: FastAPI) -> None:
                     if code.startswith("4") and code != "422" and "content" not in answer:
                         answer["content"] = _ERROR["content"]
                         answer["description"] = answer.get("description") or _WHY.get(code, "")
+        _type_reference_items(document)
+        _local_times(document)
+        _validation_detail(document)
+        openapi_examples.install(document)
         app.openapi_schema = document
         return document
 

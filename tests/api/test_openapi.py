@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
+from pydantic import BaseModel
+
+from hub.api.routes.feed import FeedPagePublic
+from hub.schemas.appointments import AppointmentResult
+from hub.schemas.messages import Journal, SendResult
+from hub.schemas.patients import PatientResult
+from hub.schemas.reference import ReferenceResult
 from hub.testing import Harness
 
 
@@ -55,3 +64,102 @@ async def test_every_tag_is_described(hub: Harness) -> None:
         for tag in op.get("tags", [])
     }
     assert used <= described, used - described
+
+
+def _operation(document: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    return dict(document["paths"][path][method])
+
+
+async def test_the_reference_body_lists_typed_items_not_bare_objects(hub: Harness) -> None:
+    document = (await hub.client.get("/openapi.json")).json()
+    put = _operation(document, "/api/v1/clinics/{clinic}/reference/{kind}", "put")
+    items = put["requestBody"]["content"]["application/json"]["schema"]["items"]
+    refs = {option["$ref"].rsplit("/", 1)[1] for option in items["anyOf"]}
+    assert refs == {"DoctorIn", "SpecialtyIn", "ServiceIn", "PriceListSectionIn", "PluginItemIn"}
+    doctor = document["components"]["schemas"]["DoctorIn"]
+    assert {"id", "last_name", "first_name"} <= set(doctor["required"])
+    assert "specialty_id" in doctor["properties"]
+    # the route still takes what it took: a plugin kind's items keep their own fields
+    await hub.create_clinic("clinic-1")
+    bad = await hub.client.put(
+        "/api/v1/clinics/clinic-1/reference/doctors", json=[{"id": "D-1", "name": "x"}]
+    )
+    assert bad.status_code == 422, bad.text
+
+
+async def test_local_times_of_day_are_not_claimed_to_carry_an_offset(hub: Harness) -> None:
+    document = (await hub.client.get("/openapi.json")).json()
+    quiet = document["components"]["schemas"]["QuietHours"]["properties"]["start"]
+    assert "format" not in quiet
+    assert re.fullmatch(quiet["pattern"], "21:00:00")
+    assert re.fullmatch(quiet["pattern"], "21:00")
+    assert not re.fullmatch(quiet["pattern"], "9 pm")
+
+
+async def test_every_request_example_is_accepted_as_documented(hub: Harness) -> None:
+    """Send each example in the document, in the order a clinic system would."""
+    document = (await hub.client.get("/openapi.json")).json()
+    await hub.create_clinic("clinic-1", channels={"sms": ["console"]})
+    await hub.enable("console")
+
+    def examples(path: str, method: str) -> dict[str, Any]:
+        body = _operation(document, path, method)["requestBody"]["content"]["application/json"]
+        return {name: example["value"] for name, example in body["examples"].items()}
+
+    reference = examples("/api/v1/clinics/{clinic}/reference/{kind}", "put")
+    assert set(reference) == {"doctors", "specialties", "services", "price_list_sections"}
+    for kind in ("price_list_sections", "specialties", "services", "doctors"):
+        answer = await hub.client.put(
+            f"/api/v1/clinics/clinic-1/reference/{kind}", json=reference[kind]
+        )
+        assert answer.status_code == 200, (kind, answer.text)
+    for body in examples("/api/v1/clinics/{clinic}/patients/{patient_id}", "put").values():
+        answer = await hub.client.put("/api/v1/clinics/clinic-1/patients/P-1024", json=body)
+        assert answer.status_code in (200, 201), answer.text
+    appointments = examples("/api/v1/clinics/{clinic}/appointments/{appointment_id}", "put")
+    assert list(appointments) == ["visit", "cancelled"]
+    for name, body in appointments.items():
+        answer = await hub.client.put("/api/v1/clinics/clinic-1/appointments/A-5531", json=body)
+        assert answer.status_code in (200, 201), (name, answer.text)
+    assert answer.json()["appointment"]["cancelled"] is True
+    for name, body in examples("/api/v1/clinics/{clinic}/messages", "post").items():
+        answer = await hub.client.post("/api/v1/clinics/clinic-1/messages", json=body)
+        assert answer.status_code == 201, (name, answer.text)
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "status", "model"),
+    [
+        ("/api/v1/clinics/{clinic}/patients/{patient_id}", "put", "201", PatientResult),
+        ("/api/v1/clinics/{clinic}/patients/{patient_id}", "put", "200", PatientResult),
+        ("/api/v1/clinics/{clinic}/appointments/{appointment_id}", "put", "201", AppointmentResult),
+        ("/api/v1/clinics/{clinic}/reference/{kind}", "put", "200", ReferenceResult),
+        ("/api/v1/clinics/{clinic}/feed", "get", "200", FeedPagePublic),
+        ("/api/v1/clinics/{clinic}/messages", "post", "201", SendResult),
+        ("/api/v1/messages", "get", "200", Journal),
+    ],
+)
+async def test_every_response_example_is_a_valid_answer(
+    hub: Harness, path: str, method: str, status: str, model: type[BaseModel]
+) -> None:
+    document = (await hub.client.get("/openapi.json")).json()
+    answer = _operation(document, path, method)["responses"][status]
+    example = answer["content"]["application/json"]["example"]
+    model.model_validate(example, strict=False)
+    # and no field is invented: each key is one the model has
+    assert set(example) <= set(model.model_fields), set(example) - set(model.model_fields)
+
+
+async def test_a_422_detail_is_documented_as_the_hub_gives_it(hub: Harness) -> None:
+    document = (await hub.client.get("/openapi.json")).json()
+    detail = document["components"]["schemas"]["HTTPValidationError"]["properties"]["detail"]
+    kinds = [option.get("type") for option in detail["anyOf"]]
+    assert kinds == ["array", "array", "string"]
+    # a route's own check answers a list of messages, which the document allows
+    await hub.create_clinic("clinic-1")
+    answer = await hub.client.patch(
+        "/api/v1/clinics/clinic-1", json={"channels": {"voice": ["nosuch"]}}
+    )
+    assert answer.status_code == 422, answer.text
+    messages = answer.json()["detail"]
+    assert all(isinstance(m, str) for m in messages) and "nosuch" in messages[0], messages

@@ -27,7 +27,11 @@ class FeedPagePublic(BaseModel):
     next: str | None
 
 
-@router.get("/feed", response_model=FeedPagePublic)
+@router.get(
+    "/feed",
+    response_model=FeedPagePublic,
+    responses={400: {"description": "`after` is not a cursor this feed handed out."}},
+)
 async def read_feed(
     access: ClinicReader,
     runtime: RuntimeDep,
