@@ -27,6 +27,8 @@ from types import MappingProxyType
 from typing import Final
 
 DEFAULT_BASE_URL: Final = "https://smsc.ru/sys/"
+#: The longest text send.php takes is 1000 characters: 15 Cyrillic parts of 67.
+MAX_PARTS: Final = 15
 #: Numbers one status.php request asks about.
 MAX_STATUS_BATCH: Final = 100
 

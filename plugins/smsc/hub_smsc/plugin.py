@@ -6,9 +6,19 @@ Each function is a thin adapter; the work is in :mod:`hub_smsc.delivery`.
 from __future__ import annotations
 
 from hub_smsc import delivery
+from hub_smsc.const import MAX_PARTS
 from hub_smsc.settings import SmscSettings
 
-from hub import Balance, CheckResult, DeliveryResult, HookContext, Job, OutgoingMessage, hookimpl
+from hub import (
+    Balance,
+    ChannelSpec,
+    CheckResult,
+    DeliveryResult,
+    HookContext,
+    Job,
+    OutgoingMessage,
+    hookimpl,
+)
 
 Ctx = HookContext[SmscSettings]
 
@@ -19,8 +29,9 @@ def register_settings_model() -> type[SmscSettings]:
 
 
 @hookimpl
-def register_channels() -> list[str]:
-    return ["sms"]
+def register_channels() -> list[ChannelSpec]:
+    # send.php takes up to 1000 characters (error 1 beyond)
+    return [ChannelSpec(name="sms", max_parts=MAX_PARTS)]
 
 
 @hookimpl
