@@ -18,7 +18,7 @@ from pydantic import SecretStr, ValidationError
 
 from hub import plugin_secrets
 from hub.db.models import PluginConfig
-from hub.security.secrets import SecretBox, mask
+from hub.security.secrets import MASK, SecretBox, mask
 from hub.settings import PluginSettings
 
 
@@ -113,9 +113,12 @@ def merge(
             ],
         )
     values = dict(stored)
+    secrets = secret_fields(model)
     for name, value in update.items():
         if value is None:
             values.pop(name, None)
+        elif name in secrets and _shown_masked(value) and stored.get(name) is not None:
+            values[name] = stored[name]  # sent back as the API showed it: keep the secret
         elif plugin_secrets.is_nested(model.model_fields[name].annotation):
             values[name] = plugin_secrets.keep_secrets(
                 model.model_fields[name].annotation, value, stored.get(name)
@@ -123,7 +126,6 @@ def merge(
         else:
             values[name] = value
     settings = build(plugin, model, values)
-    secrets = secret_fields(model)
     plain: dict[str, Any] = {}
     secret: dict[str, Any] = {}
     dumped = settings.model_dump(mode="python")
@@ -140,6 +142,11 @@ def merge(
         if _comparable(stored.get(name)) != _comparable({**plain, **secret}.get(name))
     )
     return Merged(settings=settings, changed=changed, plain=plain, secret=secret)
+
+
+def _shown_masked(value: Any) -> bool:
+    """A secret as the API shows it (``••••1170``): a form that was read and saved back."""
+    return isinstance(value, str) and value.startswith(MASK)
 
 
 def _comparable(value: Any) -> Any:

@@ -108,6 +108,14 @@ async def test_secret_is_masked_kept_when_omitted_and_cleared_by_null(
     assert ctx.settings.api_id.get_secret_value() == SECRET
     assert ctx.settings.sender == "Clinic"
 
+    # a form that read the settings and saves them back as shown keeps the secrets
+    shown = changed.json()["settings"]
+    resaved = await hub.client.put(URL, json={"settings": {**shown, "sender": "Clinic2"}})
+    assert resaved.status_code == 200, resaved.text
+    ctx = await hub.context("gateway")
+    assert ctx.settings.api_id.get_secret_value() == SECRET
+    assert ctx.settings.password.get_secret_value() == "p4ssw0rd-long-enough"
+
     cleared = await hub.client.put(URL, json={"settings": {"password": None}})
     assert cleared.json()["settings"]["password"] is None
     required = await hub.client.put(URL, json={"settings": {"api_id": None}})
