@@ -34,7 +34,6 @@ from hub.db.engine import Database
 from hub.db.models import ApiToken, Clinic, PluginConfig, PluginHealth
 from hub.http_client import build_http_client
 from hub.metrics import Metrics
-from hub.plugin_data import tables
 from hub.plugins import Failure, PluginHost
 from hub.ports import HubServices
 from hub.security.redaction import Redactor, redact_logs, stop_redacting
@@ -297,8 +296,9 @@ class Runtime:
             return None
 
     def plugin_tables(self) -> AbstractAsyncContextManager[AsyncConnection]:
-        """A transaction on the plugins' own tables (``PluginHub.tables()``)."""
-        return tables.transaction(self.db)
+        """A transaction on the plugins' own tables (``PluginHub.tables()``), as
+        ``ctx.tables()`` gives: committed when the block ends, rolled back if it raises."""
+        return self.db.engine.begin()
 
     async def plugin_contexts(self, plugin: str) -> list[HookContext[PluginSettings]]:
         """Contexts of ``plugin`` in every clinic it is enabled for (with valid settings)."""
