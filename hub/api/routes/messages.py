@@ -101,11 +101,12 @@ async def clinic_names(runtime: Runtime, ids: set[str] | None) -> dict[str, str]
         return {str(i): str(n) for i, n in await session.execute(query)}
 
 
-async def clinic_zones(runtime: Runtime) -> dict[str, ZoneInfo]:
-    """Each clinic's time zone, for times shown to people."""
-    query = sa.select(Clinic.id, Clinic.timezone)  # type: ignore[call-overload]
+async def clinic_directory(runtime: Runtime) -> tuple[dict[str, str], dict[str, ZoneInfo]]:
+    """Every clinic's name and time zone (times shown to people are local), in one query."""
+    query = sa.select(Clinic.id, Clinic.name, Clinic.timezone)  # type: ignore[call-overload]
     async with runtime.db.session() as session:
-        return {str(i): ZoneInfo(str(z)) for i, z in await session.execute(query)}
+        rows = (await session.execute(query)).all()
+    return {str(i): str(n) for i, n, _ in rows}, {str(i): ZoneInfo(str(z)) for i, _, z in rows}
 
 
 class Scope:
@@ -279,8 +280,7 @@ async def export_messages(scope: ScopeDep, runtime: RuntimeDep) -> StreamingResp
     Russian locale opens it), streamed row by row; times in each clinic's own zone with
     their offset (``2026-12-01 09:30:00+10:00``)."""
 
-    names = await clinic_names(runtime, None)
-    zones = await clinic_zones(runtime)
+    names, zones = await clinic_directory(runtime)
 
     async def rows() -> AsyncIterator[str]:
         buffer = io.StringIO()
