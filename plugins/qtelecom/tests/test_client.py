@@ -133,6 +133,15 @@ async def test_unreachable_is_transient_and_hides_the_password() -> None:
     assert raised.value.transient and PASSWORD not in str(raised.value)
 
 
+async def test_the_password_is_cut_from_an_answer_that_echoes_it() -> None:
+    body = f"<output><errors><error>Неверный пароль {PASSWORD}</error></errors></output>"
+    async with answering(body) as http:
+        with pytest.raises(QtelecomError) as raised:
+            await client(http).account()
+    assert raised.value.code == "auth" and raised.value.raw is not None
+    assert PASSWORD not in raised.value.text + raised.value.raw
+
+
 @pytest.mark.parametrize(
     "body",
     [b"<html>maintenance", b"\x1f\x8b\x08broken", b'<!DOCTYPE x [<!ENTITY a "b">]><output/>'],
