@@ -3,7 +3,6 @@ error classified, the password never shown."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -170,7 +169,7 @@ async def test_status_reads_each_messages_state(
     fake.set_state(ids[1], "not_delivered")
     states = await qt.status([*ids, "1"])
     assert states[ids[0]].state is State.DELIVERED
-    assert states[ids[0]].at is not None and states[ids[0]].at.tzinfo is dt.UTC
+    assert states[ids[0]].at == fake.clock().replace(microsecond=0)  # Moscow time, read as UTC
     failed = states[ids[1]]
     assert (failed.state, failed.code, failed.text) == (
         State.FAILED,
