@@ -54,6 +54,17 @@ async def test_messages_are_sent_and_their_final_states_polled(
     assert (await hub.message(waiting))["status"] == "sent"
 
 
+async def test_a_one_off_text_longer_than_quicktelecom_takes_is_refused_at_once(
+    hub: Harness, fake: FakeQtelecom, clinic: str
+) -> None:
+    response = await hub.client.post(
+        f"/api/v1/clinics/{CLINIC}/messages", json={"phone": "+79181234567", "text": "я" * 470}
+    )
+    assert response.status_code == 422  # 8 parts; QuickTelecom takes 480 characters
+    assert "qtelecom sends at most 7 parts" in response.text
+    assert fake.requests == []
+
+
 async def test_a_number_quicktelecom_refuses_fails_with_its_words(
     hub: Harness, fake: FakeQtelecom, clinic: str
 ) -> None:
