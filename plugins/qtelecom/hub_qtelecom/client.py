@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote_plus, urlencode
+from xml.sax.saxutils import escape
 
 import httpx
 from hub_qtelecom.const import (
@@ -121,6 +122,11 @@ def _text(element: ET.Element, name: str) -> str | None:
     return None if found is None or found.text is None else found.text.strip()
 
 
+def _attribute(element: ET.Element, name: str) -> str | None:
+    """An attribute in any letter case (``SMS_ID`` / ``sms_id``)."""
+    return next((v for k, v in element.attrib.items() if k.lower() == name), None)
+
+
 def _int(value: str | None) -> int | None:
     try:
         return None if value is None else int(value.strip())
@@ -139,7 +145,8 @@ class QtelecomClient:
         self._url = base_url
 
     def _hide(self, text: str) -> str:
-        for secret in {self._password, quote_plus(self._password)}:
+        password = self._password
+        for secret in sorted({password, quote_plus(password), escape(password)}, key=len)[::-1]:
             if secret:
                 text = text.replace(secret, "***")
         return text
@@ -239,7 +246,7 @@ class QtelecomClient:
             if not found and errors:
                 raise self._error(errors, raw)
             for message in found:
-                if message.get("SMS_ID") != sms_id:
+                if _attribute(message, "sms_id") != sms_id:
                     continue
                 code = _text(message, "SMSSTC_CODE") or ""
                 out[sms_id] = Status(
