@@ -146,7 +146,9 @@ class QtelecomClient:
 
     def _hide(self, text: str) -> str:
         password = self._password
-        for secret in sorted({password, quote_plus(password), escape(password)}, key=len)[::-1]:
+        for secret in sorted(
+            {password, quote_plus(password), escape(password)}, key=len, reverse=True
+        ):
             if secret:
                 text = text.replace(secret, "***")
         return text
