@@ -61,7 +61,7 @@ def masked_webhook_url(ctx: Ctx) -> str | None:
     """The address as an admin is shown it: the secret replaced by ``•••``."""
     if not ctx.public_url:
         return None
-    return ctx.public_url.rstrip("/") + webhook_path(ctx.plugin, ctx.clinic.id, MASK)
+    return ctx.public_url.rstrip("/") + webhook_path(ctx.plugin, ctx.clinic.id, "") + MASK
 
 
 # --- sending --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ It keeps the campaigns (event name -> campaign), a balance, what was launched or
 and the ``report`` address of each, and posts statuses there as Imobis does:
 
     fake.http_error_next(503)                 the next request answers that HTTP status
+    fake.api_error_next(500, "desc")          the next request answers that API error
     fake.balance = Decimal("0")               the next cascade answers "Insufficient funds"
     await fake.report(id, "delivered", channel="telegram", price="0.45")
     await fake.expire_to_sms(id)              messenger ``expired``, then SMS ``delivered``
@@ -63,6 +64,7 @@ class FakeFromni:
         self.webhooks: list[httpx.Response] = []
         self.hub: httpx.AsyncClient | None = None
         self._http_failures: list[int] = []
+        self._api_failures: list[tuple[int, Any]] = []
         self.app = Starlette(
             routes=[
                 Route("/user/event", self._event, methods=["POST"]),
@@ -76,6 +78,10 @@ class FakeFromni:
 
     def http_error_next(self, status: int) -> None:
         self._http_failures.append(status)
+
+    def api_error_next(self, status: int, desc: Any) -> None:
+        """The next request answers the API's own error ``{"result": "error", "desc"}``."""
+        self._api_failures.append((status, desc))
 
     def only(self) -> Sent:
         (sent,) = self.sent.values()
@@ -109,6 +115,8 @@ class FakeFromni:
         self.requests.append((request.url.path, dict(request.headers), body))
         if self._http_failures:
             return body, Response("Bad Gateway", status_code=self._http_failures.pop(0))
+        if self._api_failures:
+            return body, self._error(*self._api_failures.pop(0))
         bots = request.url.path.startswith("/user/")
         if request.headers.get("authorization") != f"Token {self.token}":
             return body, self._error(500 if bots else 401, "Invalid token")
