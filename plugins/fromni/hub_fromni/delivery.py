@@ -185,7 +185,9 @@ async def check(ctx: Ctx) -> CheckResult:
         found = await client.balance()
     except FromniError as exc:
         if exc.code in ("401", "403") or any(w in exc.text.lower() for w in ("token", "токен")):
-            return CheckResult.failed(f"Fromni did not accept the token ({exc.text}): {TOKEN_HINT}.")
+            return CheckResult.failed(
+                f"Fromni did not accept the token ({exc.text}): {TOKEN_HINT}."
+            )
         if exc.code is None:
             return CheckResult.failed(
                 f"Fromni could not be reached: {exc.text}. Check the hub's internet access "
@@ -214,8 +216,7 @@ async def status(ctx: Ctx) -> dict[str, Any]:
         "mode": ctx.settings.mode,
         "webhook": {
             "url": masked_webhook_url(ctx),
-            "note": "sent with every message (report); the secret is the webhook_secret "
-            "setting",
+            "note": "sent with every message (report); the secret is the webhook_secret setting",
         },
     }
     if ctx.settings.mode == "event":

@@ -86,8 +86,14 @@ async def _no_money(c: FromniClient, fake: FakeFromni) -> None:
     [
         (_unknown_event, "500", False, True, "Campaign for event 'no_such_event' not found"),
         (_no_phone, "500", False, False, "Phone number not found in event data"),
-        (_bad_number, "400", False, False, "route.0.phone: The phone format is invalid.; "
-         "route.1.phone: The phone format is invalid."),
+        (
+            _bad_number,
+            "400",
+            False,
+            False,
+            "route.0.phone: The phone format is invalid.; "
+            "route.1.phone: The phone format is invalid.",
+        ),
         (_no_sms_sender, "400", False, True, "route.1.sender: The sender field is required."),
         (_no_money, "400", False, True, "Insufficient funds on the balance"),
     ],

@@ -136,10 +136,14 @@ async def test_a_status_about_an_unknown_message_is_acknowledged_without_effect(
 ) -> None:
     message_id, _ = await sent_message(hub)
     report = fake.only().report or ""
-    answer = await fromni_calls.post(report, json={"id": "ffffffffffffffffffffffff", "status": "read"})
+    answer = await fromni_calls.post(
+        report, json={"id": "ffffffffffffffffffffffff", "status": "read"}
+    )
     assert (answer.status_code, answer.json()) == (200, {"result": "success"})
     assert (await hub.message(message_id))["status"] == "sent"
-    bad = await fromni_calls.post(report, content=b"not json", headers={"content-type": "text/plain"})
+    bad = await fromni_calls.post(
+        report, content=b"not json", headers={"content-type": "text/plain"}
+    )
     assert bad.status_code == 422
 
 
