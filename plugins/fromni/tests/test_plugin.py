@@ -63,6 +63,11 @@ async def test_an_event_starts_the_campaign_and_the_webhook_marks_it_delivered(
 async def test_cascade_mode_reports_the_sms_fallback(
     hub: Harness, fake: FakeFromni, clinic: str
 ) -> None:
+    no_sender = {k: v for k, v in CASCADE_SETTINGS.items() if k != "sms_sender"}
+    refused = await hub.client.put(
+        f"/api/v1/clinics/{CLINIC}/plugins/fromni", json={"settings": no_sender}
+    )
+    assert refused.status_code == 422 and "needs sms_sender" in refused.text
     await hub.enable("fromni", CLINIC, settings=dict(CASCADE_SETTINGS))
     message_id, _ = await sent_message(hub)
     cascade = fake.only()
@@ -189,3 +194,5 @@ async def test_the_token_and_the_webhook_secret_are_never_shown(
     ]
     for text in shown:
         assert TOKEN not in text and secret not in text
+    settings = (await hub.client.get(f"/api/v1/clinics/{CLINIC}/plugins/fromni")).json()
+    assert settings["settings"]["rate_limit_per_second"] == 10.0  # the account's pace
