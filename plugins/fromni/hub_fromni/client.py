@@ -204,7 +204,9 @@ class FromniClient:
             body = None
         if isinstance(body, dict):
             body = self._scrub(body)
-        if status == 200 and isinstance(body, dict) and body.get("result") == SUCCESS:
+        # An answer without "result" is taken as success when it is 200 (the documented
+        # shape always has it; a missing one must not fail a message Fromni accepted).
+        if status == 200 and isinstance(body, dict) and body.get("result", SUCCESS) == SUCCESS:
             return body
         raise self._error(status, body, response.text)
 
