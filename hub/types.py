@@ -269,7 +269,11 @@ class LabResults(_Frozen):
 
 
 class DeliveryReport(_Frozen):
-    """A delivery status learned after sending (a provider callback or a status poll)."""
+    """A delivery status learned after sending (a provider callback or a status poll).
+
+    ``channel``: the channel the provider says it used, when it may differ from the
+    message's (a messenger-then-SMS cascade); kept in the message's history.
+    """
 
     provider_message_id: str
     status: Literal["delivered", "failed"]
@@ -277,6 +281,7 @@ class DeliveryReport(_Frozen):
     error_text: str | None = None
     at: dt.datetime | None = None
     cost: Decimal | None = None
+    channel: str | None = None
 
 
 class Balance(_Frozen):

@@ -87,6 +87,7 @@ async def report_delivery(
             reported_at=at.isoformat(),
             code=report.error_code,
             text=report.error_text,
+            channel=report.channel,
         ),
     ]
     if report.status == "failed" and message.fallback and runtime is not None:

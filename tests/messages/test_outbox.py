@@ -219,13 +219,16 @@ async def test_ctx_queue_message_and_delivery_reports(
     assert await ctx.awaiting_report(dt.timedelta(minutes=5)) == [provider_id]
 
     delivered_at = hub.clock.now() - dt.timedelta(minutes=1)
-    report = DeliveryReport(provider_message_id=provider_id, status="delivered", at=delivered_at)
+    report = DeliveryReport(
+        provider_message_id=provider_id, status="delivered", at=delivered_at, channel="sms"
+    )
     assert await ctx.report_delivery(report) is True
     assert await ctx.report_delivery(report) is True  # a repeated callback changes nothing
     message = await hub.message(message_id)
     assert message["status"] == "delivered"
     assert dt.datetime.fromisoformat(message["delivered_at"]) == delivered_at
     assert [h["event"] for h in message["history"]][-1] == "report"
+    assert message["history"][-1]["channel"] == "sms"  # the channel the provider used
     assert sum(h["event"] == "report" for h in message["history"]) == 1
     assert await ctx.awaiting_report(dt.timedelta(minutes=5)) == []
 
