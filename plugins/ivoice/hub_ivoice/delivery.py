@@ -137,6 +137,10 @@ async def send(ctx: Ctx, message: OutgoingMessage) -> DeliveryResult:
         return DeliveryResult.permanent(
             "no_appointment", "Ivoice's robot calls only about an appointment the hub knows"
         )
+    if appointment.cancelled:
+        return DeliveryResult.permanent(
+            "appointment_cancelled", f"appointment {appointment.id} was cancelled: no call"
+        )
     try:
         started = await client_for(ctx).call(payload(ctx, message, appointment))
     except IvoiceError as exc:

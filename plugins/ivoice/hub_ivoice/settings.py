@@ -30,8 +30,8 @@ class IvoiceSettings(ChannelSettings):
     token: SecretStr = Field(min_length=8, description="Токен API Ivoice (Authorization: Bearer).")
     callback_secret: SecretStr = Field(
         min_length=16,
-        description="Secret part of the address the robot posts its answer to "
-        "(/plugins/ivoice/callback/<clinic>/<secret>).",
+        description="Secret part of the address the robot posts its answer to (the "
+        "connection check shows the address).",
     )
     rate_limit_per_second: float | None = Field(
         DEFAULT_RATE_PER_SECOND,

@@ -119,6 +119,15 @@ async def test_errors_fail_with_ivoices_code_and_words_or_are_retried(
     detail = await hub.message(refused)
     assert (detail["status"], detail["error_code"]) == ("failed", "402")
     assert "Недостаточно средств на балансе." in detail["error"]
+    await hub.put_appointment("B-1", CLINIC)
+    cancelled = await queue_call(hub, appointment_id="B-1")
+    gone = await hub.client.delete(
+        f"/api/v1/clinics/{CLINIC}/appointments/B-1", params={"reason": "пациент перезвонил"}
+    )
+    assert gone.status_code == 200, gone.text
+    await hub.drain()
+    gone = await hub.message(cancelled)
+    assert (gone["status"], gone["error_code"]) == ("failed", "appointment_cancelled")
     assert fake.calls == []
     fake.fail_next(429)
     retried = await queue_call(hub, appointment_id=appointment, text="ещё раз")
