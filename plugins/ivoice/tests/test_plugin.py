@@ -136,6 +136,7 @@ async def test_errors_fail_with_ivoices_code_and_words_or_are_retried(
     hub.clock.advance(3600)
     await hub.drain()
     assert (await hub.message(retried))["status"] == "sent"
+    assert TOKEN not in str(await hub.journal(CLINIC, per_page=20))
 
 
 async def test_the_token_is_checked_and_never_shown(hub: Harness, clinic: str) -> None:
