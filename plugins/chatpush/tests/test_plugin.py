@@ -91,6 +91,7 @@ async def test_registration_replaces_the_address_of_a_rotated_secret(
     (hook,) = fake.hooks.values()
     assert hook.url.startswith(WEBHOOK.split("?")[0]) and SECRET not in hook.url
     shown = await hub.client.get(PLUGIN)
+    assert shown.json()["settings"]["rate_limit_per_second"] == 1.0  # ChatPush's pace [?]
     new_secret = hook.url.split("secret=")[1]
     for text in (answer.text, shown.text):
         assert new_secret not in text and TOKEN not in text
