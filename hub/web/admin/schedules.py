@@ -3,7 +3,8 @@
 The seven kinds, each with its own parameters — the form of a kind is generated from
 its parameter model (``hub.schemas.schedules.PARAMS``), so a new kind needs no UI code —
 the template or text, the e-mail subject, the channel, the enabled flag and the
-communication status set on the appointment after sending.  Saved through ``/api/v1/clinics/{clinic}/schedules``.
+communication status set on the appointment after sending.  Saved through
+``/api/v1/clinics/{clinic}/schedules``.
 """
 
 from __future__ import annotations
