@@ -122,9 +122,7 @@ async def live_preview(request: Request, admin: AdminDep, form: FormDep, clinic:
     if wanted["body"].strip():
         try:
             async with api(request, admin) as hub:
-                preview = await hub.post(
-                    f"/api/v1/clinics/{clinic}/templates/preview", json=wanted
-                )
+                preview = await hub.post(f"/api/v1/clinics/{clinic}/templates/preview", json=wanted)
         except ApiError as exc:
             preview = {"error": exc.message}
     return await render(request, admin, "admin/_template_preview.html", preview=preview)
