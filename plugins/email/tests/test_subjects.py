@@ -301,3 +301,24 @@ async def test_a_mailing_without_a_subject_takes_the_templates(
     assert response.status_code == 201, response.text
     await hub.drain()
     assert server.received[0].message["Subject"] == "Новости"
+
+
+async def test_the_links_a_fallback_keeps_are_masked_once_handed_over(
+    hub: Harness, clinic: str, server: FakeSmtp
+) -> None:
+    patched = await hub.client.patch(
+        f"/api/v1/clinics/{CLINIC}", json={"reminders": {"channels": ["email", "sms"]}}
+    )
+    assert patched.status_code == 200, patched.text
+    await template(hub, subject="Ответ: {confirm_link}", html=HTML, is_default=True)
+    message_id = await remind(hub)
+    queued = await stored(hub, message_id)
+    assert queued.fallback is not None and queued.fallback["channels"] == ["sms"]
+    assert queued.html == queued.fallback["html"] and "/r/…" not in (queued.html or "")
+    await hub.drain()
+
+    sent = await stored(hub, message_id)
+    assert sent.status == "sent" and sent.fallback is not None
+    for kept in (sent.subject, sent.html, sent.fallback["subject"], sent.fallback["html"]):
+        assert kept is not None and "/r/…" in kept
+    assert "/r/…" not in server.received[0].message["Subject"]
