@@ -208,6 +208,16 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
                 "summary": "A text to a patient's card (its mobile phone)",
                 "value": {"patient_id": "P-1024", "text": "Ваши анализы готовы."},
             },
+            "email": {
+                "summary": "An e-mail to a patient's card: a subject and an HTML part",
+                "value": {
+                    "patient_id": "P-1024",
+                    "channel": "email",
+                    "subject": "Результаты анализов готовы",
+                    "text": "Ваши анализы готовы. Заберите их в регистратуре.",
+                    "html": "<p>Ваши анализы <b>готовы</b>. Заберите их в регистратуре.</p>",
+                },
+            },
         },
         "responses": {
             "201": {
@@ -215,6 +225,7 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
                     **_MESSAGE,
                     "text": "Ваши анализы готовы.",
                     "subject": None,
+                    "html": None,
                     "patient_id": "P-1024",
                     "mailing_id": None,
                     "essential": False,
@@ -230,6 +241,35 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
                     "amount": None,
                     "currency": "RUB",
                     "error": None,
+                },
+            },
+        },
+    },
+    ("/api/v1/clinics/{clinic}/templates", "post"): {
+        "request": {
+            "sms": {
+                "summary": "An SMS reminder, the clinic's default",
+                "value": {
+                    "name": "Напоминание",
+                    "kind": "reminder",
+                    "channel": "sms",
+                    "is_default": True,
+                    "body": "{patient_name_patronymic}, ждём вас {date} в {time}. "
+                    "Подтвердите: {confirm_link}",
+                },
+            },
+            "email": {
+                "summary": "An e-mail reminder: subject and HTML body, with placeholders",
+                "value": {
+                    "name": "Напоминание по почте",
+                    "kind": "reminder",
+                    "channel": "email",
+                    "is_default": True,
+                    "subject": "Приём {date} в {time}",
+                    "body": "{patient_name_patronymic}, ждём вас {date} в {time}, "
+                    "{clinic_address}. Подтвердите или отмените: {confirm_link}",
+                    "html": "<p>{patient_name_patronymic}, ждём вас <b>{date}</b> в {time}.</p>"
+                    '<p><a href="{confirm_link}">Подтвердить или отменить</a></p>',
                 },
             },
         },

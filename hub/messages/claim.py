@@ -46,6 +46,9 @@ RESULT_COLUMNS = (
     "raw",
     "sent_at",
     "text",
+    "subject",
+    "html",
+    "fallback",
 )
 #: Statuses of a message not yet handed to a provider: its text still carries live links.
 _UNSENT = frozenset({"queued", "sending"})
@@ -137,6 +140,25 @@ _WRITE = (
 )
 
 
+def _mask(row: dict[str, Any]) -> None:
+    """Mask the answer links of a message handed over: its text, e-mail subject and HTML
+    body, and the ones its channel fallback keeps."""
+    row["text"] = mask_answer_links(row["text"])
+    for name in ("subject", "html"):
+        if row.get(name):
+            row[name] = mask_answer_links(row[name])
+    fallback = row.get("fallback")
+    if fallback and (fallback.get("subject") or fallback.get("html")):
+        row["fallback"] = {
+            **fallback,
+            **{
+                name: mask_answer_links(fallback[name])
+                for name in ("subject", "html")
+                if fallback.get(name)
+            },
+        }
+
+
 async def write(
     session: AsyncSession, results: Sequence[tuple[ClaimedMessage, dict[str, Any]]]
 ) -> None:
@@ -148,7 +170,7 @@ async def write(
     for claimed, values in results:
         row = {**claimed.row, **values}
         if row["status"] not in _UNSENT:  # handed over: its answer link is no longer kept
-            row["text"] = mask_answer_links(row["text"])
+            _mask(row)
         param = {f"b_{name}": row[name] for name in RESULT_COLUMNS}
         param["b_id"], param["b_token"] = claimed["id"], claimed.token
         params.append(param)

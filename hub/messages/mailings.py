@@ -51,6 +51,8 @@ class Plan:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)
     matched: int = 0
+    #: E-mail: the subject and HTML body of each appointment's message, by its id.
+    email: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
 
 def matches(appointment: Appointment, request: MailingCreate) -> bool:
@@ -83,6 +85,15 @@ async def template_for(
             422, f"no default {request.channel} template of kind {request.kind!r}: give template_id"
         )
     return found
+
+
+def check_subject(request: MailingCreate) -> None:
+    """The requested subject is a valid template (422 naming ``subject``)."""
+    if request.subject:
+        try:
+            tpl.validate_subject(request.subject)
+        except tpl.TemplateError as exc:
+            raise MailingRefused(422, f"subject: {exc}") from None
 
 
 async def plan(
@@ -154,8 +165,15 @@ async def plan(
         if address.address in blocked:
             skip("stop_list", f"{address.address} is on the clinic's stop list")
             continue
+        context = tpl.TemplateContext.build(appointment, info)
         try:
-            text = tpl.render(template.body, tpl.TemplateContext.build(appointment, info))
+            text = tpl.render(template.body, context)
+            if request.channel == "email":
+                subject = request.subject or template.subject
+                result.email[appointment.id] = (
+                    tpl.render_subject(subject, context) if subject else None,
+                    tpl.render_html(template.html, context) if template.html else None,
+                )
         except tpl.EmptyPlaceholder as exc:
             skip("empty_placeholder", str(exc))
             continue
@@ -184,6 +202,8 @@ async def estimate(
             channel=channel,
             address=address,
             text=text,
+            subject=p.email.get(a.id, (None, None))[0],
+            html=p.email.get(a.id, (None, None))[1],
             patient_id=a.patient_id,
             appointment_id=a.id,
             idempotency_key="estimate",
@@ -227,6 +247,7 @@ async def create(
         template_id=template.id,
         channel=request.channel,
         kind=request.kind,
+        subject=request.subject or None,
         matched=p.matched,
         skipped=p.skipped,
         estimate=cost,
@@ -248,6 +269,8 @@ async def create(
             appointment_at=appointment.start,
             mailing_id=mailing.id,
             normalized=True,
+            subject=p.email.get(appointment.id, (None, None))[0],
+            html=p.email.get(appointment.id, (None, None))[1],
         )
         for appointment, address, text in p.texts
     ]

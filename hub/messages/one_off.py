@@ -50,3 +50,6 @@ class OneOffDraft:
     patient_id: str | None
     appointment_id: str | None
     link: NewLink | None = None
+    #: E-mail: the template's subject and HTML body, rendered (the request's own win).
+    subject: str | None = None
+    html: str | None = None

@@ -98,8 +98,8 @@ async def send(
         patient_id=d.patient_id,
         appointment_id=d.appointment_id,
         essential=request.essential,
-        subject=request.subject or None,
-        html=request.html or None,
+        subject=request.subject or d.subject,
+        html=request.html or d.html,
     )
     assert message is not None  # no dedupe key: always inserted
     if d.link is not None:

@@ -2,7 +2,9 @@
 
 ``{"appointment_id", "template_id"}`` renders the template (or the clinic's default
 template of ``kind``, ``reminder`` by default) for the appointment and sends it to its
-patient; ``{"patient_id" | "appointment_id", "text"}`` sends the text as written.  A
+patient; ``{"patient_id" | "appointment_id", "text"}`` sends the text as written.  By
+e-mail the template's ``subject`` and ``html`` are rendered too (the request's own
+``subject`` / ``html``, sent as written, take their place).  A
 ``phone`` given beside them replaces the card's number (the receptionist corrected
 it, as in seed 002's send window).
 """
@@ -82,13 +84,18 @@ async def draft_for_patient(
         assert appointment is not None
         template = await _template(session, clinic_id, request)
         kind = kind or template.kind
-        link = _answer_link(runtime, template.body, clinic_id, appointment)
+        email = request.channel == "email"
+        subject = (template.subject if email and request.subject is None else None) or None
+        html = (template.html if email and request.html is None else None) or None
+        link = _answer_link(runtime, (template.body, subject, html), clinic_id, appointment)
         base = links.base_url(runtime.settings.public_url, runtime.settings.dev) if link else None
         context = tpl.TemplateContext.build(
             appointment, snapshot.info, confirm_link=links.url(base, link.token) if link else None
         )
         try:
             text = tpl.render(template.body, context)
+            subject = tpl.render_subject(subject, context) if subject else None
+            html = tpl.render_html(html, context) if html else None
         except tpl.EmptyPlaceholder as exc:
             raise SendRefused(422, f"template {template.id} ({template.name}): {exc}") from None
         return OneOffDraft(
@@ -99,6 +106,8 @@ async def draft_for_patient(
             patient_id,
             appointment.id,
             link,
+            subject=subject,
+            html=html,
         )
     return OneOffDraft(
         address,
@@ -111,10 +120,11 @@ async def draft_for_patient(
 
 
 def _answer_link(
-    runtime: Runtime, body: str, clinic_id: str, appointment: Appointment
+    runtime: Runtime, bodies: tuple[str | None, ...], clinic_id: str, appointment: Appointment
 ) -> links.NewLink | None:
-    """A new answer-page link when the template asks for ``{confirm_link}``."""
-    if "confirm_link" not in tpl.placeholders(body):
+    """A new answer-page link when the template (its body, subject or html) asks for
+    ``{confirm_link}``."""
+    if not tpl.uses("confirm_link", *bodies):
         return None
     try:
         links.base_url(runtime.settings.public_url, runtime.settings.dev)

@@ -13,14 +13,20 @@ appointment: a text with a hole in it is never sent.  Dates, times and weekdays 
 the clinic's local time, in Russian («23.11.2026», «10:30», «понедельник»).  The
 names a clinic's old system used (``{Пациент_ФИО}``, ``{Дата}``, ``{Время}``,
 ``{Услуга}``, ``{Специалист}`` …) are accepted as aliases.
+
+An e-mail template also has a ``subject`` and an ``html`` body, written and checked the
+same way (:func:`validate_subject`, :func:`validate_html`): :func:`render_subject` makes
+one line of it, :func:`render_html` escapes each value for HTML (a name with ``<`` or
+``&`` stays text).  Literal braces in HTML (CSS) are written ``{{`` and ``}}`` too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import html as html_lib
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import phonenumbers
@@ -140,6 +146,36 @@ def validate(body: str) -> list[str]:
     return placeholders(body)
 
 
+#: The longest subject line (RFC 5322's line limit), and the longest HTML body.
+MAX_SUBJECT = 998
+MAX_HTML = 500_000
+
+
+def validate_subject(subject: str) -> list[str]:
+    """Check an e-mail subject template before saving it; the placeholders it uses."""
+    if "\n" in subject or "\r" in subject or "\x00" in subject:
+        raise TemplateError("the subject must be one line (no line breaks, no NUL)")
+    if len(subject) > MAX_SUBJECT:
+        raise TemplateError(f"the subject is longer than {MAX_SUBJECT} characters")
+    if not subject.strip():
+        raise TemplateError("the subject is empty")
+    return placeholders(subject)
+
+
+def validate_html(body: str) -> list[str]:
+    """Check an HTML body template before saving it (``{{``/``}}`` for CSS braces)."""
+    if not body.strip():
+        raise TemplateError("the html body is empty")
+    if "\x00" in body:
+        raise TemplateError("the html body contains a NUL character")
+    return placeholders(body)
+
+
+def uses(name: str, *bodies: str | None) -> bool:
+    """Whether any of these (valid) bodies uses the placeholder ``name``."""
+    return any(name in placeholders(b) for b in bodies if b)
+
+
 @dataclass(frozen=True)
 class TemplateContext:
     """The values of every placeholder for one appointment of one clinic."""
@@ -191,8 +227,14 @@ def _phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def render(body: str, context: TemplateContext, *, allow_empty: bool = False) -> str:
-    """The text of ``body`` for ``context``.
+def render(
+    body: str,
+    context: TemplateContext,
+    *,
+    allow_empty: bool = False,
+    escape: Callable[[str], str] | None = None,
+) -> str:
+    """The text of ``body`` for ``context`` (each value passed through ``escape``).
 
     :raises EmptyPlaceholder: a used placeholder has no value (unless ``allow_empty``,
         for previews, which show the gap).
@@ -207,10 +249,22 @@ def render(body: str, context: TemplateContext, *, allow_empty: bool = False) ->
         value = context.values.get(key, "")
         if not value.strip() and key not in empty:
             empty.append(key)
-        out.append(value)
+        out.append(escape(value) if escape is not None else value)
     if empty and not allow_empty:
         raise EmptyPlaceholder(empty)
     return "".join(out)
+
+
+def render_subject(subject: str, context: TemplateContext, *, allow_empty: bool = False) -> str:
+    """The subject line of ``subject`` for ``context``: one line (whitespace in the values
+    collapsed), at most :data:`MAX_SUBJECT` characters."""
+    text = " ".join(render(subject, context, allow_empty=allow_empty).split())
+    return text[:MAX_SUBJECT]
+
+
+def render_html(body: str, context: TemplateContext, *, allow_empty: bool = False) -> str:
+    """The HTML of ``body`` for ``context``, every value HTML-escaped."""
+    return render(body, context, allow_empty=allow_empty, escape=html_lib.escape)
 
 
 def missing(body: str, context: TemplateContext) -> list[str]:

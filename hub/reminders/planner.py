@@ -55,6 +55,10 @@ class Planned:
     channel: str | None = None
     rest: tuple[str, ...] = ()
     history: tuple[dict[str, Any], ...] = ()
+    #: The e-mail subject and HTML body (rendered) when the message or a channel after it
+    #: is ``email``.
+    subject: str | None = None
+    html: str | None = None
 
 
 #: Reasons a channel is passed over for the next one of the contact priority.
@@ -161,6 +165,21 @@ def _render(rule: Rule, appointment: Appointment, clinic: ClinicInfo, link: str 
         return tpl.render(rule.fallback, context)
 
 
+def _render_email(
+    rule: Rule, appointment: Appointment, clinic: ClinicInfo, link: str | None
+) -> tuple[str | None, str | None]:
+    """The rule's subject and HTML body for this appointment.
+
+    :raises tpl.EmptyPlaceholder: one of them uses a placeholder without a value.
+    """
+    if rule.subject is None and rule.html is None:
+        return None, None
+    context = tpl.TemplateContext.build(appointment, clinic, confirm_link=link)
+    subject = tpl.render_subject(rule.subject, context) if rule.subject else None
+    html = tpl.render_html(rule.html, context) if rule.html else None
+    return subject, html
+
+
 async def plan(
     session: AsyncSession,
     runtime: Runtime,
@@ -176,7 +195,7 @@ async def plan(
     outcome = RunOutcome()
     keys = {a.id: f"{rule.key}:{a.id}:{day_key(a)}" for a in appointments}
     taken = await taken_keys(session, clinic.id, list(keys.values()))
-    uses_link = "confirm_link" in tpl.placeholders(rule.body)
+    uses_link = tpl.uses("confirm_link", rule.body, rule.subject, rule.html)
     public_url: str | None = None
     if uses_link:
         try:
@@ -213,6 +232,19 @@ async def plan(
         card = appointment.patient
         route = routes.get(appointment.id)
         channel = route.channel if route else rule.channel
+        rest = route.rest if route else rule.more_channels
+        subject = html = None
+        if channel == "email":
+            try:
+                subject, html = _render_email(rule, appointment, clinic, link)
+            except tpl.EmptyPlaceholder as exc:
+                outcome.skip(appointment, "empty_placeholder", f"e-mail subject or html: {exc}")
+                continue
+        elif "email" in rest:
+            try:  # for the fallback; a gap there leaves the e-mail text-only, untitled
+                subject, html = _render_email(rule, appointment, clinic, link)
+            except tpl.EmptyPlaceholder:
+                subject = html = None
         outcome.planned.append(
             Planned(
                 appointment,
@@ -221,8 +253,10 @@ async def plan(
                 keys[appointment.id],
                 token,
                 channel=channel,
-                rest=route.rest if route else rule.more_channels,
+                rest=rest,
                 history=tuple(route.history) if route else (),
+                subject=subject,
+                html=html,
             )
         )
         outcome.recipients.append(
@@ -262,11 +296,10 @@ async def execute(
             appointment_at=p.appointment.start,
             communication_status=rule.communication_status,
             normalized=True,
-            subject=rule.subject if (p.channel or rule.channel) == "email" else None,
+            subject=p.subject if (p.channel or rule.channel) == "email" else None,
+            html=p.html if (p.channel or rule.channel) == "email" else None,
             fallback=(
-                {"channels": list(p.rest), "subject": rule.subject, "html": None}
-                if p.rest
-                else None
+                {"channels": list(p.rest), "subject": p.subject, "html": p.html} if p.rest else None
             ),
             history=p.history,
         )

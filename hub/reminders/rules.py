@@ -10,6 +10,10 @@ become a :class:`Rule`; the planner and the ticks work on rules only.
 The text is the schedule's own ``text``, or its ``template_id``; the default reminder
 uses ``reminders.template_id``, else the clinic's default ``reminder`` template for the
 channel, else the built-in text below (with the doctor when the appointment has one).
+
+A message that goes by e-mail takes its subject from the schedule's own ``subject``, else
+the template's, else (appointment reminders only) the clinic's ``reminders.subject``,
+else none (the e-mail provider's ``default_subject``); its HTML body is the template's.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Final
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.crud import templates as templates_crud
-from hub.db.models import MailingSchedule
+from hub.db.models import MailingSchedule, MessageTemplate
 from hub.reminders.selection import Filters
 from hub.schemas.clinics import ClinicOptions
 
@@ -64,29 +68,38 @@ class Rule:
     schedule: MailingSchedule | None = None
     #: Contact priority: the channels after ``channel`` to try, in order.
     more_channels: tuple[str, ...] = ()
-    #: The subject of the messages that go by e-mail.
+    #: The subject of the messages that go by e-mail (a template, like ``body``).
     subject: str | None = None
+    #: The HTML body of the messages that go by e-mail (a template, like ``body``).
+    html: str | None = None
 
 
-async def _body(session: AsyncSession, clinic_id: str, template_id: int | None) -> str | None:
+async def _template(
+    session: AsyncSession, clinic_id: str, template_id: int | None
+) -> MessageTemplate | None:
     if template_id is None:
         return None
     template = await templates_crud.get(session, clinic_id=clinic_id, template_id=template_id)
     if template is None:
         raise RuleError(f"template {template_id} no longer exists in clinic {clinic_id!r}")
-    return template.body
+    return template
+
+
+def _literal(text: str) -> str:
+    """A plain text (the clinic option ``reminders.subject``) as a template of itself."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 async def default_rule(session: AsyncSession, clinic_id: str, options: ClinicOptions) -> Rule:
     """The clinic's daily reminder as a rule."""
     reminders = options.reminders
-    body = await _body(session, clinic_id, reminders.template_id)
+    template = await _template(session, clinic_id, reminders.template_id)
     fallback = None
-    if body is None:
+    if template is None:
         template = await templates_crud.default(
             session, clinic_id=clinic_id, kind="reminder", channel=reminders.priority[0]
         )
-        body = template.body if template is not None else None
+    body = template.body if template is not None else None
     if body is None:
         body, fallback = DEFAULT_BODY, DEFAULT_BODY_NO_DOCTOR
     return Rule(
@@ -94,7 +107,8 @@ async def default_rule(session: AsyncSession, clinic_id: str, options: ClinicOpt
         kind="reminder",
         channel=reminders.priority[0],
         more_channels=reminders.priority[1:],
-        subject=reminders.subject,
+        subject=(template.subject if template is not None else None) or _literal(reminders.subject),
+        html=template.html if template is not None else None,
         body=body,
         fallback=fallback,
         filters=Filters(
@@ -108,11 +122,19 @@ async def schedule_rule(
     session: AsyncSession, schedule: MailingSchedule, options: ClinicOptions
 ) -> Rule:
     """A mailing schedule as a rule; appointment reminders honour the clinic's exclusions."""
-    body = schedule.text or await _body(session, schedule.clinic_id, schedule.template_id)
+    template = None
+    if not schedule.text:
+        template = await _template(session, schedule.clinic_id, schedule.template_id)
+    body = schedule.text or (template.body if template is not None else None)
     if body is None:
         raise RuleError(f"schedule {schedule.id} has neither a text nor a template")
     reminders = options.reminders
     is_reminder = schedule.kind in REMINDER_KINDS
+    subject = (
+        schedule.subject
+        or (template.subject if template is not None else None)
+        or (_literal(reminders.subject) if is_reminder else None)
+    )
     filters = (
         Filters(
             frozenset(reminders.excluded_services),
@@ -129,4 +151,6 @@ async def schedule_rule(
         filters=filters,
         communication_status=schedule.communication_status,
         schedule=schedule,
+        subject=subject,
+        html=template.html if template is not None else None,
     )

@@ -26,7 +26,19 @@ class MailingCreate(StrictModel):
     template_id: RowId | None = Field(None, description="Unset: the default template of `kind`.")
     kind: str = Field("mailing", min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
     channel: Channel = "sms"
+    subject: Clean | None = Field(
+        None,
+        max_length=998,
+        description="E-mail subject with the template's placeholders (channel `email` only); "
+        "unset: the template's subject, else the e-mail provider's default.",
+    )
     dry_run: bool = Field(False, description="Only say who would get what; store and send nothing.")
+
+    @model_validator(mode="after")
+    def _subject(self) -> MailingCreate:
+        if self.subject is not None and self.channel != "email":
+            raise ValueError("subject is for the email channel only")
+        return self
 
     @model_validator(mode="after")
     def _period(self) -> MailingCreate:
@@ -70,6 +82,7 @@ class MailingPublic(BaseModel):
     template_id: int | None
     kind: str
     channel: str
+    subject: str | None = Field(None, description="The subject asked for (e-mail only).")
     matched: int = Field(description="Patients with a matching appointment.")
     queued: int
     skipped: list[Skipped]

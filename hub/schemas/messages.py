@@ -122,6 +122,7 @@ class MessageDetail(MessageRow):
 
     text: str
     subject: str | None = Field(None, description="E-mail only: the subject line.")
+    html: str | None = Field(None, description="E-mail only: the HTML body, if it had one.")
     patient_id: str | None
     mailing_id: int | None
     essential: bool

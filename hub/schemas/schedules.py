@@ -128,6 +128,13 @@ class ScheduleFields(StrictModel):
     text: str | None = Field(
         None, min_length=1, max_length=4000, description="…or the text itself, with placeholders."
     )
+    subject: str | None = Field(
+        None,
+        max_length=998,
+        description="E-mail subject with placeholders (channel `email`; ignored by others). "
+        "Unset: the template's subject, else `reminders.subject` for appointment reminders, "
+        "else the e-mail provider's default.",
+    )
     enabled: bool = True
     communication_status: str | None = Field(
         None,
@@ -198,6 +205,7 @@ class ScheduleUpdate(StrictModel):
     channel: Channel | None = None
     template_id: int | None = None
     text: str | None = Field(None, min_length=1, max_length=4000)
+    subject: str | None = Field(None, max_length=998, description='null or "": none.')
     enabled: bool | None = None
     communication_status: str | None = Field(None, max_length=255)
     params: dict[str, Any] | None = None
@@ -217,6 +225,7 @@ class SchedulePublic(BaseModel):
     channel: Channel
     template_id: int | None
     text: str | None
+    subject: str | None
     enabled: bool
     communication_status: str | None
     created_at: dt.datetime

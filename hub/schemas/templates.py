@@ -28,6 +28,18 @@ class TemplateBase(StrictModel):
     channel: Channel = "sms"
     is_default: bool = Field(False, description="Used when a send names no template.")
     body: Clean = Field(min_length=1, max_length=4000)
+    subject: Clean | None = Field(
+        None,
+        max_length=998,
+        description="E-mail subject, one line, with the body's placeholders; used when the "
+        "message goes by `email` (ignored by other channels).",
+    )
+    html: Clean | None = Field(
+        None,
+        max_length=500_000,
+        description="E-mail HTML body with the body's placeholders (values HTML-escaped; "
+        "`{{`/`}}` for literal braces, e.g. in CSS); `body` is the plain-text part.",
+    )
 
 
 class TemplateCreate(TemplateBase):
@@ -43,6 +55,8 @@ class TemplateUpdate(StrictModel):
     channel: Channel | None = None
     is_default: bool | None = None
     body: Clean | None = Field(None, min_length=1, max_length=4000)
+    subject: Clean | None = Field(None, max_length=998, description='null or "": none.')
+    html: Clean | None = Field(None, max_length=500_000, description='null or "": none.')
 
 
 class TemplatePublic(TemplateBase):
@@ -75,6 +89,12 @@ class PreviewRequest(StrictModel):
     )
     appointment_id: Ref | None = None
     confirm_link: Clean | None = Field(None, max_length=500)
+    subject: Clean | None = Field(
+        None, max_length=998, description="A subject to try; a saved template's own when omitted."
+    )
+    html: Clean | None = Field(
+        None, max_length=500_000, description="An HTML body to try; the template's when omitted."
+    )
 
 
 class PreviewPublic(BaseModel):
@@ -88,3 +108,5 @@ class PreviewPublic(BaseModel):
     sample: bool
     missing: list[str] = Field(description="Placeholders with no value: such a text is not sent.")
     sendable: bool
+    subject: str | None = Field(None, description="The e-mail subject, when there is one.")
+    html: str | None = Field(None, description="The e-mail HTML body, when there is one.")

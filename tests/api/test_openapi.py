@@ -99,7 +99,7 @@ async def test_local_times_of_day_are_not_claimed_to_carry_an_offset(hub: Harnes
 async def test_every_request_example_is_accepted_as_documented(hub: Harness) -> None:
     """Send each example in the document, in the order a clinic system would."""
     document = (await hub.client.get("/openapi.json")).json()
-    await hub.create_clinic("clinic-1", channels={"sms": ["console"]})
+    await hub.create_clinic("clinic-1", channels={"sms": ["console"], "email": ["console"]})
     await hub.enable("console")
 
     def examples(path: str, method: str) -> dict[str, Any]:
@@ -125,6 +125,12 @@ async def test_every_request_example_is_accepted_as_documented(hub: Harness) -> 
     for name, body in examples("/api/v1/clinics/{clinic}/messages", "post").items():
         answer = await hub.client.post("/api/v1/clinics/clinic-1/messages", json=body)
         assert answer.status_code == 201, (name, answer.text)
+    templates = examples("/api/v1/clinics/{clinic}/templates", "post")
+    assert list(templates) == ["sms", "email"]
+    for name, body in templates.items():
+        answer = await hub.client.post("/api/v1/clinics/clinic-1/templates", json=body)
+        assert answer.status_code == 201, (name, answer.text)
+    assert answer.json()["subject"] == "Приём {date} в {time}"
 
 
 @pytest.mark.parametrize(

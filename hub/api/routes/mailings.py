@@ -36,6 +36,7 @@ def _public(m: Mailing, progress: dict[str, int]) -> MailingPublic:
         template_id=m.template_id,
         kind=m.kind,
         channel=m.channel,
+        subject=m.subject,
         matched=m.matched,
         queued=m.queued,
         skipped=[Skipped.model_validate(s) for s in m.skipped],
@@ -54,6 +55,7 @@ async def create_mailing(
     snapshot = access.clinic
     try:
         async with runtime.db.session() as session:
+            mailings.check_subject(request)
             template = await mailings.template_for(session, access.clinic_id, request)
             plan = await mailings.plan(session, snapshot, request, template)
     except mailings.MailingRefused as exc:
@@ -75,6 +77,7 @@ async def create_mailing(
             template_id=template.id,
             channel=request.channel,
             kind=request.kind,
+            subject=request.subject or None,
             matched=plan.matched,
             queued=len(plan.texts),
             skipped=plan.skipped,

@@ -77,7 +77,8 @@ def to_detail(m: Message, names: dict[str, str] | None = None) -> MessageDetail:
     return MessageDetail(
         **to_row(m, names).model_dump(),
         text=mask_answer_links(m.text),
-        subject=m.subject,
+        subject=mask_answer_links(m.subject) if m.subject else m.subject,
+        html=mask_answer_links(m.html) if m.html else m.html,
         patient_id=m.patient_id,
         mailing_id=m.mailing_id,
         essential=m.essential,

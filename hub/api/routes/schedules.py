@@ -31,7 +31,7 @@ from hub.schemas.schedules import (
 
 router = APIRouter(prefix="/api/v1/clinics/{clinic}/schedules", tags=["schedules"])
 
-_NULLABLE = frozenset({"template_id", "text", "communication_status"})
+_NULLABLE = frozenset({"template_id", "text", "subject", "communication_status"})
 
 # Schedules send messages by themselves: changing them is the clinic's or an admin's
 # call (like mailings); a webadmin reads them.
@@ -48,6 +48,18 @@ async def _load(session: AsyncSession, access: ClinicAccess, schedule_id: int) -
     if row is None:
         raise _not_found(schedule_id)
     return row
+
+
+def _check_subject(subject: str | None) -> None:
+    """A subject whose placeholders are known, on one line (422 naming ``subject``)."""
+    if not subject:
+        return
+    try:
+        tpl.validate_subject(subject)
+    except tpl.TemplateError as exc:
+        raise HTTPException(
+            422, [{"loc": ["body", "subject"], "msg": f"subject: {exc}", "type": "template"}]
+        ) from None
 
 
 async def _check_text(
@@ -83,6 +95,7 @@ async def create_schedule(
 ) -> SchedulePublic:
     """Add a schedule: ``{"kind": "days_before", "params": {"days": 2, "send_time": "13:00"},
     "text": "…", "channel": "sms"}``."""
+    _check_subject(data.subject)
     async with runtime.db.session() as session:
         await _check_text(session, access.clinic_id, data.template_id, data.text)
         row = await crud.create(
@@ -107,6 +120,7 @@ async def replace_schedule(
     runtime: RuntimeDep,
 ) -> SchedulePublic:
     """Replace the whole schedule (the kind may change)."""
+    _check_subject(data.subject)
     async with runtime.db.session() as session:
         row = await _load(session, access, schedule_id)
         await _check_text(session, access.clinic_id, data.template_id, data.text)
@@ -120,6 +134,7 @@ async def update_schedule(
 ) -> SchedulePublic:
     """Change some fields (``{"enabled": false}``); ``params`` are merged and validated for
     the schedule's kind.  Setting ``text`` clears ``template_id`` and the other way round."""
+    _check_subject(data.subject)
     async with runtime.db.session() as session:
         row = await _load(session, access, schedule_id)
         given = {

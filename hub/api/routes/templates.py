@@ -1,14 +1,16 @@
 """Message templates: ``/api/v1/clinics/{clinic}/templates`` (CRUD), their placeholders
 and previews.
 
-A body is checked when saved: an unknown placeholder is a 422 naming it.  A preview
+A body is checked when saved: an unknown placeholder is a 422 naming it.  So are the
+e-mail ``subject`` (one line) and ``html`` body, with the same placeholders; the 422
+names the field (``loc: ["body", "subject"]``).  A preview
 renders a body (given, or a saved template's) for an appointment of the clinic or a
 sample one, and reports the length, the SMS parts and any placeholder left empty.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
@@ -44,19 +46,47 @@ def _public(row: MessageTemplate) -> TemplatePublic:
         channel=row.channel,
         is_default=row.is_default,
         body=row.body,
-        placeholders=tpl.placeholders(row.body),
+        subject=row.subject,
+        html=row.html,
+        placeholders=_used(row.body, row.subject, row.html),
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
 
 
-def _check(body: str) -> None:
-    try:
-        tpl.validate(body)
-    except tpl.TemplateError as exc:
-        raise HTTPException(
-            422, [{"loc": ["body", "body"], "msg": str(exc), "type": "template"}]
-        ) from None
+def _used(*bodies: str | None) -> list[str]:
+    """The placeholders of the body, subject and html, in order, once each."""
+    out: list[str] = []
+    for body in bodies:
+        for name in tpl.placeholders(body) if body else ():
+            if name not in out:
+                out.append(name)
+    return out
+
+
+_CHECKS = {"body": tpl.validate, "subject": tpl.validate_subject, "html": tpl.validate_html}
+
+
+def _check(body: str | None, subject: str | None = None, html: str | None = None) -> None:
+    """422 naming each field (``body``, ``subject``, ``html``) that is not a valid template."""
+    errors = []
+    for field, value in (("body", body), ("subject", subject), ("html", html)):
+        if value is None:
+            continue
+        try:
+            _CHECKS[field](value)
+        except tpl.TemplateError as exc:
+            errors.append({"loc": ["body", field], "msg": f"{field}: {exc}", "type": "template"})
+    if errors:
+        raise HTTPException(422, errors)
+
+
+def _email_parts(values: dict[str, Any]) -> dict[str, Any]:
+    """An empty subject or html is none."""
+    for field in ("subject", "html"):
+        if field in values and not values[field]:
+            values[field] = None
+    return values
 
 
 async def _get(runtime: Runtime, clinic_id: str, template_id: int) -> MessageTemplate:
@@ -100,11 +130,14 @@ async def list_placeholders(access: ClinicReader, runtime: RuntimeDep) -> list[P
 async def create_template(
     data: TemplateCreate, access: ClinicSystem, runtime: RuntimeDep
 ) -> TemplatePublic:
-    _check(data.body)
+    _check(data.body, data.subject or None, data.html or None)
     now = runtime.clock.now()
     async with runtime.db.session() as session:
         row = MessageTemplate(
-            clinic_id=access.clinic_id, **data.model_dump(), created_at=now, updated_at=now
+            clinic_id=access.clinic_id,
+            **_email_parts(data.model_dump()),
+            created_at=now,
+            updated_at=now,
         )
         session.add(row)
         await session.flush()
@@ -124,16 +157,16 @@ async def get_template(
 async def update_template(
     template_id: RowIdPath, data: TemplateUpdate, access: ClinicSystem, runtime: RuntimeDep
 ) -> TemplatePublic:
-    """Change some fields; the ones left out keep their values."""
-    if data.body is not None:
-        _check(data.body)
+    """Change some fields; the ones left out keep their values (``subject`` or ``html``
+    given as null or ``""`` removes it)."""
+    _check(data.body, data.subject or None, data.html or None)
     now = runtime.clock.now()
     async with runtime.db.session() as session:
         row = await crud.get(session, clinic_id=access.clinic_id, template_id=template_id)
         if row is None:
             raise HTTPException(404, f"No template {template_id} in this clinic")
-        for name, value in data.model_dump(exclude_unset=True).items():
-            if value is not None:
+        for name, value in _email_parts(data.model_dump(exclude_unset=True)).items():
+            if value is not None or name in ("subject", "html"):
                 setattr(row, name, value)
         row.updated_at = now
         await session.flush()
@@ -155,7 +188,12 @@ async def delete_template(
 
 
 async def _preview(
-    runtime: Runtime, clinic: ClinicInfo, body: str, request: PreviewRequest
+    runtime: Runtime,
+    clinic: ClinicInfo,
+    body: str,
+    request: PreviewRequest,
+    subject: str | None = None,
+    html: str | None = None,
 ) -> PreviewPublic:
     if request.appointment_id is None:
         context, sample = tpl.sample_context(clinic, runtime.clock.now()), True
@@ -173,7 +211,7 @@ async def _preview(
         context = tpl.TemplateContext({**context.values, "confirm_link": request.confirm_link})
     text = tpl.render(body, context, allow_empty=True)
     length = count_sms(text)
-    gaps = tpl.missing(body, context)
+    gaps = [name for name in _used(body, subject, html) if not context.values.get(name, "").strip()]
     return PreviewPublic(
         text=text,
         characters=length.characters,
@@ -183,6 +221,8 @@ async def _preview(
         sample=sample,
         missing=gaps,
         sendable=not gaps,
+        subject=tpl.render_subject(subject, context, allow_empty=True) if subject else None,
+        html=tpl.render_html(html, context, allow_empty=True) if html else None,
     )
 
 
@@ -195,8 +235,15 @@ async def preview_body(
         raise HTTPException(
             422, [{"loc": ["body", "body"], "msg": "give the body to preview", "type": "missing"}]
         )
-    _check(request.body)
-    return await _preview(runtime, access.clinic.info, request.body, request)
+    _check(request.body, request.subject or None, request.html or None)
+    return await _preview(
+        runtime,
+        access.clinic.info,
+        request.body,
+        request,
+        request.subject or None,
+        request.html or None,
+    )
 
 
 @router.post("/{template_id}/preview", response_model=PreviewPublic)
@@ -210,5 +257,7 @@ async def preview_template(
     request = request or PreviewRequest()
     row = await _get(runtime, access.clinic_id, template_id)
     body = request.body if request.body is not None else row.body
-    _check(body)
-    return await _preview(runtime, access.clinic.info, body, request)
+    subject = request.subject if request.subject is not None else row.subject
+    html = request.html if request.html is not None else row.html
+    _check(body, subject or None, html or None)
+    return await _preview(runtime, access.clinic.info, body, request, subject or None, html or None)

@@ -24,6 +24,7 @@ def to_public(row: MailingSchedule) -> SchedulePublic:
         channel=row.channel,
         template_id=row.template_id,
         text=row.text,
+        subject=row.subject,
         enabled=row.enabled,
         communication_status=row.communication_status,
         created_at=row.created_at,
@@ -33,6 +34,7 @@ def to_public(row: MailingSchedule) -> SchedulePublic:
 
 def _values(data: ScheduleCreate) -> dict[str, Any]:
     fields = data.model_dump(mode="json", include=set(ScheduleFields.model_fields))
+    fields["subject"] = fields.get("subject") or None
     return {**fields, "kind": data.kind, "params": data.params.model_dump(mode="json")}
 
 
@@ -70,7 +72,7 @@ def replace(row: MailingSchedule, data: ScheduleCreate, now: dt.datetime) -> Non
 def apply(row: MailingSchedule, values: dict[str, Any], now: dt.datetime) -> None:
     """Set already validated ``values`` (JSON form) on the row."""
     for name, value in values.items():
-        setattr(row, name, value)
+        setattr(row, name, value if name != "subject" else value or None)
     row.updated_at = now
 
 

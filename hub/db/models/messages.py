@@ -114,6 +114,8 @@ class Mailing(SQLModel, table=True):
     template_id: int | None = None
     channel: str = Field(max_length=16)
     kind: str = Field(default="mailing", max_length=40)
+    #: E-mail only: the subject asked for (a template); unset: the template's own.
+    subject: str | None = Field(default=None, max_length=998)
     matched: int = 0
     queued: int = 0
     skipped: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)

@@ -25,6 +25,9 @@ class MailingSchedule(SQLModel, table=True):
     channel: str = Field(default="sms", max_length=16)
     template_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     text: str | None = Field(default=None, sa_type=sa.Text)
+    #: E-mail only: the subject (a template like the text); unset: the template's, else
+    #: the clinic's ``reminders.subject`` for reminders, else the provider's default.
+    subject: str | None = Field(default=None, max_length=998)
     enabled: bool = True
     communication_status: str | None = Field(default=None, max_length=255)
     created_at: dt.datetime = Field(sa_type=UTCDateTime)

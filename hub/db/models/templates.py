@@ -24,5 +24,9 @@ class MessageTemplate(SQLModel, table=True):
     channel: str = Field(default="sms", max_length=16)
     is_default: bool = False
     body: str = Field(sa_type=sa.Text)
+    #: E-mail only: a subject line and an HTML body, templates like ``body`` (which is the
+    #: plain-text part); unset: the subject comes from elsewhere, the mail is text only.
+    subject: str | None = Field(default=None, max_length=998)
+    html: str | None = Field(default=None, sa_type=sa.Text)
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(sa_type=UTCDateTime)

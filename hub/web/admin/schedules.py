@@ -2,8 +2,9 @@
 
 The seven kinds, each with its own parameters — the form of a kind is generated from
 its parameter model (``hub.schemas.schedules.PARAMS``), so a new kind needs no UI code —
-the template or text, the channel, the enabled flag and the communication status set
-on the appointment after sending.  Saved through ``/api/v1/clinics/{clinic}/schedules``.
+the template or text, the e-mail subject, the channel, the enabled flag and the
+communication status set on the appointment after sending.  Saved through
+``/api/v1/clinics/{clinic}/schedules``.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ async def schedules_page(
             "enabled": True,
             "template_id": None,
             "text": None,
+            "subject": None,
             "communication_status": None,
         }
     return await _page(
@@ -108,6 +110,7 @@ async def save_schedule(request: Request, admin: AdminDep, form: FormDep, clinic
         "enabled": str(form.get("enabled", "")) in ("1", "on", "true"),
         "template_id": int(template) if template.isdigit() else None,
         "text": None if template.isdigit() else (text or None),
+        "subject": str(form.get("subject", "")).strip() or None,
         "communication_status": str(form.get("communication_status", "")).strip() or None,
         "params": {},
     }

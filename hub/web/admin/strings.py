@@ -171,6 +171,14 @@ T: Final[dict[str, str]] = {
     "create": "Создать",
     "delete": "Удалить",
     "sample_preview": "Пример (на записи-образце):",
+    "email_subject": "Тема письма (e-mail)",
+    "email_html": "HTML-версия письма (e-mail)",
+    "email_only_hint": "Только для канала e-mail: SMS и другие каналы их не используют. "
+    "Подстановки — как в тексте; фигурные скобки CSS пишутся {{ и }}.",
+    "subject_default_hint": "Пусто — тема шаблона, для напоминаний — тема из настроек "
+    "клиники, иначе тема по умолчанию почтового плагина.",
+    "email_preview_subject": "Тема:",
+    "email_preview_html": "HTML-версия",
     # schedules
     "schedules_title": "Расписания рассылок",
     "new_schedule": "Новое расписание",

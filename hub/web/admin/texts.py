@@ -32,7 +32,19 @@ def _body(form: Any) -> dict[str, Any]:
         "channel": str(form.get("channel", "sms")),
         "is_default": str(form.get("is_default", "")) in ("1", "on", "true"),
         "body": str(form.get("body", "")).strip(),
+        "subject": str(form.get("subject", "")).strip() or None,
+        "html": str(form.get("html", "")).strip() or None,
     }
+
+
+def _preview_request(values: Any) -> dict[str, Any]:
+    """The preview API's body for a template being edited: its body, subject and HTML."""
+    out = {"body": str(values.get("body") or "")[:4000]}
+    for name, limit in (("subject", 998), ("html", 500_000)):
+        value = str(values.get(name) or "").strip()
+        if value:
+            out[name] = value[:limit]
+    return out
 
 
 async def _page(
@@ -52,7 +64,7 @@ async def _page(
         if current and current.get("body"):
             try:
                 preview = await hub.post(
-                    f"/api/v1/clinics/{clinic}/templates/preview", json={"body": current["body"]}
+                    f"/api/v1/clinics/{clinic}/templates/preview", json=_preview_request(current)
                 )
             except ApiError as exc:
                 preview = {"error": exc.message}
@@ -93,6 +105,8 @@ async def templates_page(
             "channel": "sms",
             "is_default": False,
             "body": "",
+            "subject": None,
+            "html": None,
         }
     return await _page(
         request, admin, clinic, current=current, flash="Шаблон сохранён." if saved else ""
@@ -101,15 +115,14 @@ async def templates_page(
 
 @router.post("/templates/preview")
 async def live_preview(request: Request, admin: AdminDep, form: FormDep, clinic: str) -> Response:
-    """The body being typed, rendered on a sample appointment (htmx)."""
-    body = str(form.get("body", ""))[:4000]
+    """The body (and e-mail subject and HTML) being typed, rendered on a sample
+    appointment (htmx)."""
+    wanted = _preview_request(form)
     preview: dict[str, Any] | None = None
-    if body.strip():
+    if wanted["body"].strip():
         try:
             async with api(request, admin) as hub:
-                preview = await hub.post(
-                    f"/api/v1/clinics/{clinic}/templates/preview", json={"body": body}
-                )
+                preview = await hub.post(f"/api/v1/clinics/{clinic}/templates/preview", json=wanted)
         except ApiError as exc:
             preview = {"error": exc.message}
     return await render(request, admin, "admin/_template_preview.html", preview=preview)

@@ -165,3 +165,75 @@ async def test_clinic_token_of_another_clinic_is_refused(hub: Harness) -> None:
     webadmin = hub.client_for(await hub.token("webadmin"))
     assert (await webadmin.get(URL)).status_code == 200
     assert (await webadmin.post(URL, json={"name": "x", "body": "y"})).status_code == 403
+
+
+# --- e-mail: subject and HTML body --------------------------------------------------------
+
+SUBJECT = "Запись {date} в {time}"
+HTML = "<p>{patient_name_patronymic}, ждём вас <b>{date}</b>.</p><style>p {{ margin: 0 }}</style>"
+
+
+async def test_a_template_keeps_its_email_subject_and_html(hub: Harness) -> None:
+    await hub.create_clinic("clinic-1")
+    created = await _create(hub, channel="email", subject=SUBJECT, html=HTML)
+    assert (created["subject"], created["html"]) == (SUBJECT, HTML)
+    assert "patient_name_patronymic" in created["placeholders"]
+    got = (await hub.client.get(f"{URL}/{created['id']}")).json()
+    assert (got["subject"], got["html"]) == (SUBJECT, HTML)
+
+    kept = await hub.client.patch(f"{URL}/{created['id']}", json={"name": "Другое"})
+    assert (kept.json()["subject"], kept.json()["html"]) == (SUBJECT, HTML)
+    cleared = await hub.client.patch(f"{URL}/{created['id']}", json={"subject": "", "html": None})
+    assert (cleared.json()["subject"], cleared.json()["html"]) == (None, None)
+
+
+async def test_a_template_without_email_parts_has_none(hub: Harness) -> None:
+    await hub.create_clinic("clinic-1")
+    created = await _create(hub)
+    assert (created["subject"], created["html"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("subject", "Запись {data}", "{data}"),
+        ("subject", "Строка\nвторая", "one line"),
+        ("html", "<p>{patient_nmae}</p>", "{patient_nmae}"),
+        ("html", "<style>p { margin: 0 }</style>", "may not have a format"),
+    ],
+)
+async def test_a_bad_subject_or_html_is_422_naming_the_field(
+    hub: Harness, field: str, value: str, named: str
+) -> None:
+    await hub.create_clinic("clinic-1")
+    response = await hub.client.post(URL, json={"name": "x", "body": BODY, field: value})
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", field]
+    assert named in error["msg"] and error["msg"].startswith(f"{field}: ")
+    assert (await hub.client.get(URL)).json()["items"] == []
+
+
+async def test_a_bad_subject_in_an_update_keeps_the_template(hub: Harness) -> None:
+    await hub.create_clinic("clinic-1")
+    created = await _create(hub, subject=SUBJECT)
+    response = await hub.client.patch(f"{URL}/{created['id']}", json={"subject": "{oops}"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "subject"]
+    assert (await hub.client.get(f"{URL}/{created['id']}")).json()["subject"] == SUBJECT
+
+
+async def test_preview_renders_the_subject_and_escapes_values_in_html(hub: Harness) -> None:
+    await hub.create_clinic("clinic-1", name="Клиника <Здоровье> & Ко")
+    created = await _create(
+        hub, channel="email", subject="{clinic_name}: приём {date}", html="<h1>{clinic_name}</h1>"
+    )
+    preview = (await hub.client.post(f"{URL}/{created['id']}/preview", json={})).json()
+    assert preview["subject"].startswith("Клиника <Здоровье> & Ко: приём ")
+    assert preview["html"] == "<h1>Клиника &lt;Здоровье&gt; &amp; Ко</h1>"
+
+    given = await hub.client.post(
+        f"{URL}/preview", json={"body": "{date}", "subject": "{cabinet}", "html": "<i>{date}</i>"}
+    )
+    assert given.status_code == 200, given.text
+    assert given.json()["html"].startswith("<i>") and given.json()["subject"] is not None

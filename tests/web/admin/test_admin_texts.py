@@ -126,3 +126,57 @@ async def test_a_webadmin_reads_templates_and_schedules_but_cannot_change_them(
     assert (await hub.client.get("/api/v1/clinics/clinic-1/templates/1")).json()["name"] == (
         "Напоминание"
     )
+
+
+async def test_a_templates_email_subject_and_html_are_edited_and_previewed(hub: Harness) -> None:
+    await seed_clinic(hub)
+    async with aclosing(await sign_in(hub, hub.admin_token)) as client:
+        page = await client.get(f"{TEMPLATES}?new=1")
+        form = {
+            "csrf": csrf_of(page.text),
+            "name": "Письмо о записи",
+            "recipient": "patient",
+            "kind": "reminder",
+            "channel": "email",
+            "body": "Вы записаны на {date} {time}",
+            "subject": "Запись на {date}",
+            "html": "<p>Вы записаны на <b>{date}</b></p>",
+        }
+        preview = await client.post(f"{TEMPLATES}/preview", data=form)
+        created = await client.post(TEMPLATES, data=form)
+        template_id = int(re.findall(r"id=(\d+)", created.headers["location"])[0])
+        shown = await client.get(f"{TEMPLATES}?id={template_id}")
+        broken = await client.post(TEMPLATES, data={**form, "subject": "Запись {dat}"})
+    assert 'name="subject"' in page.text and 'name="html"' in page.text
+    assert re.search(r"data-preview-subject>[^<]*<b>Запись на \d\d\.\d\d\.\d{4}</b>", preview.text)
+    assert "&lt;p&gt;Вы записаны на &lt;b&gt;" in preview.text  # the HTML shown as source
+    saved = (await hub.client.get(f"/api/v1/clinics/clinic-1/templates/{template_id}")).json()
+    assert (saved["subject"], saved["html"]) == (form["subject"], form["html"])
+    assert 'value="Запись на {date}"' in shown.text
+    assert "&lt;p&gt;Вы записаны на &lt;b&gt;{date}&lt;/b&gt;&lt;/p&gt;</textarea>" in shown.text
+    assert broken.status_code == 422 and "subject" in broken.text and "dat" in broken.text
+
+
+async def test_a_schedules_email_subject_is_saved(hub: Harness) -> None:
+    await seed_clinic(hub)
+    async with aclosing(await sign_in(hub, hub.admin_token)) as client:
+        page = await client.get(f"{SCHEDULES}?kind=days_before")
+        created = await client.post(
+            SCHEDULES,
+            data={
+                "csrf": csrf_of(page.text),
+                "kind": "days_before",
+                "text": "Завтра в {time}",
+                "subject": "Приём {date}",
+                "channel": "email",
+                "enabled": "1",
+                "f.days": "1",
+                "f.send_time": "13:00",
+            },
+        )
+        schedule_id = int(re.findall(r"id=(\d+)", created.headers["location"])[0])
+        shown = await client.get(f"{SCHEDULES}?id={schedule_id}")
+    assert 'name="subject"' in page.text
+    saved = (await hub.client.get(f"/api/v1/clinics/clinic-1/schedules/{schedule_id}")).json()
+    assert saved["subject"] == "Приём {date}"
+    assert 'value="Приём {date}"' in shown.text

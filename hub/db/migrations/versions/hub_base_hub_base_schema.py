@@ -2,7 +2,7 @@
 
 Revision ID: hub_base
 Revises: 
-Create Date: 2026-11-30 17:41:09.962973
+Create Date: 2026-11-30 20:25:42.269255
 """
 
 from __future__ import annotations
@@ -180,6 +180,7 @@ def upgrade() -> None:
     sa.Column('template_id', sa.Integer(), nullable=True),
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=998), nullable=True),
     sa.Column('matched', sa.Integer(), nullable=False),
     sa.Column('queued', sa.Integer(), nullable=False),
     sa.Column('skipped', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
@@ -201,6 +202,7 @@ def upgrade() -> None:
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('template_id', sa.BigInteger(), nullable=True),
     sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=998), nullable=True),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('communication_status', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('created_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -266,6 +268,8 @@ def upgrade() -> None:
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('is_default', sa.Boolean(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=998), nullable=True),
+    sa.Column('html', sa.Text(), nullable=True),
     sa.Column('created_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', hub.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ondelete='CASCADE'),
