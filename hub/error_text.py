@@ -82,7 +82,11 @@ def readable(error: Mapping[str, Any]) -> str:
     message = strip_prefix(str(error.get("msg", "")))
     has_input = "input" in error
     value = error.get("input")
-    for types, name in ((_DATE_TYPES, "date"), (_DATETIME_TYPES, "datetime"), (_TIME_TYPES, "time")):
+    for types, name in (
+        (_DATE_TYPES, "date"),
+        (_DATETIME_TYPES, "datetime"),
+        (_TIME_TYPES, "time"),
+    ):
         if kind in types:
             got = f" (got {_shape(value)})" if has_input else ""
             return _FORMATS[name] + got

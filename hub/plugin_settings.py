@@ -17,8 +17,8 @@ from typing import Any
 from pydantic import SecretStr, ValidationError
 
 from hub import plugin_secrets
-from hub.error_text import json_type, readable
 from hub.db.models import PluginConfig
+from hub.error_text import json_type, readable
 from hub.security.secrets import MASK, SecretBox, mask
 from hub.settings import PluginSettings
 

@@ -118,7 +118,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "FieldError": {
         "title": "FieldError",
-        "description": "One refused field: where (`loc`, e.g. `[\"body\", \"birth_date\"]`), "
+        "description": 'One refused field: where (`loc`, e.g. `["body", "birth_date"]`), '
         "why (`msg`) and a machine-readable `type`.",
         "type": "object",
         "properties": {
@@ -142,8 +142,7 @@ _WHY = {
     "404": "No such clinic, plugin or item (named in `detail`).",
     "409": "Conflicts with the current state (named in `detail`).",
     "413": "The body is larger than HUB_MAX_BODY_BYTES.",
-    "415": "The body is not sent as `Content-Type: application/json` (or its charset is "
-    "unknown).",
+    "415": "The body is not sent as `Content-Type: application/json` (or its charset is unknown).",
     "422": "Invalid fields, each named in `errors`.",
 }
 

@@ -133,7 +133,9 @@ async def test_a_body_not_in_its_declared_charset_or_an_unknown_charset(ready: H
 
 async def test_a_body_that_is_not_json_is_a_415(ready: Harness) -> None:
     response = await ready.client.put(
-        PATIENT, content=b"last_name=x", headers={"Content-Type": "application/x-www-form-urlencoded"}
+        PATIENT,
+        content=b"last_name=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert "Content-Type: application/json" in problem(response, 415)["detail"]
 

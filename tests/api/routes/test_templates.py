@@ -63,7 +63,7 @@ async def test_bad_placeholder_is_rejected_by_name(hub: Harness, body: str, name
     await hub.create_clinic("clinic-1")
     response = await hub.client.post(URL, json={"name": "x", "body": body})
     assert response.status_code == 422
-    assert named in response.json()["detail"][0]["msg"]
+    assert named in response.json()["errors"][0]["msg"]
     assert (await hub.client.get(URL)).json()["items"] == []
 
 
