@@ -55,7 +55,7 @@ async def test_one_default_per_kind(hub: Harness) -> None:
         ("Здравствуйте, {patient_nmae}!", "{patient_nmae}"),
         ("{date} {Фамилия} {foo}", "{Фамилия}, {foo}"),
         ("{date:%d}", "may not have a format"),
-        ("Скобка { без пары", "literal braces"),
+        ("Скобка { без пары", "the '{' at line 1, column 8"),
         ("{}", "empty placeholder"),
     ],
 )
