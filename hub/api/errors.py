@@ -37,7 +37,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hub.error_text import readable
+from hub.error_text import readable, strip_prefix
 from hub.runtime import ClinicNotFound
 
 log = logging.getLogger("hub.api")
@@ -125,12 +125,12 @@ def _as_errors(detail: Any) -> list[dict[str, Any]]:
             errors.append(
                 {
                     "loc": list(item.get("loc", ())),
-                    "msg": str(item.get("msg", "")),
+                    "msg": strip_prefix(str(item.get("msg", ""))),
                     "type": str(item.get("type", "value_error")),
                 }
             )
         else:
-            errors.append({"loc": [], "msg": str(item), "type": "value_error"})
+            errors.append({"loc": [], "msg": strip_prefix(str(item)), "type": "value_error"})
     return errors
 
 

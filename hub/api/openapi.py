@@ -14,6 +14,7 @@ from what every route shares:
     409  declared by the routes that give it (``responses={409: ...}``)
     413  routes with a body (HUB_MAX_BODY_BYTES)
     415  routes with a body sent as something other than JSON
+    422  FastAPI's, for routes with parameters or a body (``ValidationProblem``)
 
 The reference PUT takes a list whose items depend on ``{kind}``; its body is
 documented as a list of any of the item models (the route still parses by kind).
