@@ -11,7 +11,8 @@ from what every route shares:
     401  every route that takes a token
     403  every route that takes a token (a role or a clinic it may not use)
     404  routes with {clinic}, {plugin} or an id in their path
-    409  declared by the routes that give it (``responses={409: ...}``)
+    409  routes with {plugin} (the plugin is broken, or not enabled for the clinic), and
+         the routes that declare it (``responses={409: ...}``)
     413  routes with a body (HUB_MAX_BODY_BYTES)
     415  routes with a body sent as something other than JSON
     422  FastAPI's, for routes with parameters or a body (``ValidationProblem``)
@@ -154,6 +155,8 @@ def _errors_of(path: str, method: str, operation: dict[str, Any]) -> list[str]:
         codes += ["401", "403"]
     if "{" in path:
         codes.append("404")
+    if "{plugin}" in path:
+        codes.append("409")
     if "requestBody" in operation:
         codes += ["400", "413", "415"]
     return codes

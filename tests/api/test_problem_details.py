@@ -269,6 +269,10 @@ async def test_the_openapi_document_declares_the_shape(ready: Harness) -> None:
     assert schemas["Problem"]["required"] == ["type", "title", "status", "detail"]
     assert "errors" in schemas["ValidationProblem"]["required"]
     assert "HTTPValidationError" not in schemas
+    action = document["paths"]["/api/v1/clinics/{clinic}/plugins/{plugin}/actions/{action}"]
+    assert {"400", "401", "403", "404", "409", "413", "415", "422"} <= set(
+        action["post"]["responses"]
+    )
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             for code, answer in operation["responses"].items():
