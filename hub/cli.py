@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from cryptography.fernet import Fernet
 
+from hub.error_text import readable
 from hub.settings import HubSettings
 
 app = typer.Typer(help="clinic-hub: the integration hub for medical clinics.", no_args_is_help=True)
@@ -195,7 +196,7 @@ def token_create(
             {"name": name or f"{role} token", "role": role, "clinic": clinic}
         )
     except ValidationError as exc:
-        raise _fail("; ".join(e["msg"] for e in exc.errors())) from None
+        raise _fail("; ".join(readable(e) for e in exc.errors())) from None
     _migrate(settings)
     runtime = _runtime(settings)
 

@@ -18,6 +18,7 @@ from pydantic import SecretStr, ValidationError
 
 from hub import plugin_secrets
 from hub.db.models import PluginConfig
+from hub.error_text import json_type, readable
 from hub.security.secrets import MASK, SecretBox, mask
 from hub.settings import PluginSettings
 
@@ -55,16 +56,26 @@ def admin_only_fields(model: type[PluginSettings]) -> frozenset[str]:
     return frozenset(names)
 
 
-def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    """Pydantic errors as ``{"field", "message"}``, never echoing the input (a secret)."""
-    return [
-        {
-            "field": ".".join(str(part) for part in error["loc"]) or "settings",
-            "message": error["msg"],
-            "type": error["type"],
-        }
-        for error in exc.errors(include_input=False, include_url=False, include_context=False)
-    ]
+def validation_errors(
+    exc: ValidationError, secrets: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """Pydantic errors as ``{"field", "message"}``, never echoing the input (a secret):
+    the messages say what to send (:func:`hub.error_text.readable`), and a secret sent
+    as something else than a string says so."""
+    found = []
+    for error in exc.errors(include_url=False, include_context=False):
+        loc = error["loc"]
+        message = readable(error)
+        if loc and loc[0] in secrets and error["type"] == "string_type":
+            message = f"send the secret as a string (got {json_type(error.get('input'))})"
+        found.append(
+            {
+                "field": ".".join(str(part) for part in loc) or "settings",
+                "message": message,
+                "type": error["type"],
+            }
+        )
+    return found
 
 
 def stored_values(row: PluginConfig | None, box: SecretBox) -> dict[str, Any]:
@@ -79,7 +90,7 @@ def build(plugin: str, model: type[PluginSettings], values: dict[str, Any]) -> P
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        raise SettingsInvalid(plugin, validation_errors(exc)) from None
+        raise SettingsInvalid(plugin, validation_errors(exc, secret_fields(model))) from None
 
 
 @dataclass(frozen=True)

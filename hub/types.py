@@ -358,7 +358,8 @@ class ActionError(Exception):
     """Raised by an action to answer the caller with a status and a message.
 
     ``raise ActionError("the card has no phone to send the code to", status=409)``
-    answers ``409 {"detail": "..."}``; the plugin is not marked as failing.
+    answers ``409`` with that message as the problem document's ``detail``; the plugin is
+    not marked as failing.
 
     ``status`` is a 4xx, or one of :data:`UPSTREAM_STATUSES` (502, 503, 504) when the
     outside system the action talks to failed, is unavailable or never answered (a

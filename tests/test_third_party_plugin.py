@@ -122,7 +122,7 @@ async def test_action_job_route_and_state(hub: Harness) -> None:
     assert action.json() == {"text": "Добрый день, Анна!", "greeted": 1, "message_id": None}
     invalid = await hub.client.post("/api/v1/clinics/clinic-1/plugins/hello/actions/greet", json={})
     assert invalid.status_code == 422
-    assert invalid.json()["detail"][0]["loc"] == ["body", "name"]
+    assert invalid.json()["errors"][0]["loc"] == ["body", "name"]
 
     assert (await hub.tick())["plugin-jobs"] == 1
     assert (await hub.tick())["plugin-jobs"] == 0  # not due again for 60 minutes

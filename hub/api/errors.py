@@ -1,14 +1,26 @@
-"""Every error is JSON ``{"detail": ...}`` with the right status; never a traceback.
+"""Every 4xx and 5xx is one shape: RFC 9457 problem details, ``application/problem+json``.
 
-    400  malformed JSON                       {"detail": "Malformed JSON body: ..."}
-    401  no or unknown token                  {"detail": "..."}
-    403  wrong role or clinic                 {"detail": "..."}
-    404  unknown clinic, plugin, route...     {"detail": "..."}
-    413  body over HUB_MAX_BODY_BYTES         {"detail": "..."}
-    422  invalid fields                       {"detail": [{"loc", "msg", "type"}, ...]}
+    {"type": "about:blank", "title": "Unprocessable Content", "status": 422,
+     "detail": "birth_date: use YYYY-MM-DD, e.g. 1980-05-17 (got 8 digits with no dashes)",
+     "errors": [{"loc": ["body", "birth_date"], "msg": "use YYYY-MM-DD, ...",
+                 "type": "date_from_datetime_inexact"}]}
+
+``detail`` is always one human-readable string; ``errors`` (every 422, nothing else)
+lists each refused field with FastAPI's ``loc``/``msg``/``type``.  ``title`` is the
+status's phrase.
+
+    400  malformed JSON, a body not in UTF-8
+    401  no or unknown token
+    403  wrong role or clinic
+    404  unknown clinic, plugin, route...
+    409  conflicts with the current state
+    413  body over HUB_MAX_BODY_BYTES
+    415  a body that is not JSON (or in a charset Python does not know)
+    422  invalid fields                                      (with ``errors``)
     500  a bug: logged with an id, the id is returned, nothing else
 
-Validation errors never echo the submitted value: it may be a secret.
+Validation errors never echo the submitted value: it may be a secret.  Plugins' routes
+are mounted on the same app, so they answer in the same shape.
 """
 
 from __future__ import annotations
@@ -16,48 +28,148 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hub.error_text import readable, strip_prefix
 from hub.runtime import ClinicNotFound
 
 log = logging.getLogger("hub.api")
 
+PROBLEM_JSON = "application/problem+json"
 
-def clean_errors(errors: Any) -> list[dict[str, Any]]:
-    """Pydantic/FastAPI errors without the submitted input, context or docs URL."""
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_JSON
+
+
+def title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def problem_body(
+    status: int, detail: str, errors: Sequence[Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The problem document for ``status``; ``errors`` only for a 422."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title(status),
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = [dict(e) for e in errors]
+    return body
+
+
+def problem(
+    status: int,
+    detail: str,
+    errors: Sequence[Mapping[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> ProblemResponse:
+    return ProblemResponse(problem_body(status, detail, errors), status, headers=headers)
+
+
+def clean_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Pydantic/FastAPI errors as ``loc``/``msg``/``type``: without the submitted
+    input, context or docs URL, and with messages an integrator can act on."""
     return [
         {
             "loc": list(error.get("loc", ())),
-            "msg": str(error.get("msg", "")),
+            "msg": readable(error),
             "type": error.get("type", ""),
         }
         for error in errors
     ]
 
 
-async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+def _field(loc: Sequence[Any]) -> str:
+    """``["body", "phones", 0]`` as ``phones.0``: where the sender put the value."""
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path"):
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts)
+
+
+def summary(errors: Sequence[Mapping[str, Any]]) -> str:
+    """One line for ``detail``: ``field: message; field: message``."""
+    lines = []
+    for error in errors:
+        field, msg = _field(error.get("loc", ())), str(error.get("msg", ""))
+        lines.append(f"{field}: {msg}" if field else msg)
+    return "; ".join(lines) or "Invalid request"
+
+
+def invalid(loc: Sequence[str | int], msg: str, type: str = "value_error") -> HTTPException:
+    """A 422 about one field (``loc`` as FastAPI's, e.g. ``["body", "phone"]``)."""
+    return HTTPException(422, [{"loc": list(loc), "msg": msg, "type": type}])
+
+
+def _as_errors(detail: Any) -> list[dict[str, Any]]:
+    """A 422's ``detail`` as raised (a list of ``loc``/``msg``/``type``, or messages, or
+    one message) as the ``errors`` list."""
+    items = detail if isinstance(detail, list) else [detail]
+    errors = []
+    for item in items:
+        if isinstance(item, Mapping):
+            errors.append(
+                {
+                    "loc": list(item.get("loc", ())),
+                    "msg": strip_prefix(str(item.get("msg", ""))),
+                    "type": str(item.get("type", "value_error")),
+                }
+            )
+        else:
+            errors.append({"loc": [], "msg": strip_prefix(str(item)), "type": "value_error"})
+    return errors
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> str:
+    return (
+        f"Send the body in UTF-8; got bytes that are not (byte 0x{exc.object[exc.start]:02x} "
+        f"at offset {exc.start}). A body in another encoding must say so: "
+        "'Content-Type: application/json; charset=windows-1251'"
+    )
+
+
+async def _validation(request: Request, exc: RequestValidationError) -> ProblemResponse:
     errors = exc.errors()
     for error in errors:
         if error.get("type") == "json_invalid":
             reason = (error.get("ctx") or {}).get("error", "")
-            return JSONResponse({"detail": f"Malformed JSON body: {reason}".rstrip(": ")}, 400)
-    return JSONResponse({"detail": clean_errors(errors)}, 422)
+            return problem(400, f"Malformed JSON body: {reason}".rstrip(": "))
+    cleaned = clean_errors(errors)
+    return problem(422, summary(cleaned), cleaned)
 
 
-async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http(request: Request, exc: StarletteHTTPException) -> ProblemResponse:
     headers = getattr(exc, "headers", None)
-    return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
+    status, detail = exc.status_code, exc.detail
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return problem(400, _not_utf8(exc.__cause__), headers=headers)
+    if status == 422:
+        errors = _as_errors(detail)
+        text = detail if isinstance(detail, str) else summary(errors)
+        return problem(status, text, errors, headers=headers)
+    if isinstance(detail, list):
+        detail = summary(_as_errors(detail))
+    return problem(status, str(detail), headers=headers)
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
     ref = secrets.token_hex(6)
     log.exception("unhandled error %s on %s %s", ref, request.method, request.url.path)
-    return JSONResponse({"detail": f"Internal error; reference {ref} in the hub's log."}, 500)
+    return problem(500, f"Internal error; reference {ref} in the hub's log.")
 
 
 #: Integers beyond this are no id, page or count the hub could hold.
@@ -130,8 +242,8 @@ async def reject_unstorable(request: Request) -> None:
             raise _refuse(*found)
 
 
-async def _clinic_not_found(request: Request, exc: ClinicNotFound) -> JSONResponse:
-    return JSONResponse({"detail": exc.detail}, status_code=404)
+async def _clinic_not_found(request: Request, exc: ClinicNotFound) -> ProblemResponse:
+    return problem(404, exc.detail)
 
 
 def install(app: FastAPI) -> None:

@@ -1,9 +1,12 @@
-"""ASGI middleware: the request-body size limit, the JSON content type of API bodies,
-and request metrics."""
+"""ASGI middleware: the request-body size limit, the JSON content type (and charset) of
+API bodies, and request metrics.  Their refusals are problem details like every other
+error (:mod:`hub.api.errors`)."""
 
 from __future__ import annotations
 
+import codecs
 import json
+from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,13 +30,19 @@ async def _reject(send: Send, limit: int) -> None:
 
 
 async def _answer(send: Send, status: int, detail: str) -> None:
-    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
+    problem = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    body = json.dumps(problem, ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
             ],
         }
@@ -91,6 +100,18 @@ def _is_json(content_type: str) -> bool:
     )
 
 
+def _charset(content_type: str) -> str | None:
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower() or None
+    return None
+
+
+def _utf8_media(content_type: str) -> bytes:
+    return (content_type.split(";", 1)[0].strip() + "; charset=utf-8").encode("latin-1")
+
+
 class JsonBodies:
     """415 for a body sent to ``/api/`` with a content type other than JSON.
 
@@ -98,6 +119,13 @@ class JsonBodies:
     route would answer a 422 that never says why.  Requests without a body (a ``POST``
     that only triggers something) pass, and so do the plugins' own routes, which may
     take forms (a provider's callback).
+
+    A JSON body that declares another charset (``charset=windows-1251``, what an old
+    clinic system on Windows sends) is decoded with it and passed on as UTF-8: the
+    sender said what its bytes mean, so they are understood.  A charset Python does
+    not know is a 415; bytes that are not in the declared charset a 400.  A body that
+    declares nothing must be UTF-8 (RFC 8259); the error handlers answer a 400 that
+    says so when it is not.
     """
 
     def __init__(self, app: ASGIApp, prefix: str = "/api/") -> None:
@@ -124,7 +152,69 @@ class JsonBodies:
                 f"({got}; with curl: -H 'Content-Type: application/json')",
             )
             return
-        await self.app(scope, receive, send)
+        charset = _charset(content_type) if has_body else None
+        if charset is None:
+            await self.app(scope, receive, send)
+            return
+        try:
+            codec = codecs.lookup(charset).name
+        except LookupError:
+            await _answer(send, 415, f"Unknown charset {charset!r}: send the body in UTF-8")
+            return
+        if codec == "utf-8":
+            await self.app(scope, receive, send)
+            return
+        await self._transcoded(scope, receive, send, codec, charset, content_type)
+
+    async def _transcoded(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        codec: str,
+        charset: str,
+        content_type: str,
+    ) -> None:
+        """Read the whole body (the size limit applies as it streams), decode it with
+        ``codec`` and pass it on as UTF-8."""
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        raw = b"".join(chunks)
+        try:
+            body = raw.decode(codec).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            await _answer(
+                send,
+                400,
+                f"The body is not in {charset}, as its Content-Type says: byte "
+                f"0x{raw[exc.start]:02x} at offset {exc.start} is not",
+            )
+            return
+        headers = [
+            (name, value)
+            for name, value in scope.get("headers", ())
+            if name not in (b"content-type", b"content-length", b"transfer-encoding")
+        ]
+        headers += [
+            (b"content-type", _utf8_media(content_type)),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app({**scope, "headers": headers}, replay, send)
 
 
 class RequestMetrics:

@@ -1,16 +1,21 @@
 """The OpenAPI document: tag descriptions and the error answers each route can give.
 
-FastAPI documents a route's success answer and its 422; the 401, 403, 404 and 409 a
-route gives come from its dependencies and its own checks, which FastAPI cannot see.
-They are declared here from what every route shares:
+Every error answer is a problem document (RFC 9457, ``application/problem+json``; see
+:mod:`hub.api.errors`): the ``Problem`` schema, and for a 422 ``ValidationProblem``
+(the same with ``errors``, a list of ``loc``/``msg``/``type``).  FastAPI documents a
+route's success answer and its 422; the 401, 403, 404 and 409 a route gives come from
+its dependencies and its own checks, which FastAPI cannot see.  They are declared here
+from what every route shares:
 
     400  routes with a body (a body that is not JSON at all)
     401  every route that takes a token
     403  every route that takes a token (a role or a clinic it may not use)
     404  routes with {clinic}, {plugin} or an id in their path
-    409  declared by the routes that give it (``responses={409: ...}``)
+    409  routes with {plugin} (the plugin is broken, or not enabled for the clinic), and
+         the routes that declare it (``responses={409: ...}``)
     413  routes with a body (HUB_MAX_BODY_BYTES)
     415  routes with a body sent as something other than JSON
+    422  FastAPI's, for routes with parameters or a body (``ValidationProblem``)
 
 The reference PUT takes a list whose items depend on ``{kind}``; its body is
 documented as a list of any of the item models (the route still parses by kind).
@@ -82,26 +87,65 @@ TAGS: list[dict[str, str]] = [
     },
 ]
 
-_ERROR = {
-    "description": "",
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "properties": {"detail": {"title": "Detail"}},
-                "required": ["detail"],
-            }
-        }
+PROBLEM_JSON = "application/problem+json"
+
+#: The schemas of every error answer (``components.schemas``).
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "Problem": {
+        "title": "Problem",
+        "description": "An error (RFC 9457 problem details): `detail` says what went wrong "
+        "and what to send instead.",
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "description": "Always `about:blank`."},
+            "title": {"type": "string", "description": "The status's phrase."},
+            "status": {"type": "integer", "description": "The HTTP status."},
+            "detail": {"type": "string", "description": "What went wrong, for a person."},
+        },
+        "required": ["type", "title", "status", "detail"],
+    },
+    "ValidationProblem": {
+        "title": "ValidationProblem",
+        "description": "A 422: the problem with each refused field in `errors`; `detail` "
+        "lists them on one line.",
+        "type": "object",
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}},
+        },
+        "required": ["type", "title", "status", "detail", "errors"],
+    },
+    "FieldError": {
+        "title": "FieldError",
+        "description": 'One refused field: where (`loc`, e.g. `["body", "birth_date"]`), '
+        "why (`msg`) and a machine-readable `type`.",
+        "type": "object",
+        "properties": {
+            "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+            "msg": {"type": "string"},
+            "type": {"type": "string"},
+        },
+        "required": ["loc", "msg", "type"],
     },
 }
+
+
+def _content(schema: str) -> dict[str, Any]:
+    return {PROBLEM_JSON: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+
+
 _WHY = {
-    "400": "The body is not valid JSON (or not UTF-8).",
+    "400": "The body is not valid JSON, or not UTF-8 (nor in the charset it declares).",
     "401": "No token, or a token that is unknown or revoked.",
     "403": "The token's role, or its clinic, may not do this.",
     "404": "No such clinic, plugin or item (named in `detail`).",
     "409": "Conflicts with the current state (named in `detail`).",
     "413": "The body is larger than HUB_MAX_BODY_BYTES.",
-    "415": "The body is not sent as `Content-Type: application/json`.",
+    "415": "The body is not sent as `Content-Type: application/json` (or its charset is unknown).",
+    "422": "Invalid fields, each named in `errors`.",
 }
 
 
@@ -111,6 +155,8 @@ def _errors_of(path: str, method: str, operation: dict[str, Any]) -> list[str]:
         codes += ["401", "403"]
     if "{" in path:
         codes.append("404")
+    if "{plugin}" in path:
+        codes.append("409")
     if "requestBody" in operation:
         codes += ["400", "413", "415"]
     return codes
@@ -167,21 +213,24 @@ def _local_times(node: Any) -> None:
             _local_times(value)
 
 
-def _validation_detail(document: dict[str, Any]) -> None:
-    """A 422's ``detail`` as the hub gives it today: FastAPI's list of objects, or a
-    route's own checks as a list of messages or one message (issue 16 item 4 unifies)."""
-    error = document.get("components", {}).get("schemas", {}).get("HTTPValidationError")
-    if error is None:
-        return
-    listed = error["properties"]["detail"]
-    error["properties"]["detail"] = {
-        "title": "Detail",
-        "anyOf": [
-            {k: v for k, v in listed.items() if k != "title"},
-            {"type": "array", "items": {"type": "string"}},
-            {"type": "string"},
-        ],
-    }
+def _problems(document: dict[str, Any]) -> None:
+    """Every 4xx answer of every route is a ``Problem`` (a 422 a ``ValidationProblem``),
+    with the 4xx each route gives (:func:`_errors_of`) declared."""
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            answers = operation.setdefault("responses", {})
+            for code in _errors_of(path, method, operation):
+                answers.setdefault(code, {"description": _WHY[code]})
+            for code, answer in answers.items():
+                if not code.startswith("4"):
+                    continue
+                if code == "422" or not answer.get("description"):
+                    answer["description"] = _WHY.get(code, "")
+                answer["content"] = _content("ValidationProblem" if code == "422" else "Problem")
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    schemas.update(SCHEMAS)
 
 
 def install(app: FastAPI) -> None:
@@ -197,18 +246,9 @@ def install(app: FastAPI) -> None:
             routes=app.routes,
             tags=TAGS,
         )
-        for path, operations in document.get("paths", {}).items():
-            for method, operation in operations.items():
-                answers = operation.setdefault("responses", {})
-                for code in _errors_of(path, method, operation):
-                    answers.setdefault(code, {**_ERROR, "description": _WHY[code]})
-                for code, answer in answers.items():
-                    if code.startswith("4") and code != "422" and "content" not in answer:
-                        answer["content"] = _ERROR["content"]
-                        answer["description"] = answer.get("description") or _WHY.get(code, "")
+        _problems(document)
         _type_reference_items(document)
         _local_times(document)
-        _validation_detail(document)
         openapi_examples.install(document)
         app.openapi_schema = document
         return document

@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from hub.error_text import readable
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -34,13 +36,15 @@ class IntakeError(ValueError):
 
 
 def from_validation(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """The errors with messages a sender can act on (:func:`hub.error_text.readable`:
+    the input is read for its type or shape, never repeated)."""
     return [
         Problem(
             loc=(*prefix, *error.get("loc", ())),
-            msg=str(error.get("msg", "")),
+            msg=readable(error),
             type=str(error.get("type", "")),
         )
-        for error in exc.errors(include_input=False, include_url=False)
+        for error in exc.errors(include_url=False, include_context=False)
     ]
 
 

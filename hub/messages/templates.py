@@ -105,6 +105,45 @@ class EmptyPlaceholder(ValueError):
         )
 
 
+def _where(body: str, index: int) -> str:
+    """``line 2, column 7, in «…text around it…»`` (1-based, as an editor counts)."""
+    line = body.count("\n", 0, index) + 1
+    column = index - (body.rfind("\n", 0, index) + 1) + 1
+    around = body[max(0, index - 15) : index + 16].replace("\n", " ")
+    return f"line {line}, column {column}, in «{around}»"
+
+
+def stray_brace(body: str) -> str | None:
+    """Where the first brace that opens or closes no placeholder is, and what to do."""
+    index, opened = 0, -1
+    while index < len(body):
+        char = body[index]
+        if opened < 0 and char in "{}" and body[index : index + 2] in ("{{", "}}"):
+            index += 2
+            continue
+        if char == "{":
+            if opened >= 0:
+                return (
+                    f"the '{{' at {_where(body, opened)} is not closed before the next "
+                    "'{': close the placeholder with '}', or write '{{' for a literal brace"
+                )
+            opened = index
+        elif char == "}":
+            if opened < 0:
+                return (
+                    f"stray '}}' at {_where(body, index)}: it closes no placeholder; "
+                    "write '}}' for a literal brace"
+                )
+            opened = -1
+        index += 1
+    if opened >= 0:
+        return (
+            f"the '{{' at {_where(body, opened)} is never closed: close the placeholder "
+            "with '}', or write '{{' for a literal brace"
+        )
+    return None
+
+
 def canonical(name: str) -> str:
     return ALIASES.get(name, name)
 
@@ -118,7 +157,9 @@ def placeholders(body: str) -> list[str]:
     try:
         parsed = list(string.Formatter().parse(body))
     except ValueError as exc:
-        raise TemplateError(f"{exc}: write {{{{ and }}}} for literal braces") from None
+        raise TemplateError(
+            stray_brace(body) or f"{exc}: write {{{{ and }}}} for literal braces"
+        ) from None
     used: list[str] = []
     unknown: list[str] = []
     for _, name, spec, conversion in parsed:

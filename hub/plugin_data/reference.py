@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.error_text import readable
 from hub.intake import reference
 from hub.intake.scope import ClinicScope
 from hub.schemas.reference import KINDS, PluginItemIn
@@ -51,7 +52,7 @@ def parse(kind: str, items: Sequence[Any]) -> list[BaseModel]:
 def describe(errors: ValidationError) -> str:
     """One line naming each problem of :func:`parse` (for a plugin's ``ValueError``)."""
     return "; ".join(
-        f"item {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors.errors()
+        f"item {'.'.join(str(p) for p in e['loc'])}: {readable(e)}" for e in errors.errors()
     )
 
 

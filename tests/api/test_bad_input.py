@@ -1,5 +1,6 @@
-"""A battery of bad requests against every route of the API: each gets a clear JSON
-error with the right status — never a 500, never a traceback.
+"""A battery of bad requests against every route of the API: each gets a clear problem
+document (``application/problem+json``) with the right status — never a 500, never a
+traceback.
 
 The routes are read from the app's OpenAPI description, so a route added later is
 covered too.
@@ -82,7 +83,12 @@ def check(
             detail = response.json().get("detail")
         except ValueError:
             detail = None
-        ok = bool(detail) and "Traceback" not in response.text
+        ok = (
+            isinstance(detail, str)
+            and bool(detail)
+            and response.headers.get("content-type") == "application/problem+json"
+            and "Traceback" not in response.text
+        )
     if not ok:
         problems.append(
             f"{route.method} {route.path} [{label}]: {response.status_code} {response.text[:200]}"
@@ -171,10 +177,10 @@ async def test_wrong_typed_query_parameters(ready: Harness) -> None:
 
 
 async def test_unknown_route_and_wrong_method(ready: Harness) -> None:
-    assert (await ready.client.get("/api/v1/nosuch")).json() == {"detail": "Not Found"}
+    assert (await ready.client.get("/api/v1/nosuch")).json()["detail"] == "Not Found"
     response = await ready.client.delete("/api/v1/plugins")
     assert response.status_code == 405
-    assert response.json() == {"detail": "Method Not Allowed"}
+    assert response.json()["detail"] == "Method Not Allowed"
 
 
 async def test_nul_characters_are_refused_everywhere(ready: Harness) -> None:
@@ -184,7 +190,7 @@ async def test_nul_characters_are_refused_everywhere(ready: Harness) -> None:
         json={"last_name": "Ив\u0000анов", "first_name": "И"},
     )
     assert patient.status_code == 422
-    assert patient.json()["detail"] == [
+    assert patient.json()["errors"] == [
         {
             "loc": ["body", "last_name"],
             "msg": "must not contain a NUL character",
@@ -193,7 +199,7 @@ async def test_nul_characters_are_refused_everywhere(ready: Harness) -> None:
     ]
     in_path = await ready.client.get("/api/v1/clinics/clinic-1/patients/P%00")
     assert in_path.status_code == 422
-    assert in_path.json()["detail"][0]["loc"] == ["path", "patient_id"]
+    assert in_path.json()["errors"][0]["loc"] == ["path", "patient_id"]
     in_query = await ready.client.get("/api/v1/messages", params={"recipient": "a\x00b"})
     assert in_query.status_code == 422
 

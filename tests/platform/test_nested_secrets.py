@@ -104,7 +104,7 @@ async def test_a_new_item_without_its_secret_is_422(probe: Harness) -> None:
         URL, json={"settings": {"labs": [{"name": "Новая лаборатория"}]}}
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "settings", "labs", "0", "token"]
+    assert response.json()["errors"][0]["loc"] == ["body", "settings", "labs", "0", "token"]
     assert TOKEN_A not in response.text
 
 

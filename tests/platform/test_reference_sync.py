@@ -43,7 +43,7 @@ async def test_bad_items_of_a_plugin_kind_are_422_and_unknown_kinds_404(probe: H
     url = "/api/v1/clinics/clinic-1/reference/probe_tests"
     missing_id = await probe.client.put(url, json=[{"name": "no id"}])
     assert missing_id.status_code == 422
-    assert missing_id.json()["detail"][0]["loc"] == ["body", 0, "id"]
+    assert missing_id.json()["errors"][0]["loc"] == ["body", 0, "id"]
     duplicate = await probe.client.put(url, json=[{"id": "T-1"}, {"id": "T-1"}])
     assert duplicate.status_code == 422
     assert "duplicate id 'T-1'" in duplicate.text

@@ -66,7 +66,13 @@ def _result(outcome: appointments.AppointmentOutcome) -> AppointmentResult:
 @router.put(
     "/{appointment_id}",
     response_model=AppointmentResult,
-    responses={201: {"model": AppointmentResult, "description": "Created"}},
+    responses={
+        201: {"model": AppointmentResult, "description": "Created"},
+        409: {
+            "description": "The id is another appointment already, or `adopts` names "
+            "a booking adopted under another id."
+        },
+    },
 )
 async def put_appointment(
     appointment_id: AppointmentId,

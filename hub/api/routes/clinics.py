@@ -23,8 +23,12 @@ def _check_channels(host: PluginHost, channels: Mapping[Channel, list[str]] | No
         for name in names:
             if name not in serving:
                 problems.append(
-                    f"channels.{channel}: {name!r} is not an installed plugin that sends "
-                    f"{channel} (installed: {', '.join(serving) or 'none'})"
+                    {
+                        "loc": ["body", "channels", channel],
+                        "msg": f"{name!r} is not an installed plugin that sends {channel} "
+                        f"(installed: {', '.join(serving) or 'none'})",
+                        "type": "unknown_provider",
+                    }
                 )
     if problems:
         raise HTTPException(422, problems)

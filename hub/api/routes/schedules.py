@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.api.deps import ClinicAccess, RuntimeDep, clinic_scope
+from hub.api.errors import invalid
 from hub.db.crud import schedules as crud
 from hub.db.crud import templates as templates_crud
 from hub.db.models import MailingSchedule
@@ -68,12 +69,14 @@ async def _check_text(
     """A template of this clinic, or a text whose placeholders are known (422 otherwise)."""
     if template_id is not None:
         if await templates_crud.get(session, clinic_id=clinic_id, template_id=template_id) is None:
-            raise HTTPException(422, f"template_id: no template {template_id} in this clinic")
+            raise invalid(
+                ["body", "template_id"], f"no template {template_id} in this clinic", "not_found"
+            )
         return
     try:
         tpl.validate(text or "")
     except tpl.TemplateError as exc:
-        raise HTTPException(422, f"text: {exc}") from None
+        raise invalid(["body", "text"], str(exc), "template") from None
 
 
 @router.get("", response_model=ScheduleList)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import events
 from hub.api.deps import ClinicReader, ClinicSystem, RuntimeDep
+from hub.api.errors import invalid
 from hub.db.models import StopListEntry
 from hub.messages.addresses import InvalidAddress, normalize_phone
 from hub.runtime import Runtime
@@ -30,7 +31,7 @@ def _phone(raw: str, options: ClinicOptions) -> str:
     try:
         return normalize_phone(raw, options.phone_region, mobile=False)
     except InvalidAddress as exc:
-        raise HTTPException(422, f"phone: {exc.detail} ({exc.reason})") from None
+        raise invalid(["path", "phone"], f"{exc.detail} ({exc.reason})", exc.reason) from None
 
 
 def _public(entry: StopListEntry) -> StopListEntryPublic:

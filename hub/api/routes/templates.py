@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from hub.api.deps import ClinicReader, ClinicSystem, RuntimeDep
+from hub.api.errors import invalid
 from hub.api.routes.messages import RowIdPath
 from hub.db.crud import templates as crud
 from hub.db.models import MessageTemplate
@@ -202,8 +203,10 @@ async def _preview(
         async with runtime.db.session() as session:
             appointment = await load_appointment(session, clinic.id, request.appointment_id)
         if appointment is None:
-            raise HTTPException(
-                422, f"appointment_id: no appointment {request.appointment_id!r} in this clinic"
+            raise invalid(
+                ["body", "appointment_id"],
+                f"no appointment {request.appointment_id!r} in this clinic",
+                "not_found",
             )
         context = tpl.TemplateContext.build(appointment, clinic, request.confirm_link)
         sample, appointment_id = False, appointment.id

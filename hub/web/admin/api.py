@@ -9,8 +9,9 @@ change to a rule reaches both at once.
     async with HubApi(request, session.token) as api:
         journal = await api.get("/api/v1/messages", params={...})
 
-An answer of 4xx/5xx raises :class:`ApiError` with the status and the API's message
-(``detail``, flattened to text); 401 becomes :class:`SignInRequired`.
+An answer of 4xx/5xx (a problem document, :mod:`hub.api.errors`) raises
+:class:`ApiError` with the status and the API's message (``detail``, and the field
+errors of a 422's ``errors``); 401 becomes :class:`SignInRequired`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class ApiError(Exception):
 
 def _message(body: Any) -> tuple[str, dict[str, str]]:
     detail = body.get("detail") if isinstance(body, dict) else body
+    listed = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(listed, list) and any(isinstance(e, dict) and e.get("loc") for e in listed):
+        detail = listed
     if isinstance(detail, str):
         return detail, {}
     if isinstance(detail, list):

@@ -159,7 +159,7 @@ async def test_a_bad_request_is_a_422_naming_the_field(hub: Harness, fake: FakeS
             f"/api/v1/clinics/{CLINIC}/plugins/promobot/actions/scan", json=body
         )
         assert response.status_code == 422, body
-        assert response.json()["detail"][0]["loc"] == ["body", field]
+        assert response.json()["errors"][0]["loc"] == ["body", field]
     assert fake.requests == []
 
 

@@ -36,7 +36,7 @@ async def test_bad_settings_are_rejected_naming_the_field(
     await hub.create_clinic(CLINIC)
     response = await hub.client.put(URL, json={"enabled": True, "settings": settings})
     assert response.status_code == 422, response.text
-    assert field in {e["loc"][-1] for e in response.json()["detail"]}
+    assert field in {e["loc"][-1] for e in response.json()["errors"]}
     assert API_ID not in response.text
 
 

@@ -39,4 +39,4 @@ async def test_an_aliased_field_is_accepted_and_others_refused(hub: Harness) -> 
     answer = await hub.client.post(url, json={"from": "2026-11-01", "to": "2026-11-08"})
     assert (answer.status_code, answer.json()) == (200, {"days": 7})
     extra = await hub.client.post(url, json={"from": "2026-11-01", "to": "2026-11-08", "x": 1})
-    assert extra.status_code == 422 and extra.json()["detail"][0]["loc"] == ["body", "x"]
+    assert extra.status_code == 422 and extra.json()["errors"][0]["loc"] == ["body", "x"]

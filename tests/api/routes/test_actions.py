@@ -46,11 +46,11 @@ async def test_an_action_answers_the_status_it_chose(ready: Harness) -> None:
     for status in (400, 404, 409, 422, 429, 502, 503, 504):
         response = await ready.client.post(URL, json={"status": status})
         assert response.status_code == status
-        assert response.json() == {"detail": f"refused with {status}"}
+        assert response.json()["detail"] == f"refused with {status}"
 
 
 async def test_any_other_status_becomes_400(ready: Harness) -> None:
     for status in (200, 302, 500, 501, 599):
         response = await ready.client.post(URL, json={"status": status})
         assert response.status_code == 400, status
-        assert response.json() == {"detail": f"refused with {status}"}
+        assert response.json()["detail"] == f"refused with {status}"

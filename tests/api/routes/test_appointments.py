@@ -172,7 +172,7 @@ async def test_bad_input_is_422_naming_the_problem_and_writes_nothing(
 ) -> None:
     response = await clinic.client.put(f"{URL}/A-1", json={**BODY, **change})
     assert response.status_code == 422, response.text
-    problems = {tuple(e["loc"]): e["msg"] for e in response.json()["detail"]}
+    problems = {tuple(e["loc"]): e["msg"] for e in response.json()["errors"]}
     assert tuple(loc) in problems, problems
     assert words in problems[tuple(loc)]
     assert (await clinic.client.get(f"{URL}/A-1")).status_code == 404
@@ -184,7 +184,7 @@ async def test_a_deleted_patient_takes_no_new_appointment(clinic: Harness) -> No
     await clinic.client.delete("/api/v1/clinics/clinic-1/patients/P-1001")
     response = await clinic.client.put(f"{URL}/A-1", json=BODY)
     assert response.status_code == 422
-    assert "deleted" in response.json()["detail"][0]["msg"]
+    assert "deleted" in response.json()["errors"][0]["msg"]
 
 
 async def test_read_back_one_and_a_period(clinic: Harness) -> None:

@@ -118,7 +118,7 @@ async def test_bad_events_are_422_and_record_nothing(
 ) -> None:
     response = await clinic.client.post(URL, json=body)
     assert response.status_code == 422, response.text
-    assert loc in [e["loc"] for e in response.json()["detail"]]
+    assert loc in [e["loc"] for e in response.json()["errors"]]
     listed = (await clinic.client.get(URL, params={"hook": "on_service_charged"})).json()["items"]
     assert listed == []
 

@@ -71,13 +71,13 @@ async def test_validation_names_every_bad_field(hub: Harness, clinic: str) -> No
         json={"enabled": True, "settings": {"sender": "x" * 20, "per_second": 0, "colour": "red"}},
     )
     assert response.status_code == 422
-    fields = {e["loc"][-1] for e in response.json()["detail"]}
+    fields = {e["loc"][-1] for e in response.json()["errors"]}
     assert fields == {"colour"}  # unknown fields are reported first, alone
     response = await hub.client.put(
         URL, json={"enabled": True, "settings": {"sender": "x" * 20, "per_second": 0}}
     )
     assert response.status_code == 422
-    fields = {e["loc"][-1]: e["msg"] for e in response.json()["detail"]}
+    fields = {e["loc"][-1]: e["msg"] for e in response.json()["errors"]}
     assert set(fields) == {"api_id", "sender", "per_second"}
     assert "Field required" in fields["api_id"]
 

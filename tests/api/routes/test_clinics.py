@@ -63,7 +63,7 @@ async def test_invalid_timezone_and_slug_are_named(hub: Harness) -> None:
         "/api/v1/clinics", json={"id": "Clinic 1", "name": "x", "timezone": "Mars/Olympus"}
     )
     assert response.status_code == 422
-    fields = {tuple(e["loc"]): e["msg"] for e in response.json()["detail"]}
+    fields = {tuple(e["loc"]): e["msg"] for e in response.json()["errors"]}
     assert ("body", "id") in fields
     assert "unknown time zone" in fields[("body", "timezone")]
 
@@ -80,7 +80,7 @@ async def test_duplicate_clinic_is_409(hub: Harness) -> None:
 async def test_unknown_clinic_is_404(hub: Harness) -> None:
     response = await hub.client.get("/api/v1/clinics/nope")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Unknown clinic 'nope'"}
+    assert response.json()["detail"] == "Unknown clinic 'nope'"
 
 
 async def test_channels_must_name_providers_of_that_channel(hub: Harness) -> None:
@@ -89,7 +89,7 @@ async def test_channels_must_name_providers_of_that_channel(hub: Harness) -> Non
         "/api/v1/clinics/clinic-1", json={"channels": {"sms": ["console", "nosuch"]}}
     )
     assert response.status_code == 422
-    assert "'nosuch' is not an installed plugin" in response.json()["detail"][0]
+    assert "'nosuch' is not an installed plugin" in response.json()["errors"][0]["msg"]
     ok = await hub.client.patch("/api/v1/clinics/clinic-1", json={"channels": {"sms": ["console"]}})
     assert ok.json()["channels"] == {"sms": ["console"]}
 

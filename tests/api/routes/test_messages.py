@@ -117,7 +117,7 @@ async def test_twenty_rows_a_page_with_totals_of_the_whole_set(hub: Harness) -> 
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == 25  # newest first, no overlap
     response = await hub.client.get("/api/v1/messages", params={"per_page": 21})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["query", "per_page"]
+    assert response.json()["errors"][0]["loc"] == ["query", "per_page"]
 
 
 async def test_status_filter_takes_the_seed_words(hub: Harness) -> None:

@@ -103,7 +103,7 @@ async def test_removed_item_is_refused_for_new_appointments_but_old_ones_keep_it
         json={"patient_id": "P-1001", "doctor_id": "D-7", "start": "2026-11-24T10:00:00"},
     )
     assert refused.status_code == 422
-    assert refused.json()["detail"][0]["loc"] == ["body", "doctor_id"]
+    assert refused.json()["errors"][0]["loc"] == ["body", "doctor_id"]
     ctx = await _ctx(hub)
     appointment = await ctx.get_appointment("A-1")
     assert appointment is not None and appointment.doctor is not None
@@ -134,7 +134,7 @@ async def test_bad_lists_are_422_and_write_nothing(hub: Harness) -> None:
     for kind, items, loc, words in cases:
         response = await hub.client.put(f"{URL}/{kind}", json=items)
         assert response.status_code == 422, (kind, items, response.text)
-        detail = {tuple(e["loc"]): e["msg"] for e in response.json()["detail"]}
+        detail = {tuple(e["loc"]): e["msg"] for e in response.json()["errors"]}
         assert ("body", *loc) in detail, detail
         assert words in detail[("body", *loc)]
     assert (await hub.client.get(f"{URL}/doctors")).json()["items"] == []

@@ -107,7 +107,7 @@ async def test_bad_parameters_are_named(
 ) -> None:
     response = await hub.client.post(URL, json=body)
     assert response.status_code == 422, response.text
-    errors = response.json()["detail"]
+    errors = response.json()["errors"]
     named = [e for e in errors if e["loc"][-len(where) :] == where or f"'{where[-1]}'" in e["msg"]]
     assert named, errors
 
@@ -152,7 +152,7 @@ async def test_patch_merges_params_and_validates_them_for_the_kind(
     assert patched.json()["enabled"] is False
     bad = await hub.client.patch(f"{URL}/{schedule['id']}", json={"params": {"minutes": 5}})
     assert bad.status_code == 422
-    assert bad.json()["detail"][0]["loc"] == ["body", "params", "minutes"]
+    assert bad.json()["errors"][0]["loc"] == ["body", "params", "minutes"]
     nulls = await hub.client.patch(f"{URL}/{schedule['id']}", json={"enabled": None, "name": None})
     assert nulls.status_code == 200 and nulls.json()["enabled"] is False
 

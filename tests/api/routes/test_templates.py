@@ -55,7 +55,7 @@ async def test_one_default_per_kind(hub: Harness) -> None:
         ("Здравствуйте, {patient_nmae}!", "{patient_nmae}"),
         ("{date} {Фамилия} {foo}", "{Фамилия}, {foo}"),
         ("{date:%d}", "may not have a format"),
-        ("Скобка { без пары", "literal braces"),
+        ("Скобка { без пары", "the '{' at line 1, column 8"),
         ("{}", "empty placeholder"),
     ],
 )
@@ -63,7 +63,7 @@ async def test_bad_placeholder_is_rejected_by_name(hub: Harness, body: str, name
     await hub.create_clinic("clinic-1")
     response = await hub.client.post(URL, json={"name": "x", "body": body})
     assert response.status_code == 422
-    assert named in response.json()["detail"][0]["msg"]
+    assert named in response.json()["errors"][0]["msg"]
     assert (await hub.client.get(URL)).json()["items"] == []
 
 

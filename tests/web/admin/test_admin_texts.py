@@ -35,6 +35,18 @@ async def test_the_palette_and_the_live_preview_with_dative_forms(hub: Harness) 
     assert 'class="flash error"' in unknown.text and "nope" in unknown.text
 
 
+async def test_a_stray_brace_is_shown_with_where_it_is(hub: Harness) -> None:
+    """The page shows the API's message from its problem document as it is."""
+    await seed_clinic(hub)
+    async with aclosing(await sign_in(hub, hub.admin_token)) as client:
+        page = await client.get(f"{TEMPLATES}?new=1")
+        stray = await client.post(
+            f"{TEMPLATES}/preview", data={"csrf": csrf_of(page.text), "body": "Ждём вас {time"}
+        )
+    assert 'class="flash error"' in stray.text
+    assert "at line 1, column 10" in stray.text and "is never closed" in stray.text
+
+
 async def test_a_template_is_created_and_edited(hub: Harness) -> None:
     await seed_clinic(hub)
     async with aclosing(await sign_in(hub, hub.admin_token)) as client:
