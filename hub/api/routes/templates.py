@@ -77,7 +77,7 @@ def _check(body: str | None, subject: str | None = None, html: str | None = None
         try:
             _CHECKS[field](value)
         except tpl.TemplateError as exc:
-            errors.append({"loc": ["body", field], "msg": f"{field}: {exc}", "type": "template"})
+            errors.append({"loc": ["body", field], "msg": str(exc), "type": "template"})
     if errors:
         raise HTTPException(422, errors)
 

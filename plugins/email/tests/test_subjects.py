@@ -187,7 +187,7 @@ async def test_a_bad_schedule_subject_is_a_422_naming_subject(hub: Harness, clin
         },
     )
     assert response.status_code == 422
-    (error,) = response.json()["detail"]
+    (error,) = response.json()["errors"]
     assert error["loc"] == ["body", "subject"] and "{tiem}" in error["msg"]
 
 
