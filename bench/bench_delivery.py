@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 N = int(os.environ.get("HUB_BENCH_MESSAGES", "20000"))
+#: The rate limit (messages a second) of the rate-limited batch scenario.
+RATE = 2000
 SLOW_N = 2000  # httpx's own transport: ~0.07x the limit, 20,000 would take minutes
 CONCURRENCY = 32
 FORM = {"api_id": "bench-key", "msg": "Напоминание о приёме 24.11.2026 в 10:30", "json": "1"}
@@ -93,33 +95,13 @@ async def httpx_client(url: str, n: int, aio: bool) -> float:
 # --- the hub ------------------------------------------------------------------------
 
 
-class SmsRuLike:
-    """A bench-only provider: posts sms.ru's form to ``base`` through ``ctx.http``."""
-
-    def __init__(self, base: str) -> None:
-        self.url = f"{base}/sms/send"
-
-    def register_channels(self) -> list[str]:
-        return ["sms"]
-
-    async def send_message(self, ctx: Any, message: Any) -> Any:
-        from hub import DeliveryResult
-
-        to = message.address.lstrip("+")
-        response = await ctx.http.post(
-            self.url, params={"json": "1"}, data={**FORM, "to": to, "msg": message.text}
-        )
-        answer = response.json()
-        item = answer["sms"][to]
-        return DeliveryResult.accepted(item["sms_id"], raw=answer)
-
-
-def _mark_hooks(plugin: object) -> object:
-    from hub import hookimpl
-
-    for name in ("register_channels", "send_message"):
-        hookimpl(getattr(type(plugin), name))
-    return plugin
+#: The real sms.ru plugin's settings per scenario: no sms/cost beside each send (one
+#: request per SMS, as the limit sends; the cost comes later from the status poll).
+SMSRU = {
+    "hub_smsru": {"batch_send": False},
+    "hub_smsru_batch": {"batch_send": True},
+    "hub_smsru_batch_rate": {"batch_send": True, "rate_limit_per_second": RATE},
+}
 
 
 async def hub_run(scenario: str, n: int, database_url: str, gateway: str | None) -> dict[str, Any]:
@@ -132,23 +114,32 @@ async def hub_run(scenario: str, n: int, database_url: str, gateway: str | None)
     from hub.settings import HubSettings
     from hub.testing import start_harness
 
-    transport = "httpx" if scenario == "hub_http_httpx" else "aiohttp"
-    provider = "console" if scenario == "hub_console" else "smsru_like"
-    extra = {} if provider == "console" else {"smsru_like": _mark_hooks(SmsRuLike(gateway or ""))}
+    provider = "console" if scenario == "hub_console" else "smsru"
     settings = HubSettings(  # type: ignore[call-arg]
         database_url=database_url,
         secret_key=Fernet.generate_key().decode(),
-        plugins=["console", *extra],
-        http_transport=transport,
+        plugins=sorted({"console", provider}),
         worker_concurrency=CONCURRENCY,
         log_level="WARNING",
     )
-    runtime, hub = await start_harness(settings, clock=Clock(), extra_plugins=extra)  # type: ignore[arg-type]
+    runtime, hub = await start_harness(settings, clock=Clock())  # type: ignore[arg-type]
     try:
         await hub.create_clinic(
             "clinic-1", channels={"sms": [provider]}, quiet_hours={"enabled": False}
         )
-        await hub.enable(provider, settings={"log_text": False} if provider == "console" else {})
+        if provider == "console":
+            await hub.enable("console", settings={"log_text": False})
+        else:
+            await hub.enable(
+                "smsru",
+                settings={
+                    "api_id": FORM["api_id"] + "-0000",
+                    "base_url": gateway,
+                    "cost_lookup": False,
+                    "status_poll_minutes": 0,
+                    **SMSRU[scenario],
+                },
+            )
         started = time.perf_counter()
         async with runtime.db.session() as session:
             for i in range(n):
@@ -182,6 +173,20 @@ async def hub_run(scenario: str, n: int, database_url: str, gateway: str | None)
         await runtime.close()
 
 
+def _profiled(run: Any) -> dict[str, Any]:
+    """``asyncio.run(run)``, under cProfile when ``HUB_BENCH_PROFILE`` names a file (the
+    stats go there: ``python -m pstats <file>``)."""
+    target = os.environ.get("HUB_BENCH_PROFILE")
+    if not target:
+        return dict(asyncio.run(run))
+    import cProfile
+
+    with cProfile.Profile() as profile:
+        out = dict(asyncio.run(run))
+    profile.dump_stats(target)
+    return out
+
+
 def one(scenario: str, n: int, url: str, database_url: str | None) -> dict[str, Any]:
     """Run one scenario in this process; its numbers."""
     if scenario == "limit":
@@ -194,7 +199,7 @@ def one(scenario: str, n: int, url: str, database_url: str | None) -> dict[str, 
         base = url.rsplit("/sms/send", 1)[0]
         with tempfile.TemporaryDirectory() as tmp:
             db = database_url or f"sqlite:///{tmp}/bench.db"
-            extra = asyncio.run(hub_run(scenario, n, db, base))
+            extra = _profiled(hub_run(scenario, n, db, base))
             seconds = extra.pop("seconds")
     return {
         "scenario": scenario,
