@@ -35,12 +35,16 @@ flight here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import itertools
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.context import HookContext
 from hub.messages import communication, outcomes, policy, priority, routing
@@ -138,6 +142,20 @@ class Run:
         self.opted_out: set[tuple[str, str]] = set()
         self.max_wait = self.settings.worker_lease / 4
         self.batches: Batches[Prepared, Values] = Batches(self.send_batch)
+        # SQLite takes one writer at a time, and a second BEGIN IMMEDIATE sleeps in
+        # SQLite's busy handler (milliseconds at a time): the run's claims, writes and
+        # lease renewals take turns here instead
+        self.turn = asyncio.Lock() if runtime.db.is_sqlite else None
+
+    @contextlib.asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        """A transaction; on SQLite, one of this run's at a time."""
+        if self.turn is None:
+            async with self.runtime.db.session() as session:
+                yield session
+            return
+        async with self.turn, self.runtime.db.session() as session:
+            yield session
 
     async def go(self) -> int:
         queue: asyncio.Queue[ClaimedMessage | None] = asyncio.Queue(
@@ -182,7 +200,7 @@ class Run:
             for _ in range(BATCHES_PER_RUN):
                 if self.write_failures or time.monotonic() > until:
                     break  # results cannot be recorded: claim nothing more this run
-                async with self.runtime.db.session() as session:
+                async with self._session() as session:
                     claimed = await claim(
                         session,
                         now=self.runtime.clock.now(),
@@ -268,7 +286,7 @@ class Run:
             await asyncio.sleep(every)
             until = self.runtime.clock.now() + dt.timedelta(seconds=self.settings.worker_lease)
             try:
-                async with self.runtime.db.session() as session:
+                async with self._session() as session:
                     await extend(session, ids=list(self.pending), token=self.token, until=until)
             except Exception:
                 log.exception("could not renew the leases of %d messages", len(self.pending))
@@ -323,7 +341,7 @@ class Run:
                         done.set_result(None)
 
     async def _write(self, results: list[tuple[ClaimedMessage, dict[str, Any]]]) -> None:
-        async with self.runtime.db.session() as session:
+        async with self._session() as session:
             results = await self._channel_fallbacks(session, results)
             await write(session, results)
             marks = self._communication(results)
