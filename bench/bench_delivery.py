@@ -12,8 +12,9 @@ Scenarios, each in its own process (so peak memory is its own), in one run:
     hub_smsru_batch_rate  the same with ``rate_limit_per_second`` = :data:`RATE`: the rate
                           must stay at or under it
 
-The hub scenarios queue N messages in a fresh database (SQLite; PostgreSQL too when
-``HUB_BENCH_POSTGRES_URL`` or ``HUB_TEST_POSTGRES_URL`` is set), then time the worker
+The hub scenarios queue N messages (``queue_messages``, one call) in a fresh database
+(SQLite; PostgreSQL too when ``HUB_BENCH_POSTGRES_URL`` or ``HUB_TEST_POSTGRES_URL`` is
+set), then time the worker
 step (claim in batches, send with ``HUB_WORKER_CONCURRENCY`` = 32 in flight, write
 results as they come) until every message is ``sent``.  The fake gateway is
 ``bench/fake_sms_gateway.py`` under uvicorn with uvloop and httptools; the requests it
@@ -119,7 +120,7 @@ async def hub_run(scenario: str, n: int, database_url: str, gateway: str | None)
     from hub.clock import Clock
     from hub.db.models import Message
     from hub.messages.delivery import DeliveryStep
-    from hub.messages.queue import queue_message
+    from hub.messages.queue import Draft, queue_messages
     from hub.settings import HubSettings
     from hub.testing import start_harness
 
@@ -150,17 +151,12 @@ async def hub_run(scenario: str, n: int, database_url: str, gateway: str | None)
                 },
             )
         started = time.perf_counter()
-        async with runtime.db.session() as session:
-            for i in range(n):
-                await queue_message(
-                    session,
-                    runtime,
-                    clinic_id="clinic-1",
-                    kind="reminder",
-                    channel="sms",
-                    address=f"+7918{i:07d}",
-                    text=FORM["msg"],
-                )
+        drafts = [
+            Draft(kind="reminder", channel="sms", address=f"+7918{i:07d}", text=FORM["msg"])
+            for i in range(n)
+        ]
+        async with runtime.db.session() as session:  # not timed as delivery: the set-up
+            await queue_messages(session, runtime, clinic_id="clinic-1", drafts=drafts)
         queued_in = time.perf_counter() - started
         step = DeliveryStep()
         started, cpu = time.perf_counter(), time.process_time()

@@ -27,9 +27,11 @@ For each claimed message, in order:
 
 Every attempt and every status change is a line of the message's ``history``; the
 rules of step 6 are :mod:`hub.messages.outcomes`.
-Results are written in batches (``hub.messages.claim.write``), and a batch that runs
-long keeps its lease alive, so another worker never takes over messages still in
-flight here.
+A message holds one of ``HUB_WORKER_CONCURRENCY`` slots from its preparation until its
+result is committed; results finished together are written together
+(``hub.messages.claim.write``, a group commit), so a killed worker leaves at most that
+many messages sent and unrecorded.  A run that goes long keeps its leases alive, so
+another worker never takes over messages still in flight here.
 """
 
 from __future__ import annotations
