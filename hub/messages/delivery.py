@@ -307,6 +307,9 @@ class Run:
         goes in the next one."""
         while True:
             await self.ready.wait()
+            # one turn of the loop: the other sends that finished at the same moment
+            # join this write instead of waiting for the next one
+            await asyncio.sleep(0)
             self.ready.clear()
             await self.flush()
             if self.closing and not self.results:
