@@ -2,21 +2,26 @@
 
 Scenarios, each in its own process (so peak memory is its own), in one run:
 
-    limit            raw aiohttp posting the sms.ru form to the fake gateway, 32 in flight
-    httpx_aiohttp    httpx.AsyncClient + httpx_aiohttp transport alone, 32 in flight
-    httpx_default    httpx.AsyncClient with its own transport alone, 32 in flight
-    hub_console      the delivery worker through the built-in console provider (no HTTP)
-    hub_http         the delivery worker through an sms.ru-like HTTP provider plugin using
-                     ``ctx.http`` with the hub's default transport (aiohttp)
-    hub_http_httpx   the same with ``HUB_HTTP_TRANSPORT=httpx``
+    limit                 raw aiohttp posting the sms.ru form to the fake gateway, 32 in flight
+    httpx_aiohttp         httpx.AsyncClient + httpx_aiohttp transport alone, 32 in flight
+    httpx_default         httpx.AsyncClient with its own transport alone, 32 in flight
+    hub_console           the delivery worker through the built-in console provider (no HTTP)
+    hub_smsru             the worker through the real ``smsru`` plugin, one request per SMS
+                          (``batch_send`` off, ``cost_lookup`` off), over ``ctx.http``
+    hub_smsru_batch       the same with ``batch_send`` on: up to 100 numbers a request
+    hub_smsru_batch_rate  the same with ``rate_limit_per_second`` = :data:`RATE`: the rate
+                          must stay at or under it
 
-The hub scenarios queue N messages in a fresh database (SQLite; PostgreSQL too when
-``HUB_BENCH_POSTGRES_URL`` or ``HUB_TEST_POSTGRES_URL`` is set), then time the worker
+The hub scenarios queue N messages (``queue_messages``, one call) in a fresh database
+(SQLite; PostgreSQL too when ``HUB_BENCH_POSTGRES_URL`` or ``HUB_TEST_POSTGRES_URL`` is
+set), then time the worker
 step (claim in batches, send with ``HUB_WORKER_CONCURRENCY`` = 32 in flight, write
-results in batches) until every message is ``sent``.  The fake gateway is
-``bench/fake_sms_gateway.py`` under uvicorn with uvloop and httptools.  Ratios are
-against ``limit`` measured in the same run.  ``python -m bench.bench_delivery
-<scenario> <n> [database-url]`` runs one scenario and prints its JSON.
+results as they come) until every message is ``sent``.  The fake gateway is
+``bench/fake_sms_gateway.py`` under uvicorn with uvloop and httptools; the requests it
+answered per scenario are counted.  Ratios are against ``limit`` measured in the same
+run.  ``python -m bench.bench_delivery <scenario> <n> <gateway-url> [database-url]``
+runs one scenario and prints its JSON; with ``HUB_BENCH_PROFILE=<file>`` a hub scenario
+runs under cProfile and leaves its stats in the file.
 """
 
 from __future__ import annotations
@@ -34,10 +39,17 @@ from pathlib import Path
 from typing import Any
 
 N = int(os.environ.get("HUB_BENCH_MESSAGES", "20000"))
+#: The rate limit (messages a second) of the rate-limited batch scenario: below what
+#: batches reach here, so it binds (the bucket starts full: one second's tokens at once).
+RATE = 500
 SLOW_N = 2000  # httpx's own transport: ~0.07x the limit, 20,000 would take minutes
 CONCURRENCY = 32
 FORM = {"api_id": "bench-key", "msg": "Напоминание о приёме 24.11.2026 в 10:30", "json": "1"}
 ROOT = Path(__file__).resolve().parent.parent
+
+
+#: CPU seconds (every thread of this process) of the timed part of a scenario.
+CPU = {"seconds": 0.0}
 
 
 def _peak_mb() -> float:
@@ -54,8 +66,9 @@ async def _pump(n: int, post: Any) -> float:
         async with sem:
             await post(i)
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(one(i) for i in range(n)))
+    CPU["seconds"] = time.process_time() - cpu
     return time.perf_counter() - started
 
 
@@ -93,33 +106,13 @@ async def httpx_client(url: str, n: int, aio: bool) -> float:
 # --- the hub ------------------------------------------------------------------------
 
 
-class SmsRuLike:
-    """A bench-only provider: posts sms.ru's form to ``base`` through ``ctx.http``."""
-
-    def __init__(self, base: str) -> None:
-        self.url = f"{base}/sms/send"
-
-    def register_channels(self) -> list[str]:
-        return ["sms"]
-
-    async def send_message(self, ctx: Any, message: Any) -> Any:
-        from hub import DeliveryResult
-
-        to = message.address.lstrip("+")
-        response = await ctx.http.post(
-            self.url, params={"json": "1"}, data={**FORM, "to": to, "msg": message.text}
-        )
-        answer = response.json()
-        item = answer["sms"][to]
-        return DeliveryResult.accepted(item["sms_id"], raw=answer)
-
-
-def _mark_hooks(plugin: object) -> object:
-    from hub import hookimpl
-
-    for name in ("register_channels", "send_message"):
-        hookimpl(getattr(type(plugin), name))
-    return plugin
+#: The real sms.ru plugin's settings per scenario: no sms/cost beside each send (one
+#: request per SMS, as the limit sends; the cost comes later from the status poll).
+SMSRU = {
+    "hub_smsru": {"batch_send": False},
+    "hub_smsru_batch": {"batch_send": True},
+    "hub_smsru_batch_rate": {"batch_send": True, "rate_limit_per_second": RATE},
+}
 
 
 async def hub_run(scenario: str, n: int, database_url: str, gateway: str | None) -> dict[str, Any]:
@@ -128,45 +121,50 @@ async def hub_run(scenario: str, n: int, database_url: str, gateway: str | None)
     from hub.clock import Clock
     from hub.db.models import Message
     from hub.messages.delivery import DeliveryStep
-    from hub.messages.queue import queue_message
+    from hub.messages.queue import Draft, queue_messages
     from hub.settings import HubSettings
     from hub.testing import start_harness
 
-    transport = "httpx" if scenario == "hub_http_httpx" else "aiohttp"
-    provider = "console" if scenario == "hub_console" else "smsru_like"
-    extra = {} if provider == "console" else {"smsru_like": _mark_hooks(SmsRuLike(gateway or ""))}
+    provider = "console" if scenario == "hub_console" else "smsru"
     settings = HubSettings(  # type: ignore[call-arg]
         database_url=database_url,
         secret_key=Fernet.generate_key().decode(),
-        plugins=["console", *extra],
-        http_transport=transport,
+        plugins=sorted({"console", provider}),
         worker_concurrency=CONCURRENCY,
         log_level="WARNING",
     )
-    runtime, hub = await start_harness(settings, clock=Clock(), extra_plugins=extra)  # type: ignore[arg-type]
+    runtime, hub = await start_harness(settings, clock=Clock())  # type: ignore[arg-type]
     try:
         await hub.create_clinic(
             "clinic-1", channels={"sms": [provider]}, quiet_hours={"enabled": False}
         )
-        await hub.enable(provider, settings={"log_text": False} if provider == "console" else {})
+        if provider == "console":
+            await hub.enable("console", settings={"log_text": False})
+        else:
+            await hub.enable(
+                "smsru",
+                settings={
+                    "api_id": FORM["api_id"] + "-0000",
+                    "base_url": gateway,
+                    "cost_lookup": False,
+                    "status_poll_minutes": 0,
+                    **SMSRU[scenario],
+                },
+            )
         started = time.perf_counter()
-        async with runtime.db.session() as session:
-            for i in range(n):
-                await queue_message(
-                    session,
-                    runtime,
-                    clinic_id="clinic-1",
-                    kind="reminder",
-                    channel="sms",
-                    address=f"+7918{i:07d}",
-                    text=FORM["msg"],
-                )
+        drafts = [
+            Draft(kind="reminder", channel="sms", address=f"+7918{i:07d}", text=FORM["msg"])
+            for i in range(n)
+        ]
+        async with runtime.db.session() as session:  # not timed as delivery: the set-up
+            await queue_messages(session, runtime, clinic_id="clinic-1", drafts=drafts)
         queued_in = time.perf_counter() - started
         step = DeliveryStep()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         while await step(runtime):
             pass
         elapsed = time.perf_counter() - started
+        CPU["seconds"] = time.process_time() - cpu
         import sqlalchemy as sa
 
         async with runtime.db.session() as session:
@@ -182,6 +180,20 @@ async def hub_run(scenario: str, n: int, database_url: str, gateway: str | None)
         await runtime.close()
 
 
+def _profiled(run: Any) -> dict[str, Any]:
+    """``asyncio.run(run)``, under cProfile when ``HUB_BENCH_PROFILE`` names a file (the
+    stats go there: ``python -m pstats <file>``)."""
+    target = os.environ.get("HUB_BENCH_PROFILE")
+    if not target:
+        return dict(asyncio.run(run))
+    import cProfile
+
+    with cProfile.Profile() as profile:
+        out = dict(asyncio.run(run))
+    profile.dump_stats(target)
+    return out
+
+
 def one(scenario: str, n: int, url: str, database_url: str | None) -> dict[str, Any]:
     """Run one scenario in this process; its numbers."""
     if scenario == "limit":
@@ -194,13 +206,14 @@ def one(scenario: str, n: int, url: str, database_url: str | None) -> dict[str, 
         base = url.rsplit("/sms/send", 1)[0]
         with tempfile.TemporaryDirectory() as tmp:
             db = database_url or f"sqlite:///{tmp}/bench.db"
-            extra = asyncio.run(hub_run(scenario, n, db, base))
+            extra = _profiled(hub_run(scenario, n, db, base))
             seconds = extra.pop("seconds")
     return {
         "scenario": scenario,
         "messages": n,
         "seconds": round(seconds, 2),
         "per_s": round(n / seconds, 1),
+        "cpu_us_per_msg": round(CPU["seconds"] / n * 1e6, 1),
         "peak_mb": round(_peak_mb(), 1),
         **{k: round(v, 1) for k, v in extra.items()},
     }
@@ -261,47 +274,90 @@ def _postgres() -> str | None:
     return base or None
 
 
+def _requests(url: str) -> int:
+    """Requests the fake gateway has answered so far."""
+    import urllib.request
+
+    with urllib.request.urlopen(url.replace("/sms/send", "/_count"), timeout=10) as answer:
+        return int(json.load(answer)["n"])
+
+
 def run(results: Path) -> dict[str, Any]:
     gateway, url = _gateway()
     rows: list[dict[str, Any]] = []
+    plan: list[tuple[str, int, str | None]] = [
+        ("limit", N, None),
+        ("httpx_aiohttp", N, None),
+        ("httpx_default", SLOW_N, None),
+        ("hub_console", N, None),
+        ("hub_smsru", N, None),
+        ("hub_smsru_batch", N, None),
+        ("hub_smsru_batch_rate", N // 2, None),
+    ]
+    pg = _postgres()
+    if pg:
+        plan += [(s, N, pg) for s in ("hub_console", "hub_smsru", "hub_smsru_batch")]
     try:
-        plan = [
-            ("limit", N, None),
-            ("httpx_aiohttp", N, None),
-            ("httpx_default", SLOW_N, None),
-            ("hub_console", N, None),
-            ("hub_http", N, None),
-            ("hub_http_httpx", SLOW_N, None),
-        ]
-        pg = _postgres()
-        for scenario, n, _ in plan:
-            database = "sqlite" if scenario.startswith("hub") else "-"
-            rows.append({**_subprocess(scenario, n, url, None), "database": database})
-        if pg:
-            from hub.testing import postgres_schema
+        for scenario, n, base in plan:
+            database = "-" if not scenario.startswith("hub") else "postgresql" if base else "sqlite"
+            before = _requests(url)
+            if base:
+                from hub.testing import postgres_schema
 
-            for scenario in ("hub_console", "hub_http"):
-                schema = postgres_schema(pg)
-                db = next(schema)
+                schema = postgres_schema(base)
                 try:
-                    rows.append({**_subprocess(scenario, N, url, db), "database": "postgresql"})
+                    row = _subprocess(scenario, n, url, next(schema))
                 finally:
                     next(schema, None)
+            else:
+                row = _subprocess(scenario, n, url, None)
+            row = {**row, "database": database, "requests": _requests(url) - before}
+            if scenario.startswith("hub"):
+                # the machine is shared: the limit measured right after this scenario is
+                # what it is compared with (the first row's would drift with the load)
+                paired = _subprocess("limit", N, url, None)
+                row["limit_per_s"] = paired["per_s"]
+                row["limit_cpu_us_per_msg"] = paired["cpu_us_per_msg"]
+            rows.append(row)
     finally:
         gateway.terminate()
         gateway.wait(10)
     limit = rows[0]["per_s"]
     for row in rows:
-        row["x_limit"] = round(row["per_s"] / limit, 2)
-    summary = {"limit_per_s": limit, "rows": rows}
+        row.setdefault("limit_per_s", limit)
+        row.setdefault("limit_cpu_us_per_msg", rows[0]["cpu_us_per_msg"])
+        row["x_limit"] = round(row["per_s"] / row["limit_per_s"], 2)
+        row["x_limit_cpu"] = round(row["limit_cpu_us_per_msg"] / row["cpu_us_per_msg"], 2)
+    for row in rows:
+        if row["scenario"] == "hub_smsru_batch_rate":
+            # at most RATE a second after the first second's full bucket
+            bound = RATE * row["messages"] / (row["messages"] - RATE)
+            row["rate_bound_per_s"] = round(bound, 1)
+            row["rate_respected"] = row["per_s"] <= bound
+    summary = {
+        "limit_per_s": limit,
+        "concurrency": CONCURRENCY,
+        "rate_limit_per_s": RATE,
+        "machine": f"{os.cpu_count()} cores, shared with other jobs during the run "
+        f"(load average {os.getloadavg()[0]:.1f} at the end)",
+        "rows": rows,
+    }
     (results / "delivery.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     lines = [
-        "| scenario | database | messages | msgs/s | × limit | peak MB |",
-        "|---|---|---|---|---|---|",
+        f"Delivery to the local fake sms.ru gateway, {CONCURRENCY} requests in flight. "
+        "× limit: messages/s against raw aiohttp measured right after the scenario (the "
+        "limit column); × limit CPU: raw aiohttp's CPU time per message against the "
+        "scenario's (every thread of the process; not the database server's). "
+        f"Machine: {summary['machine']}.",
+        "",
+        "| scenario | database | messages | requests | msgs/s | limit msgs/s | × limit "
+        "| CPU µs/msg | × limit CPU | peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {r['scenario']} | {r['database']} | {r['messages']} | {r['per_s']} | "
-        f"{r['x_limit']} | {r['peak_mb']} |"
+        f"| {r['scenario']} | {r['database']} | {r['messages']} | {r['requests']} | "
+        f"{r['per_s']} | {r['limit_per_s']} | {r['x_limit']} | {r['cpu_us_per_msg']} | "
+        f"{r['x_limit_cpu']} | {r['peak_mb']} |"
         for r in rows
     ]
     (results / "delivery.md").write_text("\n".join(lines) + "\n")

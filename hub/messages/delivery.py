@@ -27,20 +27,26 @@ For each claimed message, in order:
 
 Every attempt and every status change is a line of the message's ``history``; the
 rules of step 6 are :mod:`hub.messages.outcomes`.
-Results are written in batches (``hub.messages.claim.write``), and a batch that runs
-long keeps its lease alive, so another worker never takes over messages still in
-flight here.
+A message holds one of ``HUB_WORKER_CONCURRENCY`` slots from its preparation until its
+result is committed; results finished together are written together
+(``hub.messages.claim.write``, a group commit), so a killed worker leaves at most that
+many messages sent and unrecorded.  A run that goes long keeps its leases alive, so
+another worker never takes over messages still in flight here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import itertools
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.context import HookContext
 from hub.messages import communication, outcomes, policy, priority, routing
@@ -60,9 +66,12 @@ from hub.types import DeliveryResult, OutgoingMessage
 log = logging.getLogger("hub.messages.delivery")
 
 #: Batches one call of the step may claim before giving the other steps a turn.
-BATCHES_PER_RUN = 10
-#: Longest time a delivery result waits to be written.
-WRITE_EVERY = 0.2
+BATCHES_PER_RUN = 100
+#: Seconds after which a run claims no more (its cached settings and routes are re-read
+#: by the next run).
+RUN_SECONDS = 2.0
+
+Result = tuple[ClaimedMessage, Values]
 
 
 @dataclass
@@ -100,11 +109,18 @@ class DeliveryStep:
 class Run:
     """One call of the step: batches claimed one after another, sent as a stream.
 
-    ``HUB_WORKER_CONCURRENCY`` sends are in flight at once; the next batch is claimed as
-    soon as the last message of the previous one has a slot, so the gateway never
-    waits for a claim or for the slowest message of a batch.  A run stops after
-    :data:`BATCHES_PER_RUN` batches, or when a claim comes back short (nothing more is
-    due), so the worker's other steps get their turn.
+    ``HUB_WORKER_CONCURRENCY`` slots: a message takes one before it is prepared and gives
+    it back only once its result is written (committed), so at most that many messages
+    are ever sent and not yet recorded — what a worker killed at any moment can have
+    sent without the database knowing (they are sent again after their lease).  A call of
+    ``send_messages`` takes one slot for the whole batch, likewise until its results are
+    written.  Results are written as they come: whatever finished while the last write
+    ran goes in the next one (a group commit; nothing waits for a timer).
+
+    The next batch is claimed as soon as the last message of the previous one has a
+    slot, so the gateway never waits for a claim.  A run stops after
+    :data:`BATCHES_PER_RUN` batches or :data:`RUN_SECONDS`, or when a claim comes back
+    short (nothing more is due), so the worker's other steps get their turn.
     """
 
     def __init__(self, runtime: Runtime, buckets: Buckets, token: str) -> None:
@@ -113,8 +129,8 @@ class Run:
         self.token = token
         self.settings = runtime.settings
         self.pending: set[int] = set()
-        self.results: list[tuple[ClaimedMessage, dict[str, Any]]] = []
-        self.flush_every = max(1, self.settings.worker_concurrency)
+        self.results: list[tuple[list[Result], asyncio.Future[None]]] = []
+        self.slots = asyncio.Semaphore(max(1, self.settings.worker_concurrency))
         self.write_lock = asyncio.Lock()
         self.ready = asyncio.Event()
         self.closing = False
@@ -122,13 +138,28 @@ class Run:
         self.clinics: dict[str, ClinicView | None] = {}
         self.contexts: dict[tuple[str, str], HookContext[PluginSettings]] = {}
         self.routes: dict[tuple[str, str], routing.Route] = {}
+        self.rules: dict[str, outcomes.Rules] = {}
+        self.declined: set[tuple[str, str]] = set()
         self.stop_listed: set[tuple[str, str]] = set()
         self.opted_out: set[tuple[str, str]] = set()
         self.max_wait = self.settings.worker_lease / 4
         self.batches: Batches[Prepared, Values] = Batches(self.send_batch)
+        # SQLite takes one writer at a time, and a second BEGIN IMMEDIATE sleeps in
+        # SQLite's busy handler (milliseconds at a time): the run's claims, writes and
+        # lease renewals take turns here instead
+        self.turn = asyncio.Lock() if runtime.db.is_sqlite else None
+
+    @contextlib.asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        """A transaction; on SQLite, one of this run's at a time."""
+        if self.turn is None:
+            async with self.runtime.db.session() as session:
+                yield session
+            return
+        async with self.turn, self.runtime.db.session() as session:
+            yield session
 
     async def go(self) -> int:
-        slots = asyncio.Semaphore(self.flush_every)
         queue: asyncio.Queue[ClaimedMessage | None] = asyncio.Queue(
             maxsize=self.settings.worker_batch
         )
@@ -138,8 +169,8 @@ class Run:
         writer = asyncio.create_task(self._writer())
         try:
             while (message := await queue.get()) is not None:
-                await slots.acquire()
-                tasks.append(asyncio.create_task(self._one(message, slots)))
+                await self.slots.acquire()
+                tasks.append(asyncio.create_task(self._one(message)))
             await asyncio.gather(*tasks)
             return await producer
         finally:
@@ -166,11 +197,12 @@ class Run:
         settings = self.settings
         lease = dt.timedelta(seconds=settings.worker_lease)
         total = 0
+        until = time.monotonic() + RUN_SECONDS
         try:
             for _ in range(BATCHES_PER_RUN):
-                if self.write_failures:
+                if self.write_failures or time.monotonic() > until:
                     break  # results cannot be recorded: claim nothing more this run
-                async with self.runtime.db.session() as session:
+                async with self._session() as session:
                     claimed = await claim(
                         session,
                         now=self.runtime.clock.now(),
@@ -194,32 +226,47 @@ class Run:
             await queue.put(None)
         return total
 
-    async def _one(self, message: ClaimedMessage, slots: asyncio.Semaphore) -> None:
-        released = False
+    async def _one(self, message: ClaimedMessage) -> None:
+        """Prepare, send and record one message; called holding a slot, which it gives
+        back once the result is written (or at once, for a message going in a batch:
+        the batch takes its own slot)."""
         try:
             prepared = await self.prepare(message)
-            if not isinstance(prepared, Prepared):
-                values = prepared
-            elif self.runtime.host.sends_batches(prepared.provider):
-                # waiting for the batch holds no slot: the rest of the claim flows in
-                slots.release()
-                released = True
-                key = (message["clinic_id"], prepared.provider)
-                values = await self.batches.submit(key, prepared)
-            else:
-                values = await self.send_one(prepared)
         except Exception:  # a bug here must not leave the rest of the batch unsent
-            log.exception("delivery of message %s failed", message["id"])
-            values = self.requeue(
-                message,
-                self.runtime.clock.now() + dt.timedelta(seconds=60),
-                "error",
-                "internal error in the delivery worker; retrying",
-            )
+            prepared = self._internal_error(message)
+        if isinstance(prepared, Prepared) and self._batched(prepared):
+            self.slots.release()  # waiting for the batch holds no slot
+            try:
+                await self.batches.submit((message["clinic_id"], prepared.provider), prepared)
+            except Exception:  # send_batch failed before recording: record the retry
+                await self.record([(message, self._internal_error(message))])
+            return
+        try:
+            if isinstance(prepared, Prepared):
+                try:
+                    values = await self.send_one(prepared)
+                except Exception:
+                    values = self._internal_error(message)
+            else:
+                values = prepared
+            await self.record([(message, values)])
         finally:
-            if not released:
-                slots.release()
-        await self.add(message, values)
+            self.slots.release()
+
+    def _internal_error(self, message: ClaimedMessage) -> Values:
+        log.exception("delivery of message %s failed", message["id"])
+        return self.requeue(
+            message,
+            self.runtime.clock.now() + dt.timedelta(seconds=60),
+            "error",
+            "internal error in the delivery worker; retrying",
+        )
+
+    def _batched(self, prepared: Prepared) -> bool:
+        """Whether the message goes through ``send_messages`` (the provider has it and
+        did not decline a batch of this clinic in this run)."""
+        key = (prepared.message["clinic_id"], prepared.provider)
+        return key not in self.declined and self.runtime.host.sends_batches(prepared.provider)
 
     async def _load_clinics(self, claimed: list[ClaimedMessage]) -> None:
         """The clinics of these messages (the runtime's cached snapshots)."""
@@ -241,24 +288,28 @@ class Run:
             await asyncio.sleep(every)
             until = self.runtime.clock.now() + dt.timedelta(seconds=self.settings.worker_lease)
             try:
-                async with self.runtime.db.session() as session:
+                async with self._session() as session:
                     await extend(session, ids=list(self.pending), token=self.token, until=until)
             except Exception:
                 log.exception("could not renew the leases of %d messages", len(self.pending))
 
-    async def add(self, message: ClaimedMessage, values: dict[str, Any]) -> None:
-        self.results.append((message, values))
-        if len(self.results) >= self.flush_every:
-            self.ready.set()
+    async def record(self, results: list[Result]) -> None:
+        """Hand ``results`` to the writer; return once they are written (or the write
+        failed for good: then they are kept for the next write, and the run claims
+        nothing more)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.results.append((results, done))
+        self.ready.set()
+        await done
 
     async def _writer(self) -> None:
         """Write results as they come: whatever accumulated while the last write ran
-        goes in the next one (at least every :data:`WRITE_EVERY` seconds)."""
+        goes in the next one."""
         while True:
-            try:
-                await asyncio.wait_for(self.ready.wait(), WRITE_EVERY)
-            except TimeoutError:
-                pass
+            await self.ready.wait()
+            # one turn of the loop: the other sends that finished at the same moment
+            # join this write instead of waiting for the next one
+            await asyncio.sleep(0)
             self.ready.clear()
             await self.flush()
             if self.closing and not self.results:
@@ -266,30 +317,36 @@ class Run:
 
     async def flush(self) -> None:
         async with self.write_lock:
-            results, self.results = self.results, []
-            if not results:
+            waiting, self.results = self.results, []
+            if not waiting:
                 return
-            for attempt in range(3):
-                try:
-                    await self._write(results)
-                    break
-                except Exception:
-                    if attempt < 2:
-                        await asyncio.sleep(0.5 * (attempt + 1))
-                        continue
-                    log.exception("could not record %d delivery results", len(results))
-                    if not self.closing:
-                        # keep them (and their leases, renewed by the heartbeat) for the
-                        # next write; only a worker that stops gives them up, and then
-                        # the leases expire and another claim sends them again
-                        self.results = results + self.results
-                        self.write_failures += 1
-                    return
-            for message, _ in results:
-                self.pending.discard(message["id"])
+            results = [result for group, _ in waiting for result in group]
+            try:
+                for attempt in range(3):
+                    try:
+                        await self._write(results)
+                        break
+                    except Exception:
+                        if attempt < 2:
+                            await asyncio.sleep(0.5 * (attempt + 1))
+                            continue
+                        log.exception("could not record %d delivery results", len(results))
+                        if not self.closing:
+                            # keep them (and their leases, renewed by the heartbeat) for
+                            # the next write; only a worker that stops gives them up, and
+                            # then the leases expire and another claim sends them again
+                            self.results = waiting + self.results
+                            self.write_failures += 1
+                        return
+                for message, _ in results:
+                    self.pending.discard(message["id"])
+            finally:
+                for _, done in waiting:
+                    if not done.done():
+                        done.set_result(None)
 
     async def _write(self, results: list[tuple[ClaimedMessage, dict[str, Any]]]) -> None:
-        async with self.runtime.db.session() as session:
+        async with self._session() as session:
             results = await self._channel_fallbacks(session, results)
             await write(session, results)
             marks = self._communication(results)
@@ -355,13 +412,15 @@ class Run:
         candidates: list[str],
         result: DeliveryResult,
     ) -> Values:
-        rules = outcomes.Rules(
-            settings=self.settings,
-            redactor=self.runtime.redactor,
-            metrics=self.runtime.metrics,
-            tz=view.snapshot.info.tz,
-            quiet=view.options.quiet_hours,
-        )
+        rules = self.rules.get(message["clinic_id"])
+        if rules is None:
+            rules = self.rules[message["clinic_id"]] = outcomes.Rules(
+                settings=self.settings,
+                redactor=self.runtime.redactor,
+                metrics=self.runtime.metrics,
+                tz=view.snapshot.info.tz,
+                quiet=view.options.quiet_hours,
+            )
         now = self.runtime.clock.now()
         return outcomes.outcome(message, now, provider, candidates, result, rules)
 
@@ -466,25 +525,41 @@ class Run:
         return self.outcome(p.message, p.view, p.provider, p.candidates, result)
 
     async def send_batch(self, batch: list[Prepared]) -> list[Values]:
-        """Steps 5-7 for messages of one clinic and provider through ``send_messages``;
-        if the provider declines the batch (``None``), each goes through ``send_message``."""
+        """Steps 5-7 for messages of one clinic and provider through ``send_messages``,
+        holding one slot until their results are written; if the provider declines the
+        batch (``None``), each goes through ``send_message`` with a slot of its own, and
+        so does every later message of this clinic and provider in this run."""
         first = batch[0]
-        started = time.perf_counter()
-        try:
-            results = await self.runtime.host.send_messages(
-                first.provider, first.ctx.with_key(None), tuple(p.outgoing for p in batch)
-            )
-        except PluginCallError as exc:
-            results = [DeliveryResult.transient("plugin_error", exc.error)] * len(batch)
-        if results is None:
-            return list(await asyncio.gather(*(self.send_one(p) for p in batch)))
-        log.debug(
-            "%d messages via %s.send_messages in %.3f s",
-            len(batch),
-            first.provider,
-            time.perf_counter() - started,
-        )
-        return [
-            self.outcome(p.message, p.view, p.provider, p.candidates, result)
-            for p, result in zip(batch, results, strict=True)
-        ]
+        async with self.slots:
+            started = time.perf_counter()
+            try:
+                results = await self.runtime.host.send_messages(
+                    first.provider, first.ctx.with_key(None), tuple(p.outgoing for p in batch)
+                )
+            except PluginCallError as exc:
+                results = [DeliveryResult.transient("plugin_error", exc.error)] * len(batch)
+            if results is not None:
+                log.debug(
+                    "%d messages via %s.send_messages in %.3f s",
+                    len(batch),
+                    first.provider,
+                    time.perf_counter() - started,
+                )
+                values = [
+                    self.outcome(p.message, p.view, p.provider, p.candidates, result)
+                    for p, result in zip(batch, results, strict=True)
+                ]
+                await self.record([(p.message, v) for p, v in zip(batch, values, strict=True)])
+                return values
+        self.declined.add((first.message["clinic_id"], first.provider))
+        return list(await asyncio.gather(*(self._single(p) for p in batch)))
+
+    async def _single(self, p: Prepared) -> Values:
+        """One message of a declined batch: sent and recorded holding a slot."""
+        async with self.slots:
+            try:
+                values = await self.send_one(p)
+            except Exception:
+                values = self._internal_error(p.message)
+            await self.record([(p.message, values)])
+            return values

@@ -44,6 +44,15 @@ def to_json(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
+def plain_redacted(value: Any, redactor: Redactor) -> Any:
+    """A provider's answer as plain JSON with every secret redacted, in one pass each
+    way (``to_json`` then ``Redactor.redact_json`` would serialise it twice)."""
+    if value is None:
+        return None
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return json.loads(redactor.redact(text))
+
+
 def provider_attempts(history: list[dict[str, Any]], provider: str) -> int:
     """Attempts made with ``provider`` so far (lost ones included)."""
     return sum(
@@ -111,7 +120,7 @@ def outcome(
         **_RELEASED,
         "attempts": attempts,
         "provider": provider,
-        "raw": rules.redactor.redact_json(to_json(result.raw)),
+        "raw": plain_redacted(result.raw, rules.redactor),
     }
     line = dict(
         provider=provider,

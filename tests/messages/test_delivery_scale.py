@@ -5,7 +5,10 @@ Two real ``hub worker`` processes send 10,000 queued messages through ``counter_
 ``send_message`` by the message's idempotency key: a message sent twice shows
 ``hits = 2``.  Then a run where one worker is SIGKILLed half-way: nothing is lost, and
 the only messages sent twice are ones the dead worker held in flight; each of those
-shows the lost attempt (``lease_expired``) in its journal history.
+shows the lost attempt (``lease_expired``) in its journal history.  Last, workers
+killed one after another while ``counter_sms`` answers with a provider's latency: each
+kill re-sends at most ``HUB_WORKER_CONCURRENCY`` messages (a slot is given back only
+once its result is written).
 """
 
 from __future__ import annotations
@@ -119,6 +122,44 @@ def test_a_worker_killed_mid_way_loses_nothing(
         f"\nkilled one worker after {killed_at} messages: nothing lost; it held {len(held)} "
         f"in flight, of which {len(resent_ids)} had reached the provider and were sent again "
         f"(max calls of one message {most}); calls per pid {per_pid}"
+    )
+
+
+def test_each_killed_worker_resends_at_most_its_concurrency(
+    pg_url: str,
+    pg_query: Any,
+    counter_hub: Any,
+    hub_worker: Any,
+    wait_until: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    concurrency = 16
+    monkeypatch.setenv("HUB_WORKER_CONCURRENCY", str(concurrency))
+    monkeypatch.setenv("COUNTER_SMS_DELAY", "0.02")  # every send is in flight for a while
+    key = Fernet.generate_key().decode()
+    asyncio.run(_prepare(pg_url, key, counter_hub, pg_query))
+    victims = []
+    for k in range(1, 4):  # three kills, one worker at a time, each mid-delivery
+        victim = hub_worker(pg_url, key, [PLUGIN], lease=2.0, name=f"victim{k}")
+        wait_until(lambda k=k: _sent(pg_query, pg_url), k * 1500, [victim], timeout=600)
+        victim.stop(signal.SIGKILL)
+        victims.append(victim.process.pid)
+    survivor = hub_worker(pg_url, key, [PLUGIN], lease=2.0, name="survivor")
+    wait_until(lambda: _sent(pg_query, pg_url), MESSAGES, [survivor], timeout=600)
+    seen, calls, most, _ = _counts(pg_query, pg_url)
+    assert seen == MESSAGES and most <= 2, "every message reached the provider, none thrice"
+    # counter_seen keeps the pid of a message's first send: a re-sent message counts
+    # against the worker that sent it first and died before recording it
+    resent = dict(
+        pg_query(pg_url, "SELECT pid, count(*) FROM counter_seen WHERE hits > 1 GROUP BY pid")
+    )
+    assert set(resent) <= set(victims), "only killed workers' sends are repeated"
+    for pid in victims:
+        assert resent.get(pid, 0) <= concurrency, f"worker {pid} re-sent {resent[pid]}"
+    assert calls - seen == sum(resent.values())
+    print(
+        f"\n3 kills at HUB_WORKER_CONCURRENCY={concurrency}: re-sent per kill "
+        f"{[resent.get(pid, 0) for pid in victims]}"
     )
 
 

@@ -1,6 +1,8 @@
 """Sending, cost estimates and delivery statuses, in the hub's terms.
 
     send(ctx, message)          sms/send (+ sms/cost in parallel) -> DeliveryResult
+    send_batch(ctx, messages)   sms/send's multi form, up to 100 numbers a request
+                                (+ sms/cost the same way) -> a DeliveryResult each
     estimate(ctx, messages)     sms/cost in batches of 100 -> CostEstimate
     report(state)               a message state (sms/status or callback) -> DeliveryReport
     poll_statuses(ctx)          the status-poll job: sms/status for messages with no callback
@@ -17,9 +19,9 @@ import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Iterator, Sequence
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from hub_smsru.client import CostResult, SmsRuClient, SmsRuError, digits
+from hub_smsru.client import CostResult, NumberResult, SmsRuClient, SmsRuError, digits
 from hub_smsru.const import MAX_BATCH, Kind, State, message_state
 from hub_smsru.settings import SmsruSettings
 
@@ -54,7 +56,7 @@ async def send(ctx: Ctx, message: OutgoingMessage) -> DeliveryResult:
     settings = ctx.settings
     phone = digits(message.address)
     if not phone:
-        return DeliveryResult.permanent("202", f"no digits in the number {message.address!r}")
+        return _no_digits(message)
     client = client_for(ctx)
     sender, translit = settings.sender, settings.translit
     sending = _quietly(
@@ -69,19 +71,89 @@ async def send(ctx: Ctx, message: OutgoingMessage) -> DeliveryResult:
         sent = await sending
     if isinstance(sent, SmsRuError):
         return failure(sent)
-    result = sent.for_number(phone)
-    if result is None:
-        return DeliveryResult.transient(
-            None, f"sms.ru's answer has no result for {phone}", raw=sent.raw
+    return _result(settings, sent.for_number(phone), phone, sent.raw, priced)
+
+
+async def send_batch(ctx: Ctx, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult] | None:
+    """Send many SMS in as few ``sms/send`` requests as the multi form allows (up to 100
+    numbers a request, each number once, each with its own text); one result per message,
+    in order.  ``None`` (send them one by one) when ``batch_send`` is off.
+
+    Each message's result is exactly what :func:`send` would give for it: a request-level
+    error is every message's of that request; a number's own code is its message's; the
+    raw answer kept for a message is the envelope with its own number only."""
+    settings = ctx.settings
+    if not settings.batch_send:
+        return None
+    results: list[DeliveryResult | None] = [None] * len(messages)
+    requests: list[dict[str, int]] = []  # number -> index of the message
+    for index, message in enumerate(messages):
+        phone = digits(message.address)
+        if not phone:
+            results[index] = _no_digits(message)
+            continue
+        for request in requests:
+            if phone not in request and len(request) < MAX_BATCH:
+                request[phone] = index
+                break
+        else:
+            requests.append({phone: index})
+    client = client_for(ctx)
+
+    async def one(request: dict[str, int]) -> None:
+        texts = {phone: messages[index].text for phone, index in request.items()}
+        sender, translit = settings.sender, settings.translit
+        sending = _quietly(
+            client.send_multi(texts, sender=sender, test=settings.test, translit=translit)
         )
+        priced: CostResult | SmsRuError | None = None
+        if settings.cost_lookup and not settings.test:
+            pricing = _quietly(client.cost_multi(texts, sender=sender, translit=translit))
+            sent, priced = await asyncio.gather(sending, pricing)
+        else:
+            sent = await sending
+        for phone, index in request.items():
+            if isinstance(sent, SmsRuError):
+                results[index] = failure(sent)
+                continue
+            number = sent.numbers.get(phone)
+            results[index] = _result(settings, number, phone, _own(sent.raw, phone), priced)
+
+    await asyncio.gather(*(one(request) for request in requests))
+    return [r for r in results if r is not None]
+
+
+def _no_digits(message: OutgoingMessage) -> DeliveryResult:
+    return DeliveryResult.permanent("202", f"no digits in the number {message.address!r}")
+
+
+def _result(
+    settings: SmsruSettings,
+    result: NumberResult | None,
+    phone: str,
+    raw: dict[str, Any],
+    priced: CostResult | SmsRuError | None,
+) -> DeliveryResult:
+    """One number's answer to sms/send as a delivery result."""
+    if result is None:
+        return DeliveryResult.transient(None, f"sms.ru's answer has no result for {phone}", raw=raw)
     if result.ok:
         cost = Decimal(0) if settings.test else _cost_of(priced, phone)
-        return DeliveryResult.accepted(result.sms_id, cost=cost, raw=sent.raw)
+        return DeliveryResult.accepted(result.sms_id, cost=cost, raw=raw)
     meaning = result.meaning
     code, text = str(result.code), result.text
     if meaning.kind is Kind.TRANSIENT:
-        return DeliveryResult.transient(code, text, raw=sent.raw)
-    return DeliveryResult.permanent(code, text, provider_side=meaning.provider_side, raw=sent.raw)
+        return DeliveryResult.transient(code, text, raw=raw)
+    return DeliveryResult.permanent(code, text, provider_side=meaning.provider_side, raw=raw)
+
+
+def _own(raw: dict[str, Any], phone: str) -> dict[str, Any]:
+    """sms.ru's answer to a multi request as the journal keeps it for one number: the
+    envelope with that number's item only (not the other 99 patients' numbers)."""
+    sms = raw.get("sms")
+    if not isinstance(sms, dict):
+        return raw
+    return {**raw, "sms": {phone: sms[phone]} if phone in sms else {}}
 
 
 async def _quietly(request: Awaitable[R]) -> R | SmsRuError:

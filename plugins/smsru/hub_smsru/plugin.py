@@ -101,6 +101,15 @@ async def send_message(ctx: Ctx, message: OutgoingMessage) -> DeliveryResult | N
 
 
 @hookimpl
+async def send_messages(
+    ctx: Ctx, messages: tuple[OutgoingMessage, ...]
+) -> list[DeliveryResult] | None:
+    if any(m.channel != "sms" for m in messages):
+        return None  # not all ours: one by one, and send_message declines the others
+    return await delivery.send_batch(ctx, messages)
+
+
+@hookimpl
 async def get_balance(ctx: Ctx) -> Balance:
     return await account.balance(ctx)
 

@@ -70,6 +70,12 @@ class SmsruSettings(ChannelSettings):
         "so the journal shows it at once. Off: one request per SMS, the cost is filled in "
         "by the status poll.",
     )
+    batch_send: bool = Field(
+        True,
+        description="Send the SMS of this clinic that are ready at the same moment in one "
+        "sms/send request (up to 100 numbers, each with its own text): many times the rate "
+        "of one request per SMS. Off: one request per SMS.",
+    )
     low_balance_threshold: Decimal | None = Field(
         None,
         ge=0,

@@ -28,6 +28,7 @@ HOOKS = {
     "register_routes",
     "register_settings_model",
     "send_message",
+    "send_messages",
 }
 
 
