@@ -95,6 +95,18 @@ async def _prepare(url: str, key: str) -> str:
         await runtime.close()
 
 
+def _wait_listening(process: subprocess.Popen[bytes], port: int, argv: Any = ()) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{list(argv)[:3]} did not start") from None
+            time.sleep(0.2)
+
+
 @contextmanager
 def _server(argv: list[str], env: dict[str, str], port: int) -> Iterator[str]:
     process = subprocess.Popen(
@@ -102,15 +114,7 @@ def _server(argv: list[str], env: dict[str, str], port: int) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{argv[:3]} did not start") from None
-                time.sleep(0.2)
+        _wait_listening(process, port, argv)
         yield base
     finally:
         process.terminate()
