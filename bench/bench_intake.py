@@ -2,8 +2,10 @@
 ``PUT`` and bulk, against a bare FastAPI endpoint writing the same rows into the same
 table of the same database (``bench/bare_intake.py``), measured in one run.
 
-Both servers run under uvicorn (uvloop + httptools) in their own process, one at a time,
-and get the same requests from one aiohttp client (16 in flight for single PUTs).  The hub
+Both servers run under uvicorn (uvloop + httptools) in their own process, both up at
+once, and get the same requests from one aiohttp client (16 in flight for single PUTs)
+in alternating rounds (hub, bare, hub, bare: the machine may be shared); each side's
+best round counts.  The hub
 does what the bare endpoint does not: authentication, validation of every field and
 reference, comparison with the stored row, the event rows of the outbox.  No plugin
 listens during the run, so no delivery rows are written (each listening plugin adds one
@@ -43,6 +45,7 @@ SINGLE = 2000
 BULK = 10_000
 PATIENTS = 2000
 IN_FLIGHT = 16
+ROUNDS = 2
 HUB = str(Path(sys.executable).with_name("hub"))
 DAY = dt.datetime(2026, 11, 24, 8, 0)
 
@@ -142,19 +145,40 @@ async def _bulk(session: aiohttp.ClientSession, url: str, body: dict[str, Any]) 
     return BULK / (time.perf_counter() - started)
 
 
-async def _measure(
-    base: str, token: str | None, single_url: str, bulk_url: str
-) -> dict[str, float]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    created = {"appointments": [{"id": f"B-{i}", **_body(i)} for i in range(BULK)]}
-    changed = {"appointments": [{"id": f"B-{i}", **_body(i, "2")} for i in range(BULK)]}
-    connector = aiohttp.TCPConnector(limit=IN_FLIGHT)
-    async with aiohttp.ClientSession(base, headers=headers, connector=connector) as session:
-        return {
-            "single_put_per_s": await _single(session, single_url, "S-"),
-            "bulk_create_per_s": await _bulk(session, bulk_url, created),
-            "bulk_update_per_s": await _bulk(session, bulk_url, changed),
-        }
+class _Target:
+    """One server under test: where to send, with what token."""
+
+    def __init__(self, base: str, token: str | None, single_url: str, bulk_url: str) -> None:
+        self.base, self.token, self.single_url, self.bulk_url = base, token, single_url, bulk_url
+
+    def session(self) -> aiohttp.ClientSession:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        connector = aiohttp.TCPConnector(limit=IN_FLIGHT)
+        return aiohttp.ClientSession(self.base, headers=headers, connector=connector)
+
+    async def round(self, r: int) -> dict[str, float]:
+        """Fresh ids per round: single PUTs create, the first bulk creates, the second
+        changes every appointment's cabinet."""
+        created = {"appointments": [{"id": f"B{r}-{i}", **_body(i)} for i in range(BULK)]}
+        changed = {"appointments": [{"id": f"B{r}-{i}", **_body(i, "2")} for i in range(BULK)]}
+        async with self.session() as session:
+            return {
+                "single_put_per_s": await _single(session, self.single_url, f"S{r}-"),
+                "bulk_create_per_s": await _bulk(session, self.bulk_url, created),
+                "bulk_update_per_s": await _bulk(session, self.bulk_url, changed),
+            }
+
+
+async def _alternate(hub: _Target, bare: _Target) -> tuple[dict[str, float], dict[str, float]]:
+    """ROUNDS rounds, hub then bare in each, both servers up all along; the best of
+    each (the machine is shared: the best round is the least disturbed one)."""
+    best_hub: dict[str, float] = {}
+    best_bare: dict[str, float] = {}
+    for r in range(ROUNDS):
+        for target, best in ((hub, best_hub), (bare, best_bare)):
+            for mode, value in (await target.round(r)).items():
+                best[mode] = max(best.get(mode, 0.0), value)
+    return best_hub, best_bare
 
 
 def _backend(url: str) -> dict[str, Any]:
@@ -169,16 +193,21 @@ def _backend(url: str) -> dict[str, Any]:
         "HUB_LOG_LEVEL": "WARNING",
         "HUB_ADMIN_TOKEN": secrets.token_urlsafe(16),
     }
-    port = _port()
-    with _server(
-        [HUB, "serve", "--no-worker", "--no-migrate", "--port", str(port)], env, port
-    ) as base:
-        hub = asyncio.run(
-            _measure(base, token, "/api/v1/clinics/hub/appointments", "/api/v1/clinics/hub/bulk")
+    hub_port, bare_port = _port(), _port()
+    hub_argv = [HUB, "serve", "--no-worker", "--no-migrate", "--port", str(hub_port)]
+    bare_argv = [sys.executable, "-m", "bench.bare_intake", url, str(bare_port)]
+    with _server(hub_argv, env, hub_port) as hub_base, _server(bare_argv, {}, bare_port) as base:
+        hub, bare = asyncio.run(
+            _alternate(
+                _Target(
+                    hub_base,
+                    token,
+                    "/api/v1/clinics/hub/appointments",
+                    "/api/v1/clinics/hub/bulk",
+                ),
+                _Target(base, None, "/appointments", "/bulk"),
+            )
         )
-    port = _port()
-    with _server([sys.executable, "-m", "bench.bare_intake", url, str(port)], {}, port) as base:
-        bare = asyncio.run(_measure(base, None, "/appointments", "/bulk"))
     return {
         "hub": {k: round(v, 1) for k, v in hub.items()},
         "bare": {k: round(v, 1) for k, v in bare.items()},
@@ -190,6 +219,7 @@ def run(results: Path) -> dict[str, Any]:
     out: dict[str, Any] = {
         "what": "appointments upserted per second: hub HTTP API vs a bare FastAPI insert",
         "single_puts": SINGLE,
+        "rounds": ROUNDS,
         "in_flight": IN_FLIGHT,
         "bulk_size": BULK,
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -205,7 +235,9 @@ def run(results: Path) -> dict[str, Any]:
         "# Intake benchmark",
         "",
         f"{out['measured_at']}; single PUTs: {SINGLE} "
-        f"({IN_FLIGHT} in flight); bulk: {BULK} appointments per request.",
+        f"({IN_FLIGHT} in flight); bulk: {BULK} appointments per request; {ROUNDS} "
+        "alternating rounds (hub, bare), the best of each, on a machine shared with "
+        "other jobs: compare the ratios, not the rates.",
         "",
         "| database | mode | hub /s | bare /s | hub ÷ bare |",
         "|---|---|---|---|---|",

@@ -358,7 +358,8 @@ def run(results: Path) -> dict[str, Any]:
         f"{CLINICS} clinics; each size seeded fresh and measured in its own process; "
         "the baseline first, the hub's run after it in the same process.",
         "",
-        "| database | appointments | hub s | baseline s | hub ÷ baseline | hub peak RSS growth MB |",
+        "| database | appointments | hub s | baseline s | hub ÷ baseline "
+        "| hub peak RSS growth MB |",
         "|---|---|---|---|---|---|",
     ]
     for backend in ("sqlite", "postgresql"):

@@ -40,7 +40,10 @@ def _summarise(raw: Path, top: int = 45) -> None:
         n = int(count)
         frames = stack.split(";")
         # idle: the event loop waiting in select/epoll
-        if any("select (selectors.py" in f or "run_forever" in f and "_run_once" not in f for f in frames[-2:]):
+        if any(
+            "select (selectors.py" in f or "run_forever" in f and "_run_once" not in f
+            for f in frames[-2:]
+        ):
             continue
         if "poll" in frames[-1] or "select" in frames[-1]:
             continue
@@ -66,9 +69,7 @@ async def _load(base: str, token: str, mode: str) -> None:
         else:
             body = {"appointments": [{"id": f"B-{i}", **b._body(i)} for i in range(b.BULK)]}
             await b._bulk(session, "/api/v1/clinics/hub/bulk", body)
-            changed = {
-                "appointments": [{"id": f"B-{i}", **b._body(i, "2")} for i in range(b.BULK)]
-            }
+            changed = {"appointments": [{"id": f"B-{i}", **b._body(i, "2")} for i in range(b.BULK)]}
             await b._bulk(session, "/api/v1/clinics/hub/bulk", changed)
 
 
@@ -92,7 +93,18 @@ def _profile(url: str, backend: str, mode: str) -> None:
     port = b._port()
     raw = RESULTS / f"profile-{backend}-{mode}.txt"
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    argv = [spy, "record", "--format", "raw", "--rate", "250", "--nonblocking", "-o", str(raw), "--"]
+    argv = [
+        spy,
+        "record",
+        "--format",
+        "raw",
+        "--rate",
+        "100",
+        "--nonblocking",
+        "-o",
+        str(raw),
+        "--",
+    ]
     argv += [b.HUB, "serve", "--no-worker", "--no-migrate", "--port", str(port)]
     process = subprocess.Popen(argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
     try:

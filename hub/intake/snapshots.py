@@ -277,7 +277,9 @@ def _appointments_query(clinic_id: str) -> sa.Select[Any]:
     )
 
 
-async def _build_all(session: AsyncSession, clinic_id: str, rows: Sequence[Row]) -> list[Appointment]:
+async def _build_all(
+    session: AsyncSession, clinic_id: str, rows: Sequence[Row]
+) -> list[Appointment]:
     """Value objects of joined rows, with the reference items they name (one query)."""
     refs = await load_references(
         session,
