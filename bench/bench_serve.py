@@ -6,8 +6,8 @@ Each start is a fresh process on an already migrated SQLite database, the way a
 restart happens; it runs with its defaults (the worker beside the API, the schema
 checked at start), with bytecode compiled as an installed package has it (one
 unmeasured warm-up start writes it).  The floor beside it, in the same run, is a bare
-Python process that only imports FastAPI, SQLAlchemy and uvicorn and serves one route: the interpreter and
-the web stack the hub cannot do without.
+Python process that only imports FastAPI, SQLAlchemy and uvicorn and serves one route:
+the interpreter and the web stack the hub cannot do without.
 
     python -m bench serve            (make bench)
 
