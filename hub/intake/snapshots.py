@@ -308,12 +308,13 @@ async def stream_appointments(
     start_from: dt.datetime,
     start_to: dt.datetime,
     include_cancelled: bool = False,
-    chunk: int = STREAM_CHUNK,
+    chunk: int | None = None,
 ) -> AsyncIterator[list[Appointment]]:
     """The appointments starting in ``[start_from, start_to)`` in chunks of ``chunk``,
     ordered by (start, id): each chunk is one keyset query (after the last row of the
     one before) plus one for its reference items, so memory stays flat however many
-    appointments the period holds."""
+    appointments the period holds (``chunk`` defaults to :data:`STREAM_CHUNK`)."""
+    chunk = chunk or STREAM_CHUNK
     base = _appointments_query(clinic_id).where(APPOINTMENT.c.start < start_to)
     if not include_cancelled:
         base = base.where(APPOINTMENT.c.cancelled.is_(False))
