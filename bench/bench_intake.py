@@ -170,7 +170,11 @@ class _Target:
             create = await _bulk(session, self.bulk_url, created)
         async with self.session(fresh=True) as session:
             update = await _bulk(session, self.bulk_url, changed)
-        return {"single_put_per_s": single, "bulk_create_per_s": create, "bulk_update_per_s": update}
+        return {
+            "single_put_per_s": single,
+            "bulk_create_per_s": create,
+            "bulk_update_per_s": update,
+        }
 
 
 async def _alternate(hub: _Target, bare: _Target) -> tuple[dict[str, float], dict[str, float]]:
