@@ -5,8 +5,9 @@ table of the same database (``bench/bare_intake.py``), measured in one run.
 Both servers run under uvicorn (uvloop + httptools) in their own process, both up at
 once, and get the same requests from one aiohttp client (16 in flight for single PUTs)
 in alternating rounds (hub, bare, hub, bare: the machine may be shared); the median of
-the rounds' ratios counts.  The hub does what the bare endpoint does not: authentication, validation of every field and
-reference, comparison with the stored row, the event rows of the outbox.  No plugin
+the rounds' ratios counts.  The hub does what the bare endpoint does not:
+authentication, validation of every field and reference, comparison with the stored
+row, the event rows of the outbox.  No plugin
 listens during the run, so no delivery rows are written (each listening plugin adds one
 row per event, inserted in the same multi-row statement).
 
