@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pluggy
 
+from hub import _startup  # noqa: F401 - first of the hub's modules: see its docstring
 from hub.context import HookContext, PluginMappings, PluginState
 from hub.hookspecs import PROJECT_NAME
 from hub.registration import Action, Job, PluginRouter

@@ -104,7 +104,9 @@ def serve(
         application = create_app(settings, run_worker=not no_worker)
     except (SecretKeyMissing, WorkerLocked, ValueError) as exc:
         raise _fail(str(exc)) from None
-    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower())
+    # ws="none": the hub serves no WebSocket, and uvicorn's default would import a
+    # WebSocket library at every start
+    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), ws="none")
 
 
 @app.command()

@@ -36,6 +36,7 @@ PLUGINS = ROOT / "plugins"
 #: services' implementation or a domain package.
 PLUGIN_API = {
     "hub",
+    "hub._startup",  # imported first by hub/__init__: the standard library only
     "hub.types",
     "hub.hookspecs",
     "hub.ports",

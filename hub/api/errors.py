@@ -197,6 +197,22 @@ def _unstorable(value: Any) -> str | None:
     return None
 
 
+_NUL_ESCAPE = re.compile(rb"\\u0000")
+_LONG_NUMBER = re.compile(rb"\d{16}")
+_YEAR = re.compile(rb"(\d{4})-\d\d-\d\d")
+
+
+def may_be_unstorable(raw: bytes) -> bool:
+    """Whether a JSON body could hold an unstorable value, judged from its bytes: a NUL
+    (only ever written ``\\u0000`` in JSON), a run of 16 digits (every integer beyond
+    2**53 has one) or a date whose year is outside :data:`YEARS`.  ``False`` is certain;
+    ``True`` sends the body through the walk of :func:`_find`, which decides.  (Walking
+    a 10,000-appointment body value by value took a tenth of the bulk request.)"""
+    if _NUL_ESCAPE.search(raw) or _LONG_NUMBER.search(raw):
+        return True
+    return any(int(m.group(1)) not in YEARS for m in _YEAR.finditer(raw))
+
+
 def _find(value: Any, loc: list[Any]) -> tuple[list[Any], str] | None:
     problem = _unstorable(value)
     if problem is not None:
@@ -233,6 +249,8 @@ async def reject_unstorable(request: Request) -> None:
             if found is not None:
                 raise _refuse(*found)
     if request.headers.get("content-type", "").startswith("application/json"):
+        if not may_be_unstorable(await request.body()):
+            return
         try:
             body = await request.json()
         except ValueError:

@@ -81,9 +81,14 @@ def _listening(
     ]
 
 
+#: Up to this many events, one ``INSERT ... RETURNING`` (one round trip: a single PUT);
+#: above it on PostgreSQL, the ids from the sequence first, in order (two).
+_RETURNING_UP_TO = 1
+
+
 async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
     """Insert event rows in order; their ids (ascending, in the rows' order)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql" and len(rows) > _RETURNING_UP_TO:
         # Take the ids from the sequence first, then insert with a plain executemany:
         # psycopg pipelines it, where a multi-row INSERT ... RETURNING of thousands of
         # rows is one huge statement to build and parse.

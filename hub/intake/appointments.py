@@ -263,7 +263,7 @@ async def upsert_appointments(
         outcomes.append(outcome)
         pending.append((outcome, row, hook))
     await bulk.insert_many(session, APPOINTMENT, inserts)
-    await bulk.update_many(session, APPOINTMENT, KEYS, updates)
+    await bulk.update_many(session, APPOINTMENT, KEYS, _changed_only(updates, existing))
     await emit_many(
         session,
         runtime=runtime,
@@ -277,6 +277,25 @@ async def upsert_appointments(
         ],
     )
     return outcomes
+
+
+def _changed_only(
+    updates: list[dict[str, Any]], existing: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The updated rows narrowed to their keys and the columns any of them changes: one
+    UPDATE for the batch that sets (and binds) only those, not every column again."""
+    if not updates:
+        return updates
+    columns = sorted(
+        {
+            name
+            for row in updates
+            for name, value in row.items()
+            if name not in KEYS and value != existing[row["external_id"]][name]
+        }
+        | {"updated_at"}
+    )
+    return [{name: row[name] for name in (*KEYS, *columns)} for row in updates]
 
 
 async def _references(

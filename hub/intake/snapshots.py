@@ -10,7 +10,7 @@ code builds the same objects from rows it has in hand without reading them back.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -261,18 +261,8 @@ def _split(row: Row) -> tuple[dict[str, Any], dict[str, Any] | None]:
     return appointment, (patient if patient.get("external_id") is not None else None)
 
 
-async def load_appointments(
-    session: AsyncSession,
-    clinic_id: str,
-    *,
-    ids: Sequence[str] | None = None,
-    start_from: dt.datetime | None = None,
-    start_to: dt.datetime | None = None,
-    include_cancelled: bool = False,
-) -> list[Appointment]:
-    """Appointments of the clinic, ordered by start: those with ``ids`` and/or starting in
-    ``[start_from, start_to)``; cancelled ones only if ``include_cancelled``."""
-    base = (
+def _appointments_query(clinic_id: str) -> sa.Select[Any]:
+    return (
         sa.select(APPOINTMENT, *_PATIENT_COLUMNS)
         .select_from(
             APPOINTMENT.outerjoin(
@@ -285,6 +275,83 @@ async def load_appointments(
         )
         .where(APPOINTMENT.c.clinic_id == clinic_id)
     )
+
+
+async def _build_all(
+    session: AsyncSession, clinic_id: str, rows: Sequence[Row]
+) -> list[Appointment]:
+    """Value objects of joined rows, with the reference items they name (one query)."""
+    refs = await load_references(
+        session,
+        clinic_id,
+        ("specialties",),
+        ids={
+            "doctors": {r["doctor_id"] for r in rows},
+            "services": {s["id"] for r in rows for s in (r["services"] or ())},
+        },
+    )
+    out = []
+    for row in rows:
+        appointment, patient = _split(row)
+        out.append(build_appointment(appointment, patient, refs))
+    return out
+
+
+#: Appointments per chunk of :func:`stream_appointments`.
+STREAM_CHUNK = 1000
+
+
+async def stream_appointments(
+    session: AsyncSession,
+    clinic_id: str,
+    *,
+    start_from: dt.datetime,
+    start_to: dt.datetime,
+    include_cancelled: bool = False,
+    chunk: int | None = None,
+) -> AsyncIterator[list[Appointment]]:
+    """The appointments starting in ``[start_from, start_to)`` in chunks of ``chunk``,
+    ordered by (start, id): each chunk is one keyset query (after the last row of the
+    one before) plus one for its reference items, so memory stays flat however many
+    appointments the period holds (``chunk`` defaults to :data:`STREAM_CHUNK`)."""
+    chunk = chunk or STREAM_CHUNK
+    base = _appointments_query(clinic_id).where(APPOINTMENT.c.start < start_to)
+    if not include_cancelled:
+        base = base.where(APPOINTMENT.c.cancelled.is_(False))
+    base = base.order_by(APPOINTMENT.c.start, APPOINTMENT.c.external_id).limit(chunk)
+    after: tuple[dt.datetime, str] | None = None
+    while True:
+        if after is None:
+            query = base.where(APPOINTMENT.c.start >= start_from)
+        else:
+            query = base.where(
+                sa.or_(
+                    APPOINTMENT.c.start > after[0],
+                    sa.and_(APPOINTMENT.c.start == after[0], APPOINTMENT.c.external_id > after[1]),
+                )
+            )
+        rows = [r._mapping for r in (await session.execute(query)).all()]
+        if not rows:
+            return
+        built = await _build_all(session, clinic_id, rows)
+        yield built
+        if len(rows) < chunk:
+            return
+        after = (rows[-1]["start"], rows[-1]["external_id"])
+
+
+async def load_appointments(
+    session: AsyncSession,
+    clinic_id: str,
+    *,
+    ids: Sequence[str] | None = None,
+    start_from: dt.datetime | None = None,
+    start_to: dt.datetime | None = None,
+    include_cancelled: bool = False,
+) -> list[Appointment]:
+    """Appointments of the clinic, ordered by start: those with ``ids`` and/or starting in
+    ``[start_from, start_to)``; cancelled ones only if ``include_cancelled``."""
+    base = _appointments_query(clinic_id)
     if start_from is not None:
         base = base.where(APPOINTMENT.c.start >= start_from)
     if start_to is not None:
@@ -301,19 +368,7 @@ async def load_appointments(
         rows.extend(r._mapping for r in (await session.execute(query)).all())
     if not rows:
         return []
-    refs = await load_references(
-        session,
-        clinic_id,
-        ("specialties",),
-        ids={
-            "doctors": {r["doctor_id"] for r in rows},
-            "services": {s["id"] for r in rows for s in (r["services"] or ())},
-        },
-    )
-    out = []
-    for row in rows:
-        appointment, patient = _split(row)
-        out.append(build_appointment(appointment, patient, refs))
+    out = await _build_all(session, clinic_id, rows)
     out.sort(key=lambda a: (a.start, a.id))
     return out
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from hub.intake.snapshots import load_appointments
+from hub.intake.snapshots import stream_appointments
 from hub.reminders import planner, runs, timing
 from hub.reminders.rules import Rule, RuleError, default_rule, schedule_rule
 from hub.runtime import ClinicSnapshot
@@ -48,6 +48,8 @@ class DayRun:
     queued: int = 0
     recipients: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    #: how many were skipped (``skipped`` lists them only when collected)
+    skipped_count: int = 0
 
 
 def target_date(rule: Rule, options: ClinicOptions, run_date: dt.date) -> dt.date:
@@ -89,42 +91,53 @@ async def run_day(
     *,
     day: dt.date,
     dry_run: bool,
+    collect: bool = True,
 ) -> DayRun:
-    """Remind (or, dry, list) the appointments of local date ``day`` under ``rule``."""
+    """Remind (or, dry, list) the appointments of local date ``day`` under ``rule``.
+
+    The day is streamed in chunks of appointments (``hub.intake.snapshots.
+    stream_appointments``), each planned and queued before the next is read, in one
+    transaction.  With ``collect=False`` (the scheduler's runs) only the counts are
+    kept, not the recipients and skips, so memory stays flat in the day's size.
+    """
     info = snapshot.info
     options = ClinicOptions.model_validate(snapshot.options)
     tz = ZoneInfo(info.timezone)
     start, end = timing.day_bounds(day, tz)
     now = runtime.clock.now()
+    result = DayRun(date=day, dry_run=dry_run, rule=rule.key)
+    skipped = 0
+    warned: set[str] = set()  # a patient in two chunks gets one card.warning
     async with runtime.db.session() as session:
         # a reminder is about appointments still to come; «after services» looks back
         since = max(start, now) if rule.kind == "reminder" else start
-        found = await load_appointments(
+        async for found in stream_appointments(
             session, info.id, start_from=since, start_to=end, include_cancelled=True
-        )
-        selected = [a for a in found if _matches(rule, a)]
-        outcome = await planner.plan(
-            session,
-            runtime,
-            clinic=info,
-            region=options.phone_region,
-            rule=rule,
-            appointments=selected,
-            day_key=lambda a: timing.local_date(a.start, tz).isoformat(),
-            dry_run=dry_run,
-        )
-        if not dry_run:
-            await planner.execute(
-                session, runtime, clinic_id=info.id, rule=rule, outcome=outcome, now=now
+        ):
+            selected = [a for a in found if _matches(rule, a)]
+            outcome = await planner.plan(
+                session,
+                runtime,
+                clinic=info,
+                region=options.phone_region,
+                rule=rule,
+                appointments=selected,
+                day_key=lambda a: timing.local_date(a.start, tz).isoformat(),
+                dry_run=dry_run,
             )
-    return DayRun(
-        date=day,
-        dry_run=dry_run,
-        rule=rule.key,
-        queued=outcome.queued,
-        recipients=outcome.recipients,
-        skipped=outcome.skipped,
-    )
+            outcome.warnings = {p: w for p, w in outcome.warnings.items() if p not in warned}
+            warned.update(outcome.warnings)
+            if not dry_run:
+                await planner.execute(
+                    session, runtime, clinic_id=info.id, rule=rule, outcome=outcome, now=now
+                )
+            result.queued += outcome.queued
+            skipped += len(outcome.skipped)
+            if collect:
+                result.recipients.extend(outcome.recipients)
+                result.skipped.extend(outcome.skipped)
+    result.skipped_count = skipped
+    return result
 
 
 @dataclass(frozen=True)

@@ -65,9 +65,14 @@ def daily_runner(runtime: Runtime, snapshot: ClinicSnapshot) -> DailyRun:
         if rule.schedule is not None and rule.schedule.kind == "birthday":
             return await _birthdays(runtime, snapshot, rule, run_date)
         result = await daily.run_day(
-            runtime, snapshot, rule, day=daily.target_date(rule, options, run_date), dry_run=False
+            runtime,
+            snapshot,
+            rule,
+            day=daily.target_date(rule, options, run_date),
+            dry_run=False,
+            collect=False,
         )
-        return result.queued, len(result.skipped)
+        return result.queued, result.skipped_count
 
     return run
 

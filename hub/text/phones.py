@@ -91,7 +91,12 @@ class PhoneCheck:
         return self.problem is None
 
 
-@functools.lru_cache(maxsize=65_536)
+#: Verdicts kept per process: about 600 bytes each, so at most ≈10 MB — bounded,
+#: whatever the number of cards a reminder run reads (bench/results/planning.md).
+CHECK_CACHE = 16_384
+
+
+@functools.lru_cache(maxsize=CHECK_CACHE)
 def check_phone(raw: str | None, region: str = "RU") -> PhoneCheck:
     """Check one phone value typed in the clinic whose country is ``region``.
 

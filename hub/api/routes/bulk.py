@@ -23,6 +23,7 @@ async def bulk_upsert(body: BulkIn, access: ClinicSystem, runtime: RuntimeDep) -
     """Upsert a batch of patients and appointments; a result per item."""
     clinic = ClinicScope.of(access.clinic)
     now = runtime.clock.now()
-    return await tx.write(
-        runtime.db, lambda session: bulk.apply(session, runtime, clinic, body, now=now)
-    )
+    with tx.collector_paused():
+        return await tx.write(
+            runtime.db, lambda session: bulk.apply(session, runtime, clinic, body, now=now)
+        )

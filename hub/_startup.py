@@ -1,0 +1,38 @@
+"""Start-up cost the hub does not need to pay (imported first by ``hub/__init__``).
+
+httpx imports its command-line client, ``httpx._main``, whenever the client's extras
+happen to be installed — rich and pygments come with typer, so they are — and that
+import alone took 0.7 s of ``hub serve``'s start (bench/results/serve.md).  The hub
+never runs httpx's command line in its own process, so that one module is reported as
+not installed here: httpx then defines the stub ``httpx.main`` it uses without the
+extras.  The ``httpx`` command itself, a process of its own, is unaffected.  Importing
+this module installs the finder.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import sys
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+
+SKIPPED = frozenset({"httpx._main"})
+
+
+class _Skip(importlib.abc.MetaPathFinder):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname in SKIPPED:
+            raise ImportError(f"{fullname} is not loaded inside the hub", name=fullname)
+        return None
+
+
+def install() -> None:
+    """Idempotent; a no-op for modules already imported."""
+    if not any(isinstance(f, _Skip) for f in sys.meta_path):
+        sys.meta_path.insert(0, _Skip())
+
+
+install()
