@@ -53,7 +53,9 @@ _sqlite_templates: dict[str, Path] = {}
 #: Migrated schemas waiting for a test, by (server, key).
 _pool: dict[tuple[str, str], list[str]] = {}
 #: Per (server, key): the catalog fingerprint and the seeded tables' contents of a fresh one.
-_fresh: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+_fresh: dict[tuple[str, str], tuple[dict[str, str], list[str]]] = {}
+#: Per pooled or lent schema: its catalog signature when it was fresh.
+_baseline: dict[str, str] = {}
 #: Schemas postgres_schema created that nothing has used yet.
 _created: set[str] = set()
 #: Schemas lent to a test: name -> (server, key).
@@ -172,61 +174,42 @@ def _with_schema(url: str, schema: str) -> str:
     )
 
 
-_FINGERPRINT = """
+_SIGNATURE = """
 WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s),
-rel AS (SELECT c.* FROM pg_class c, ns WHERE c.relnamespace = ns.oid)
-SELECT coalesce(string_agg(item, E'\\n' ORDER BY item), '') FROM (
-  SELECT 'rel ' || relname || ' ' || relkind::text || ' ' || relpersistence::text || ' '
-         || coalesce(array_to_string(reloptions, ','), '') || ' '
-         || coalesce(relacl::text, '') || ' ' || relrowsecurity AS item FROM rel
-  UNION ALL
-  SELECT 'col ' || c.relname || '.' || a.attname || ' ' || a.attnum || ' '
-         || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull || ' '
-         || a.attisdropped || ' ' || a.attidentity::text || a.attgenerated::text || ' '
-         || coalesce(pg_get_expr(d.adbin, d.adrelid), '') || ' '
-         || coalesce(a.attacl::text, '')
-  FROM rel c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
-  LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-  UNION ALL
-  SELECT 'con ' || c.relname || ' ' || k.conname || ' ' || pg_get_constraintdef(k.oid)
-         || ' ' || k.condeferrable || k.condeferred || k.convalidated
-  FROM pg_constraint k JOIN rel c ON c.oid = k.conrelid
-  UNION ALL
-  SELECT 'idx ' || pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN rel c ON c.oid = i.indrelid
-  UNION ALL
-  SELECT 'trg ' || pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text
-  FROM pg_trigger t JOIN rel c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal
-  UNION ALL
-  SELECT 'rule ' || r.rulename || ' ' || pg_get_ruledef(r.oid)
-  FROM pg_rewrite r JOIN rel c ON c.oid = r.ev_class
-  UNION ALL
-  SELECT 'pol ' || p.polname FROM pg_policy p JOIN rel c ON c.oid = p.polrelid
-  UNION ALL
-  SELECT 'seq ' || c.relname || ' ' || s.seqtypid::regtype || ' ' || s.seqstart || ' '
-         || s.seqincrement || ' ' || s.seqmin || ' ' || s.seqmax || ' ' || s.seqcycle
-  FROM pg_sequence s JOIN rel c ON c.oid = s.seqrelid
-  UNION ALL
-  SELECT 'fn ' || p.oid::regprocedure::text || ' ' || md5(coalesce(p.prosrc, ''))
-  FROM pg_proc p, ns WHERE p.pronamespace = ns.oid
-  UNION ALL
-  SELECT 'type ' || t.typname || ' ' || t.typtype::text FROM pg_type t, ns
-  WHERE t.typnamespace = ns.oid AND t.typrelid = 0 AND t.typelem = 0
-  UNION ALL
-  SELECT 'enum ' || t.typname || ' ' || e.enumlabel || ' ' || e.enumsortorder
-  FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid, ns WHERE t.typnamespace = ns.oid
-  UNION ALL
-  SELECT 'other ' || count(*) FROM pg_collation, ns WHERE collnamespace = ns.oid
-  UNION ALL
-  SELECT 'stats ' || c.relname FROM pg_stats s JOIN rel c ON c.relname = s.tablename
-  WHERE s.schemaname = %(schema)s
-) items
+rel AS (SELECT oid, xmin FROM pg_class WHERE relnamespace = (SELECT oid FROM ns))
+SELECT coalesce(md5(string_agg(item, ',' ORDER BY item)), '') FROM (
+  SELECT 'c' || oid || ':' || xmin FROM rel
+  UNION ALL SELECT 'a' || attrelid || '.' || attnum || ':' || xmin FROM pg_attribute
+    WHERE attrelid IN (SELECT oid FROM rel)
+  UNION ALL SELECT 'd' || oid || ':' || xmin FROM pg_attrdef
+    WHERE adrelid IN (SELECT oid FROM rel)
+  UNION ALL SELECT 'k' || oid || ':' || xmin FROM pg_constraint
+    WHERE connamespace = (SELECT oid FROM ns) OR conrelid IN (SELECT oid FROM rel)
+  UNION ALL SELECT 'i' || indexrelid || ':' || xmin FROM pg_index
+    WHERE indrelid IN (SELECT oid FROM rel)
+  UNION ALL SELECT 't' || oid || ':' || xmin FROM pg_trigger
+    WHERE tgrelid IN (SELECT oid FROM rel)
+  UNION ALL SELECT 'r' || oid || ':' || xmin FROM pg_rewrite
+    WHERE ev_class IN (SELECT oid FROM rel)
+  UNION ALL SELECT 'p' || oid || ':' || xmin FROM pg_policy
+    WHERE polrelid IN (SELECT oid FROM rel)
+  UNION ALL SELECT 's' || seqrelid || ':' || xmin FROM pg_sequence
+    WHERE seqrelid IN (SELECT oid FROM rel)
+  UNION ALL SELECT 'f' || oid || ':' || xmin FROM pg_proc
+    WHERE pronamespace = (SELECT oid FROM ns)
+  UNION ALL SELECT 'y' || oid || ':' || xmin FROM pg_type
+    WHERE typnamespace = (SELECT oid FROM ns)
+  UNION ALL SELECT 'e' || oid || ':' || xmin FROM pg_enum
+    WHERE enumtypid IN (SELECT oid FROM pg_type WHERE typnamespace = (SELECT oid FROM ns))
+) items(item)
 """
 
 
-def _fingerprint(conn: Any, schema: str) -> str:
-    conn.execute(f'SET LOCAL search_path = "{schema}"')
-    text = conn.execute(_FINGERPRINT, {"schema": schema}).fetchone()[0]
-    return str(text).replace(schema, "<schema>")
+def _signature(conn: Any, schema: str) -> str:
+    """The schema's definition as the catalog's row versions: any DDL (a column, an
+    index, a table, a grant, a function...) writes a new version of some row here;
+    rows written to the tables do not."""
+    return str(conn.execute(_SIGNATURE, {"schema": schema}).fetchone()[0])
 
 
 def _tables(conn: Any, schema: str) -> list[str]:
@@ -264,19 +247,33 @@ def _new_pool_schema(url: str, server: str, key: str, folders: Mapping[str, str]
         conn.execute(f'CREATE SCHEMA "{name}"')
     try:
         migrate(_with_schema(url, name), folders.values())
-        if (server, key) not in _fresh:
-            with psycopg.connect(server) as conn:
-                seeded = {
-                    table: _contents(conn, name, table)
-                    for table, size in _sizes(conn, name).items()
-                    if size > 0
-                }
-                _fresh[(server, key)] = (_fingerprint(conn, name), seeded)
+        with psycopg.connect(server) as conn:
+            if (server, key) not in _fresh:
+                _fresh[(server, key)] = _cleaning(conn, name)
+            _baseline[name] = _signature(conn, name)
     except BaseException:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        _drop(server, name)
         raise
     return name
+
+
+def _cleaning(conn: Any, schema: str) -> tuple[dict[str, str], list[str]]:
+    """What a fresh schema of this key holds: the rows migrating wrote (by table) and
+    the other tables, referencing ones first (the order to empty them in)."""
+    seeded = {t: _contents(conn, schema, t) for t, size in _sizes(conn, schema).items() if size}
+    tables = [t for t in _tables(conn, schema) if t not in seeded]
+    edges = conn.execute(
+        "SELECT c.relname, r.relname FROM pg_constraint k"
+        " JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class r ON r.oid = k.confrelid"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE k.contype = 'f' AND n.nspname = %s",
+        (schema,),
+    ).fetchall()
+    graph: dict[str, set[str]] = {t: set() for t in tables}
+    for child, parent in edges:  # a referencing table comes before the one it references
+        if parent in graph and child != parent:
+            graph[parent].add(child)
+    return seeded, list(graphlib.TopologicalSorter(graph).static_order())
 
 
 def _postgres(url: str, folders: Mapping[str, str]) -> bool:
@@ -304,10 +301,12 @@ def _postgres(url: str, folders: Mapping[str, str]) -> bool:
             conn.execute(f'DROP SCHEMA "{schema}"')
             conn.execute(f'ALTER SCHEMA "{pooled}" RENAME TO "{schema}"')
     except Exception:
+        _baseline.pop(pooled, None)
         _drop(server, pooled)
         return False
     _created.discard(schema)
     _lent[schema] = (server, key)
+    _baseline[schema] = _baseline.pop(pooled)
     return True
 
 
@@ -319,47 +318,29 @@ def _drop(server: str, schema: str) -> None:
 
 
 def _recycle(server: str, key: str, schema: str) -> str | None:
-    """Make a used schema fresh again under a new name; ``None`` if it cannot be."""
+    """Empty a used schema and rename it; ``None`` if it is not the schema it was lent as."""
     import psycopg
 
-    fingerprint, seeded = _fresh[(server, key)]
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute("SET lock_timeout = '5s'")
-        with conn.transaction():
-            if _fingerprint(conn, schema) != fingerprint:
-                return None
-            if any(_contents(conn, schema, t) != c for t, c in seeded.items()):
-                return None
-            tables = [t for t in _tables(conn, schema) if t not in seeded]
-            edges = conn.execute(
-                "SELECT c.relname, r.relname FROM pg_constraint k"
-                " JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class r ON r.oid = k.confrelid"
-                " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                " WHERE k.contype = 'f' AND n.nspname = %s",
-                (schema,),
-            ).fetchall()
-            graph: dict[str, set[str]] = {t: set() for t in tables}
-            for child, parent in edges:  # delete the referencing rows first
-                if parent in graph and child != parent:
-                    graph[parent].add(child)
-            for table in graphlib.TopologicalSorter(graph).static_order():
-                conn.execute(f'DELETE FROM "{schema}"."{table}"')
-            conn.execute(  # every sequence as created: nextval() gives its start
-                "SELECT setval(s.seqrelid, s.seqstart, false) FROM pg_sequence s"
-                " JOIN pg_class c ON c.oid = s.seqrelid"
-                " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s",
-                (schema,),
-            )
-        written = [t for t, size in _sizes(conn, schema).items() if size > 0 and t not in seeded]
-        for table in written:
-            conn.execute(f'VACUUM "{schema}"."{table}"')
-        if any(size > 0 for t, size in _sizes(conn, schema).items() if t not in seeded):
-            # VACUUM could not give every page back (an older transaction elsewhere still
-            # sees the deleted rows): new files for every table, as CREATE TABLE gives.
-            listed = ", ".join(f'"{schema}"."{t}"' for t in tables)
-            conn.execute(f"TRUNCATE {listed}")
+    seeded, order = _fresh[(server, key)]
+    baseline = _baseline.pop(schema, None)
+    with psycopg.connect(server) as conn:  # one transaction
+        conn.execute("SET LOCAL lock_timeout = '5s'")
+        if baseline is None or _signature(conn, schema) != baseline:
+            return None  # some DDL ran: a table, column, index, function... changed
+        if any(_contents(conn, schema, t) != rows for t, rows in seeded.items()):
+            return None  # e.g. alembic_version moved
         name = f"t_{secrets.token_hex(6)}"
-        conn.execute(f'ALTER SCHEMA "{schema}" RENAME TO "{name}"')
+        conn.execute(
+            "".join(f'DELETE FROM "{schema}"."{t}";' for t in order)
+            + f'ALTER SCHEMA "{schema}" RENAME TO "{name}"'
+        )
+        conn.execute(  # every sequence as created: nextval() gives its start value
+            "SELECT setval(s.seqrelid, s.seqstart, false) FROM pg_sequence s"
+            " JOIN pg_class c ON c.oid = s.seqrelid"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s",
+            (name,),
+        )
+        _baseline[name] = _signature(conn, name)
     return name
 
 
