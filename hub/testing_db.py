@@ -12,14 +12,15 @@ SQLite
 PostgreSQL
     a pool of migrated schemas per key.  A test's empty schema (from
     :func:`hub.testing.postgres_schema`) is swapped for a pooled one (``DROP`` the empty
-    one, ``ALTER SCHEMA ... RENAME`` the pooled one to its name).  When the test ends the
-    schema goes back to the pool only if it is indistinguishable from a fresh one: its
-    catalog (tables, columns, defaults, constraints, indexes, triggers, functions,
-    types, sequences' parameters, grants) is the one migrating gave, the rows migrating
-    wrote (``alembic_version``) are untouched, and the planner has no statistics for it
-    (an ``ANALYZE`` ran).  Then every row is deleted, the tables are vacuumed back to
-    zero pages (later rows land where they would in a new table) and every sequence
-    restarts.  Anything else — or any error — and the schema is dropped, as before.
+    one, ``ALTER SCHEMA ... RENAME`` the pooled one to its name, in one transaction).
+    When the test ends the schema goes back to the pool only if its definition is the
+    one migrating gave — no catalog row about it (table, column, default, constraint,
+    index, trigger, rule, policy, sequence, function, type) was written since, which any
+    DDL would do — and the rows migrating wrote (``alembic_version``) are untouched.
+    Then every other row is deleted (referencing tables first), every sequence restarts
+    at its start value, and the schema is renamed out of the way.  Anything else, or any
+    error, and it is dropped, as before.  (Deleted rows leave dead tuples until
+    autovacuum: a query without ``ORDER BY`` has no defined order on PostgreSQL anyway.)
 
 Only databases the kit made fresh are touched: a SQLite file that does not exist yet
 (or is empty), a PostgreSQL schema :func:`hub.testing.postgres_schema` created and
