@@ -45,9 +45,9 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel, col
+from sqlmodel import col
 
-from hub import events, services
+from hub import events, services, testing_db
 from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.context import HookContext
@@ -78,13 +78,12 @@ BASE_URL = "http://hub.test"
 
 
 def _create_schema(url: str) -> None:
-    import hub.db.models  # noqa: F401 - fills the metadata
+    testing_db.create_schema(url)
 
-    engine = sa.create_engine(sync_url(url))
-    try:
-        SQLModel.metadata.create_all(engine)
-    finally:
-        engine.dispose()
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop the session's database templates (see :mod:`hub.testing_db`)."""
+    testing_db.cleanup()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -111,12 +110,14 @@ def postgres_schema(base: str) -> Iterator[str]:
     )
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
+    testing_db.fresh_schema_created(schema)
     url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
         yield url.render_as_string(hide_password=False)
     finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        if not testing_db.release_schema(schema):  # pooled again only if as good as new
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture
@@ -409,6 +410,13 @@ def _subject(hook: str, payload: dict[str, Any]) -> str:
     return hook
 
 
+def _no_commit_flush(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET synchronous_commit = off")
+    cursor.close()
+    dbapi_connection.commit()
+
+
 async def start_harness(
     settings: HubSettings,
     *,
@@ -417,14 +425,13 @@ async def start_harness(
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> tuple[Runtime, Harness]:
     runtime = Runtime(settings, services=services.make, clock=clock, http_transport=http_transport)
+    if not runtime.db.is_sqlite:
+        # A test's commits need not wait for the server's WAL flush (5-8 ms each on a busy
+        # disk): what they see and lock is the same; only a server crash could lose them.
+        sa.event.listen(runtime.db.engine.sync_engine, "connect", _no_commit_flush)
     runtime.load_plugins(plugins=extra_plugins)
-    folders = runtime.host.migration_folders()
-    if folders:
-        from hub.db import migrate
-
-        migrate.upgrade(settings.database_url, folders.values())
-    else:
-        _create_schema(settings.database_url)
+    # A fresh database gets a copy of a session-wide migrated template (hub.testing_db).
+    testing_db.adopt_or_migrate(settings.database_url, runtime.host.migration_folders())
     await runtime.start()
     async with runtime.db.session() as session:
         _, admin = await tokens_crud.create(
