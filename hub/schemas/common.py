@@ -8,6 +8,11 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
+#: An e-mail subject is one header line: RFC 5322 caps a line at 998 characters.
+SUBJECT_MAX_LENGTH = 998
+#: An e-mail's HTML body (templates, one-off sends).
+HTML_MAX_LENGTH = 500_000
+
 #: A clinic id: lowercase letters, digits and dashes, starting with a letter or digit.
 Slug = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", min_length=1, max_length=63)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field, field_serializer, model_validator
 
-from hub.schemas.common import StrictModel
+from hub.schemas.common import SUBJECT_MAX_LENGTH, StrictModel
 from hub.schemas.messages import Channel, Clean, Ref, RowId, money
 
 MAX_DAYS = 366
@@ -28,7 +28,7 @@ class MailingCreate(StrictModel):
     channel: Channel = "sms"
     subject: Clean | None = Field(
         None,
-        max_length=998,
+        max_length=SUBJECT_MAX_LENGTH,
         description="E-mail subject with the template's placeholders (channel `email` only); "
         "unset: the template's subject, else the e-mail provider's default.",
     )

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, field_serializer, model_validator
 
-from hub.schemas.common import ExternalId, StrictModel
+from hub.schemas.common import HTML_MAX_LENGTH, SUBJECT_MAX_LENGTH, ExternalId, StrictModel
 
 Channel = Literal["sms", "voice", "messenger", "email"]
 
@@ -169,13 +169,13 @@ class SendRequest(StrictModel):
     essential: bool = False
     subject: Clean | None = Field(
         None,
-        max_length=998,
+        max_length=SUBJECT_MAX_LENGTH,
         description="The e-mail's subject (channel `email` only; empty: the provider's "
         "default subject).",
     )
     html: Clean | None = Field(
         None,
-        max_length=500_000,
+        max_length=HTML_MAX_LENGTH,
         description="An HTML body sent alongside `text` (channel `email` only).",
     )
 

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from hub.schemas.clinics import Channel
-from hub.schemas.common import ExternalId, StrictModel
+from hub.schemas.common import SUBJECT_MAX_LENGTH, ExternalId, StrictModel
 
 ScheduleKind = Literal[
     "days_before",
@@ -130,7 +130,7 @@ class ScheduleFields(StrictModel):
     )
     subject: str | None = Field(
         None,
-        max_length=998,
+        max_length=SUBJECT_MAX_LENGTH,
         description="E-mail subject with placeholders (channel `email`; ignored by others). "
         "Unset: the template's subject, else `reminders.subject` for appointment reminders, "
         "else the e-mail provider's default.",
@@ -205,7 +205,9 @@ class ScheduleUpdate(StrictModel):
     channel: Channel | None = None
     template_id: int | None = None
     text: str | None = Field(None, min_length=1, max_length=4000)
-    subject: str | None = Field(None, max_length=998, description='null or "": none.')
+    subject: str | None = Field(
+        None, max_length=SUBJECT_MAX_LENGTH, description='null or "": none.'
+    )
     enabled: bool | None = None
     communication_status: str | None = Field(None, max_length=255)
     params: dict[str, Any] | None = None

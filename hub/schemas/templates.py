@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from hub.schemas.common import StrictModel
+from hub.schemas.common import HTML_MAX_LENGTH, SUBJECT_MAX_LENGTH, StrictModel
 from hub.schemas.messages import Channel, Clean, Ref
 
 Recipient = Literal["patient", "doctor", "chief_doctor"]
@@ -30,13 +30,13 @@ class TemplateBase(StrictModel):
     body: Clean = Field(min_length=1, max_length=4000)
     subject: Clean | None = Field(
         None,
-        max_length=998,
+        max_length=SUBJECT_MAX_LENGTH,
         description="E-mail subject, one line, with the body's placeholders; used when the "
         "message goes by `email` (ignored by other channels).",
     )
     html: Clean | None = Field(
         None,
-        max_length=500_000,
+        max_length=HTML_MAX_LENGTH,
         description="E-mail HTML body with the body's placeholders (values HTML-escaped; "
         "`{{`/`}}` for literal braces, e.g. in CSS); `body` is the plain-text part.",
     )
@@ -55,8 +55,10 @@ class TemplateUpdate(StrictModel):
     channel: Channel | None = None
     is_default: bool | None = None
     body: Clean | None = Field(None, min_length=1, max_length=4000)
-    subject: Clean | None = Field(None, max_length=998, description='null or "": none.')
-    html: Clean | None = Field(None, max_length=500_000, description='null or "": none.')
+    subject: Clean | None = Field(
+        None, max_length=SUBJECT_MAX_LENGTH, description='null or "": none.'
+    )
+    html: Clean | None = Field(None, max_length=HTML_MAX_LENGTH, description='null or "": none.')
 
 
 class TemplatePublic(TemplateBase):
@@ -90,10 +92,14 @@ class PreviewRequest(StrictModel):
     appointment_id: Ref | None = None
     confirm_link: Clean | None = Field(None, max_length=500)
     subject: Clean | None = Field(
-        None, max_length=998, description="A subject to try; a saved template's own when omitted."
+        None,
+        max_length=SUBJECT_MAX_LENGTH,
+        description="A subject to try; a saved template's own when omitted.",
     )
     html: Clean | None = Field(
-        None, max_length=500_000, description="An HTML body to try; the template's when omitted."
+        None,
+        max_length=HTML_MAX_LENGTH,
+        description="An HTML body to try; the template's when omitted.",
     )
 
 
