@@ -32,7 +32,9 @@ from hub.security.tokens import hash_token
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop
+    # (and anyio's bookkeeping) on every request for one attribute read.
     runtime: Runtime = request.app.state.runtime
     return runtime
 

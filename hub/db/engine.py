@@ -12,6 +12,7 @@ LOCKED``: one worker per database file (see ``hub.worker.lock``).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -95,6 +96,15 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        self._writers = asyncio.Lock()
+
+    @asynccontextmanager
+    async def writers(self) -> AsyncIterator[None]:
+        if not self.is_sqlite:
+            yield
+            return
+        async with self._writers:
+            yield
 
     @property
     def is_sqlite(self) -> bool:

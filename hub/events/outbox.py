@@ -13,7 +13,7 @@ reaches a plugin and a committed one always does.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +70,24 @@ async def _enabled(session: AsyncSession, clinic_id: str) -> list[str]:
     return sorted(rows.scalars())
 
 
+def enabled_column(clinic_id: sa.ColumnElement[str] | str) -> sa.Label[str | None]:
+    """The plugins enabled for the clinic as one column (names joined by ``,``; NULL if
+    none), to read with another query of the same transaction: :func:`emit_many` then
+    takes them as ``enabled`` (:func:`enabled_from_column`) instead of asking again."""
+    return (
+        sa.select(sa.func.aggregate_strings(_CONFIG.c.plugin, ","))
+        .where(_CONFIG.c.clinic_id == clinic_id, _CONFIG.c.enabled.is_(True))
+        .scalar_subquery()
+        .label("enabled_plugins")
+    )
+
+
+def enabled_from_column(value: str | None) -> list[str]:
+    """The plugin names of an :func:`enabled_column` value, sorted (plugin ids are entry
+    point names: no commas)."""
+    return sorted(value.split(",")) if value else []
+
+
 def _listening(
     runtime: Runtime, enabled: Sequence[str], hook: str, exclude: Collection[str]
 ) -> list[str]:
@@ -82,13 +100,28 @@ def _listening(
 
 
 #: Up to this many events, one ``INSERT ... RETURNING`` (one round trip: a single PUT);
-#: above it on PostgreSQL, the ids from the sequence first, in order (two).
+#: above it the ids are chosen first, in order, and the rows inserted with them (two).
 _RETURNING_UP_TO = 1
 
 
 async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
     """Insert event rows in order; their ids (ascending, in the rows' order)."""
-    if session.get_bind().dialect.name == "postgresql" and len(rows) > _RETURNING_UP_TO:
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite" and len(rows) > _RETURNING_UP_TO:
+        # SQLAlchemy cannot batch an INSERT ... RETURNING in parameter order on SQLite: it
+        # runs one INSERT per row (10,000 statements for a bulk of 10,000).  The hub's
+        # SQLite transactions hold the write lock from their first statement (BEGIN
+        # IMMEDIATE), so no other writer can insert meanwhile: the ids SQLite itself
+        # would give (an INTEGER PRIMARY KEY without AUTOINCREMENT: one above the
+        # largest) are set explicitly, and one executemany inserts them all.  Without
+        # the lock, a race fails on the primary key and the intake write is retried.
+        top = (await session.execute(sa.select(sa.func.max(_EVENT.c.id)))).scalar()
+        ids = list(range(int(top or 0) + 1, int(top or 0) + 1 + len(rows)))
+        await session.execute(
+            sa.insert(_EVENT), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+        )
+        return ids
+    if dialect == "postgresql" and len(rows) > _RETURNING_UP_TO:
         # Take the ids from the sequence first, then insert with a plain executemany:
         # psycopg pipelines it, where a multi-row INSERT ... RETURNING of thousands of
         # rows is one huge statement to build and parse.
@@ -145,9 +178,18 @@ async def emit(
 
 
 async def emit_many(
-    session: AsyncSession, *, runtime: Runtime, now: dt.datetime, events: Sequence[NewEvent]
+    session: AsyncSession,
+    *,
+    runtime: Runtime,
+    now: dt.datetime,
+    events: Sequence[NewEvent],
+    enabled: Mapping[str, Sequence[str]] | None = None,
 ) -> list[int]:
-    """Write a batch of events and their deliveries with two multi-row INSERTs; their ids."""
+    """Write a batch of events and their deliveries with two multi-row INSERTs; their ids.
+
+    :param enabled: the plugins enabled per clinic, when the caller has already read them
+        in this transaction (:func:`enabled_column`); the other clinics' are read here.
+    """
     if not events:
         return []
     encoded = [payloads.encode(e.hook, e.payload) for e in events]
@@ -163,12 +205,12 @@ async def emit_many(
         for e, p in zip(events, encoded, strict=True)
     ]
     ids = await _insert_events(session, event_rows)
-    enabled: dict[str, list[str]] = {}
+    known: dict[str, Sequence[str]] = dict(enabled or {})
     rows: list[dict[str, Any]] = []
     for event, event_id in zip(events, ids, strict=True):
-        if event.clinic_id not in enabled:
-            enabled[event.clinic_id] = await _enabled(session, event.clinic_id)
-        for plugin in _listening(runtime, enabled[event.clinic_id], event.hook, event.exclude):
+        if event.clinic_id not in known:
+            known[event.clinic_id] = await _enabled(session, event.clinic_id)
+        for plugin in _listening(runtime, known[event.clinic_id], event.hook, event.exclude):
             rows.append(
                 {
                     "event_id": event_id,

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.crud import bulk
 from hub.events import NewEvent, emit_many
+from hub.events.outbox import enabled_column, enabled_from_column
 from hub.intake.problems import IntakeError, Problem
 from hub.intake.scope import ClinicScope
 from hub.intake.snapshots import (
@@ -190,14 +191,7 @@ async def upsert_appointments(
         key="external_id",
         values=[appointment_id for appointment_id, _ in items],
     )
-    patients = await bulk.select_for_update(
-        session,
-        PATIENT,
-        where=PATIENT.c.clinic_id == clinic.id,
-        key="external_id",
-        values=[data.patient_id for _, data in items],
-        lock=False,
-    )
+    patients, enabled = await _patients(session, clinic.id, items)
     refs = await _references(session, clinic.id, items, existing)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -275,8 +269,31 @@ async def upsert_appointments(
             for outcome, row, hook in pending
             if hook is not None
         ],
+        enabled=None if enabled is None else {clinic.id: enabled},
     )
     return outcomes
+
+
+async def _patients(
+    session: AsyncSession, clinic_id: str, items: Sequence[tuple[str, AppointmentIn]]
+) -> tuple[dict[str, dict[str, Any]], list[str] | None]:
+    """The patients the items name, by id, and the plugins enabled for the clinic, read
+    with them (one statement where there were two; the events' deliveries go to these).
+    ``None`` for the plugins if no patient was found: then no item passes, and no event
+    is written."""
+    patients = await bulk.select_for_update(
+        session,
+        PATIENT,
+        where=PATIENT.c.clinic_id == clinic_id,
+        key="external_id",
+        values=[data.patient_id for _, data in items],
+        lock=False,
+        also=[enabled_column(clinic_id)],
+    )
+    enabled: list[str] | None = None
+    for row in patients.values():
+        enabled = enabled_from_column(row.pop("enabled_plugins"))
+    return patients, enabled
 
 
 def _changed_only(

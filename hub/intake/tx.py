@@ -36,7 +36,7 @@ async def write(db: Database, work: Callable[[AsyncSession], Awaitable[T]]) -> T
     """``await work(session)`` in a transaction; retried (in a new one) after a race."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            async with db.session() as session:
+            async with db.writers(), db.session() as session:
                 return await work(session)
         except (IntegrityError, OperationalError) as exc:
             if attempt == ATTEMPTS or not _retryable(exc):

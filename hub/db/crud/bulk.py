@@ -50,14 +50,16 @@ async def select_for_update(
     key: str,
     values: Sequence[str],
     lock: bool = True,
+    also: Sequence[sa.Label[Any]] = (),
 ) -> dict[str, dict[str, Any]]:
     """Rows matching ``where`` whose ``key`` column is in ``values``, by that key (locked
-    unless ``lock=False``)."""
+    unless ``lock=False``); ``also``: labelled columns read with each row (a scalar
+    subquery saves a statement of its own)."""
     out: dict[str, dict[str, Any]] = {}
     unique = sorted(set(values))
     for i in range(0, len(unique), CHUNK):
         query = (
-            sa.select(table)
+            sa.select(table, *also)
             .where(where, table.c[key].in_(unique[i : i + CHUNK]))
             .order_by(table.c[key])
         )
