@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+#: How long a SQLite writer waits for the write lock before failing ("database is locked").
+BUSY_TIMEOUT_SECONDS = 30
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 _SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
 
@@ -60,7 +62,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     for pragma in (
         "PRAGMA journal_mode=WAL",
-        "PRAGMA busy_timeout=30000",
+        f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}",
         "PRAGMA foreign_keys=ON",
         "PRAGMA synchronous=NORMAL",
     ):
@@ -100,11 +102,30 @@ class Database:
 
     @asynccontextmanager
     async def writers(self) -> AsyncIterator[None]:
+        """This process's writers one at a time, in arrival order, on SQLite (nothing on
+        PostgreSQL, whose writers lock rows, not the database).
+
+        SQLite lets one transaction write at a time anyway; without this queue the others
+        wait in SQLite's busy handler, which polls with growing sleeps (up to 100 ms), so
+        the lock sits free while they sleep.  Here they wait on an ``asyncio.Lock`` and
+        the next one starts as soon as the last commits.  Other processes still meet
+        them at SQLite's lock.  Waiting longer than SQLite's own busy timeout, a writer
+        goes on without the queue (and waits at SQLite's lock as before), so a writer
+        nested inside another of the same task cannot hang.
+        """
         if not self.is_sqlite:
             yield
             return
-        async with self._writers:
+        try:
+            async with asyncio.timeout(BUSY_TIMEOUT_SECONDS):
+                await self._writers.acquire()
+        except TimeoutError:
             yield
+            return
+        try:
+            yield
+        finally:
+            self._writers.release()
 
     @property
     def is_sqlite(self) -> bool:

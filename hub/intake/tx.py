@@ -33,7 +33,9 @@ def _retryable(exc: Exception) -> bool:
 
 
 async def write(db: Database, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """``await work(session)`` in a transaction; retried (in a new one) after a race."""
+    """``await work(session)`` in a transaction; retried (in a new one) after a race.
+    On SQLite it waits its turn behind this process's other writers
+    (:meth:`Database.writers`) rather than in SQLite's busy handler."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             async with db.writers(), db.session() as session:
