@@ -37,6 +37,10 @@ from hub.intake.snapshots import (
     any_current,
     build_appointment,
     load_references,
+    references_column,
+    references_from_column,
+    references_of,
+    references_query,
 )
 from hub.runtime import Runtime
 from hub.schemas.appointments import AppointmentIn
@@ -191,8 +195,7 @@ async def upsert_appointments(
         key="external_id",
         values=[appointment_id for appointment_id, _ in items],
     )
-    patients, enabled = await _patients(session, clinic.id, items)
-    refs = await _references(session, clinic.id, items, existing)
+    patients, enabled, refs = await _patients_and_references(session, clinic.id, items, existing)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     pending: list[tuple[AppointmentOutcome, dict[str, Any], str | None]] = []
@@ -274,26 +277,53 @@ async def upsert_appointments(
     return outcomes
 
 
-async def _patients(
-    session: AsyncSession, clinic_id: str, items: Sequence[tuple[str, AppointmentIn]]
-) -> tuple[dict[str, dict[str, Any]], list[str] | None]:
-    """The patients the items name, by id, and the plugins enabled for the clinic, read
-    with them (one statement where there were two; the events' deliveries go to these).
-    ``None`` for the plugins if no patient was found: then no item passes, and no event
-    is written."""
+async def _patients_and_references(
+    session: AsyncSession,
+    clinic_id: str,
+    items: Sequence[tuple[str, AppointmentIn]],
+    existing: dict[str, dict[str, Any]],
+) -> tuple[dict[str, dict[str, Any]], list[str] | None, References]:
+    """The patients the items name (by id), the plugins enabled for the clinic, and the
+    reference items the appointments (new and stored) name.
+
+    The plugins are read with the patients, in the same statement (the events'
+    deliveries go to them); so are the reference items when the items name one patient
+    (a single PUT: one statement where there were three).  ``None`` for the plugins if
+    no patient was found: then no item passes, and no event is written.
+    """
+    query = references_query(clinic_id, ("specialties",), ids=_reference_ids(items, existing))
+    patient_ids = [data.patient_id for _, data in items]
+    also = [enabled_column(clinic_id)]
+    with_references = query is not None and len(set(patient_ids)) == 1
+    if with_references:
+        assert query is not None
+        also.append(references_column(query, session.get_bind().dialect.name))
     patients = await bulk.select_for_update(
         session,
         PATIENT,
         where=PATIENT.c.clinic_id == clinic_id,
         key="external_id",
-        values=[data.patient_id for _, data in items],
+        values=patient_ids,
         lock=False,
-        also=[enabled_column(clinic_id)],
+        also=also,
     )
     enabled: list[str] | None = None
+    refs: References | None = None
     for row in patients.values():
         enabled = enabled_from_column(row.pop("enabled_plugins"))
-    return patients, enabled
+        if with_references:
+            refs = references_from_column(row.pop("reference_items"))
+    if refs is None:  # not read with the patients, or no patient found
+        refs = References()
+        if query is not None:
+            rows = (await session.execute(query)).all()
+            refs = references_of((k, i, data, removed is None) for k, i, data, removed in rows)
+    named = {s.price_list_section for _, d in items for s in d.services if s.price_list_section}
+    if named - refs.active.get("price_list_sections", set()):
+        refs.any_active["price_list_sections"] = await any_current(
+            session, clinic_id, "price_list_sections"
+        )
+    return patients, enabled, refs
 
 
 def _changed_only(
@@ -315,32 +345,17 @@ def _changed_only(
     return [{name: row[name] for name in (*KEYS, *columns)} for row in updates]
 
 
-async def _references(
-    session: AsyncSession,
-    clinic_id: str,
-    items: Sequence[tuple[str, AppointmentIn]],
-    existing: dict[str, dict[str, Any]],
-) -> References:
-    """The reference items these appointments (new and stored) name, in one query (plus
-    one to learn whether the clinic has price-list sections, if an unknown one is named)."""
+def _reference_ids(
+    items: Sequence[tuple[str, AppointmentIn]], existing: dict[str, dict[str, Any]]
+) -> dict[str, list[str | None]]:
+    """The reference ids the appointments name, new and stored, by kind."""
     olds = list(existing.values())
-    refs = await load_references(
-        session,
-        clinic_id,
-        ("specialties",),
-        ids={
-            "doctors": [d.doctor_id for _, d in items] + [o["doctor_id"] for o in olds],
-            "services": [s.id for _, d in items for s in d.services]
-            + [s["id"] for o in olds for s in o["services"]],
-            "price_list_sections": [s.price_list_section for _, d in items for s in d.services],
-        },
-    )
-    named = {s.price_list_section for _, d in items for s in d.services if s.price_list_section}
-    if named - refs.active.get("price_list_sections", set()):
-        refs.any_active["price_list_sections"] = await any_current(
-            session, clinic_id, "price_list_sections"
-        )
-    return refs
+    return {
+        "doctors": [d.doctor_id for _, d in items] + [o["doctor_id"] for o in olds],
+        "services": [s.id for _, d in items for s in d.services]
+        + [s["id"] for o in olds for s in o["services"]],
+        "price_list_sections": [s.price_list_section for _, d in items for s in d.services],
+    }
 
 
 def _payload(hook: str, outcome: AppointmentOutcome, row: dict[str, Any]) -> dict[str, Any]:

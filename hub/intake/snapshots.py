@@ -10,6 +10,7 @@ code builds the same objects from rows it has in hand without reading them back.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,15 +76,13 @@ class References:
 WHOLE_KIND_ABOVE = 2000
 
 
-async def load_references(
-    session: AsyncSession,
+def references_query(
     clinic_id: str,
     kinds: Sequence[str] | None = None,
     *,
     ids: Mapping[str, Iterable[str | None]] | None = None,
-) -> References:
-    """The clinic's reference items (removed ones included) of ``kinds`` (default: all),
-    and of the kinds in ``ids`` only those ids — one query either way."""
+) -> sa.Select[Any] | None:
+    """The query of :func:`load_references`; ``None`` if it can find nothing."""
     wanted = {kind: {i for i in values if i} for kind, values in (ids or {}).items()}
     conditions: list[sa.ColumnElement[bool]] = []
     for kind in kinds or ():
@@ -101,14 +100,59 @@ async def load_references(
     ).where(REFERENCE.c.clinic_id == clinic_id)
     if kinds is not None or ids is not None:
         if not conditions:
-            return References()
+            return None
         query = query.where(sa.or_(*conditions))
+    return query
+
+
+def references_of(rows: Iterable[Sequence[Any]]) -> References:
+    """:class:`References` from ``(kind, external_id, data, current)`` rows."""
     refs = References()
-    for kind, item_id, data, removed_at in (await session.execute(query)).all():
+    for kind, item_id, data, current in rows:
         refs.items.setdefault(kind, {})[item_id] = data
-        if removed_at is None:
+        if current:
             refs.active.setdefault(kind, set()).add(item_id)
     return refs
+
+
+async def load_references(
+    session: AsyncSession,
+    clinic_id: str,
+    kinds: Sequence[str] | None = None,
+    *,
+    ids: Mapping[str, Iterable[str | None]] | None = None,
+) -> References:
+    """The clinic's reference items (removed ones included) of ``kinds`` (default: all),
+    and of the kinds in ``ids`` only those ids — one query either way."""
+    query = references_query(clinic_id, kinds, ids=ids)
+    if query is None:
+        return References()
+    rows = (await session.execute(query)).all()
+    return references_of((kind, i, data, removed is None) for kind, i, data, removed in rows)
+
+
+def references_column(query: sa.Select[Any], dialect: str) -> sa.Label[Any]:
+    """The rows of a :func:`references_query` as one JSON array column
+    (``[[kind, id, data, current], ...]``), to read with another query of the same
+    transaction (:func:`references_from_column` reads it back)."""
+    found = query.subquery()
+    current = found.c.removed_at.is_(None)
+    if dialect == "postgresql":
+        item = sa.func.json_build_array(found.c.kind, found.c.external_id, found.c.data, current)
+        aggregate = sa.func.json_agg(item)
+    else:
+        data = sa.func.json(sa.cast(found.c.data, sa.Text))
+        item = sa.func.json_array(found.c.kind, found.c.external_id, data, current)
+        aggregate = sa.func.json_group_array(item)
+    return sa.select(aggregate).select_from(found).scalar_subquery().label("reference_items")
+
+
+def references_from_column(value: Any) -> References:
+    """The :class:`References` of a :func:`references_column` value (a JSON text on
+    SQLite, decoded already on PostgreSQL; NULL there when nothing matched)."""
+    if isinstance(value, str | bytes):
+        value = json.loads(value)
+    return references_of((k, i, d, bool(c)) for k, i, d, c in value or ())
 
 
 async def any_current(session: AsyncSession, clinic_id: str, kind: str) -> bool:

@@ -169,3 +169,40 @@ async def test_postgresql_writers_do_not_queue(monkeypatch: pytest.MonkeyPatch) 
     await db._writers.acquire()  # held: a queued writer would wait for ever
     async with asyncio.timeout(5), db.writers():
         pass
+
+
+async def test_references_read_with_the_patient_are_checked_as_before(clinic: Harness) -> None:
+    """A single PUT reads its reference items with its patient; an unknown patient (no
+    row to read them with) still has its references checked."""
+    hub = clinic
+    both = await hub.client.put(
+        f"{PUT}/A-1", json={**_appointment(1), "patient_id": "P-404", "doctor_id": "D-404"}
+    )
+    assert both.status_code == 422
+    problems = {tuple(e["loc"]) for e in both.json()["errors"]}
+    assert problems == {("body", "patient_id"), ("body", "doctor_id")}
+    only_patient = await hub.client.put(
+        f"{PUT}/A-1", json={**_appointment(1), "patient_id": "P-404"}
+    )
+    assert {tuple(e["loc"]) for e in only_patient.json()["errors"]} == {("body", "patient_id")}
+
+
+async def test_a_reference_removed_in_another_transaction_counts_at_the_next_put(
+    clinic: Harness,
+) -> None:
+    """Nothing is remembered between writes: a doctor removed behind this process's back
+    refuses new appointments at once, and stays accepted for the one that had it."""
+    hub = clinic
+    assert (await hub.client.put(f"{PUT}/A-1", json=_appointment(1))).status_code == 201
+    async with hub.runtime.db.session() as session:
+        await session.execute(
+            sa.text(
+                "UPDATE reference_item SET removed_at = updated_at "
+                "WHERE clinic_id = 'clinic-1' AND kind = 'doctors' AND external_id = 'D-7'"
+            )
+        )
+    new = await hub.client.put(f"{PUT}/A-2", json=_appointment(2))
+    assert new.status_code == 422
+    assert "unknown doctor" in new.json()["errors"][0]["msg"]
+    kept = await hub.client.put(f"{PUT}/A-1", json=_appointment(1, cabinet="2"))
+    assert kept.json()["result"] == "updated", kept.text
