@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Delivery, OutboxEvent, PluginConfig
@@ -99,15 +100,15 @@ def _listening(
     ]
 
 
-#: Up to this many events, one ``INSERT ... RETURNING`` (one round trip: a single PUT);
-#: above it the ids are chosen first, in order, and the rows inserted with them (two).
-_RETURNING_UP_TO = 1
+#: Up to this many events, one ``INSERT`` (one round trip: a single PUT); above it the
+#: ids are chosen first, in order, and the rows inserted with them (two).
+_ONE_INSERT_UP_TO = 1
 
 
 async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
     """Insert event rows in order; their ids (ascending, in the rows' order)."""
     dialect = session.get_bind().dialect.name
-    if dialect == "sqlite" and len(rows) > _RETURNING_UP_TO:
+    if dialect == "sqlite" and len(rows) > _ONE_INSERT_UP_TO:
         # SQLAlchemy cannot batch an INSERT ... RETURNING in parameter order on SQLite: it
         # runs one INSERT per row (10,000 statements for a bulk of 10,000).  The hub's
         # SQLite transactions hold the write lock from their first statement (BEGIN
@@ -121,7 +122,7 @@ async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> l
             sa.insert(_EVENT), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
         )
         return ids
-    if dialect == "postgresql" and len(rows) > _RETURNING_UP_TO:
+    if dialect == "postgresql" and len(rows) > _ONE_INSERT_UP_TO:
         # Take the ids from the sequence first, then insert with a plain executemany:
         # psycopg pipelines it, where a multi-row INSERT ... RETURNING of thousands of
         # rows is one huge statement to build and parse.
@@ -141,10 +142,13 @@ async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> l
             sa.insert(_EVENT), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
         )
         return ids
-    result = await session.execute(
-        sa.insert(_EVENT).returning(_EVENT.c.id, sort_by_parameter_order=True), rows
-    )
-    return [int(row[0]) for row in result]
+    # One row (a single PUT): the id as the driver reports it, SQLite's last row id (no
+    # RETURNING rows to fetch: one hop less to its thread), PostgreSQL's implicit
+    # RETURNING.
+    result = await session.execute(sa.insert(_EVENT).values(**rows[0]))
+    key = cast("CursorResult[Any]", result).inserted_primary_key
+    assert key is not None
+    return [int(key[0])]
 
 
 async def emit(

@@ -111,6 +111,11 @@ async def test_a_plugin_switched_in_another_transaction_counts_at_the_next_write
 
     assert (await hub.client.put(f"{PUT}/A-1", json=_appointment(1))).status_code == 201
     assert await deliveries("appointment:A-1") == 1
+    # the delivery names the event's own id (a single PUT's id comes from the driver)
+    ((event_id,),) = await _rows(hub, "SELECT id FROM event WHERE subject = 'appointment:A-1'")
+    assert await _rows(
+        hub, "SELECT event_id, idempotency_key FROM delivery WHERE subject = 'appointment:A-1'"
+    ) == [(event_id, f"clinic-1:recorder:{event_id}:on_appointment_created")]
     await switch(False)
     assert (await hub.client.put(f"{PUT}/A-2", json=_appointment(2))).status_code == 201
     assert await deliveries("appointment:A-2") == 0
