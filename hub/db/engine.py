@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-#: How long a SQLite writer waits for the write lock before failing ("database is locked").
+#: How long a SQLite writer waits for the write lock before failing ("database is locked"):
+#: the busy_timeout pragma below, in seconds.
 BUSY_TIMEOUT_SECONDS = 30
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 _SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
@@ -62,7 +63,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     for pragma in (
         "PRAGMA journal_mode=WAL",
-        f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}",
+        "PRAGMA busy_timeout=30000",
         "PRAGMA foreign_keys=ON",
         "PRAGMA synchronous=NORMAL",
     ):

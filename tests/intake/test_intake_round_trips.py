@@ -211,3 +211,23 @@ async def test_a_reference_removed_in_another_transaction_counts_at_the_next_put
     assert "unknown doctor" in new.json()["errors"][0]["msg"]
     kept = await hub.client.put(f"{PUT}/A-1", json=_appointment(1, cabinet="2"))
     assert kept.json()["result"] == "updated", kept.text
+
+
+async def test_sqlite_event_ids_are_the_rowid_without_autoincrement(hub: Harness) -> None:
+    """A bulk chooses its events' ids as SQLite would (one above the largest); that holds
+    only while ``event.id`` is a plain INTEGER PRIMARY KEY (no AUTOINCREMENT table)."""
+    if not hub.runtime.db.is_sqlite:
+        pytest.skip("SQLite only")
+    ((sql,),) = await _rows(hub, "SELECT sql FROM sqlite_master WHERE name = 'event'")
+    assert "INTEGER" in sql.upper()
+    assert "AUTOINCREMENT" not in sql.upper()
+
+
+async def test_the_writer_queue_waits_as_long_as_sqlite_itself(tmp_path: Any) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'w.db'}")
+    try:
+        async with db.engine.connect() as conn:
+            busy = (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar()
+    finally:
+        await db.dispose()
+    assert busy == db_engine.BUSY_TIMEOUT_SECONDS * 1000
