@@ -167,6 +167,19 @@ async def test_a_birth_date_without_dashes_says_use_yyyy_mm_dd(ready: Harness) -
     )
 
 
+@pytest.mark.parametrize("value", ["0", 0, 86400, "86400"])
+async def test_a_birth_date_as_seconds_since_1970_is_refused_not_read_as_1970(
+    ready: Harness, value: object
+) -> None:
+    card = {"last_name": "Иванов", "first_name": "Иван", "birth_date": value}
+    response = await ready.client.put(PATIENT, json=card)
+    assert field(problem(response, 422), ["body", "birth_date"]).startswith(
+        "use YYYY-MM-DD, e.g. 1980-05-17"
+    )
+    fine = await ready.client.put(PATIENT, json={**card, "birth_date": "1980-05-17"})
+    assert fine.status_code in (200, 201), fine.text
+
+
 async def test_a_validators_message_has_no_value_error_prefix(ready: Harness) -> None:
     response = await ready.client.post(
         "/api/v1/clinics", json={"id": "c2", "name": "Клиника", "timezone": "Mars/Base"}
