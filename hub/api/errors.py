@@ -3,7 +3,7 @@
     {"type": "about:blank", "title": "Unprocessable Content", "status": 422,
      "detail": "birth_date: use YYYY-MM-DD, e.g. 1980-05-17 (got 8 digits with no dashes)",
      "errors": [{"loc": ["body", "birth_date"], "msg": "use YYYY-MM-DD, ...",
-                 "type": "date_from_datetime_inexact"}]}
+                 "type": "date_parsing"}]}
 
 ``detail`` is always one human-readable string; ``errors`` (every 422, nothing else)
 lists each refused field with FastAPI's ``loc``/``msg``/``type``.  ``title`` is the
