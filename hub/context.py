@@ -178,13 +178,12 @@ class HookContext(Generic[S]):
 
     def with_key(self, idempotency_key: str | None) -> HookContext[S]:
         """The same context for another delivery."""
-        return HookContext(
-            services=self._hub,
-            clinic=self.clinic,
-            plugin=self.plugin,
-            settings=self.settings,
-            idempotency_key=idempotency_key,
-        )
+        # a copy, not a new context: the worker asks for one per message, and the bound
+        # logger, state and mappings depend only on the clinic and plugin
+        ctx: HookContext[S] = object.__new__(type(self))
+        ctx.__dict__.update(self.__dict__)
+        ctx.idempotency_key = idempotency_key
+        return ctx
 
     @property
     def public_url(self) -> str | None:
