@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import AppointmentRecord, PatientRecord, ReferenceItem
 from hub.text import declension
+from hub.text.phones import CardPhones
 from hub.types import Appointment, Card, Doctor, Service, Specialty
 
 APPOINTMENT = AppointmentRecord.__table__  # type: ignore[attr-defined]
@@ -301,6 +302,16 @@ async def _build_all(
 STREAM_CHUNK = 1000
 
 
+@dataclass
+class AppointmentChunk:
+    """One chunk of :func:`stream_appointments`: the appointments, and the verdicts on
+    their cards' phones as stored with the cards (by patient id; a card without one is
+    left out, and its phones are checked when used)."""
+
+    appointments: list[Appointment]
+    phone_verdicts: dict[str, CardPhones]
+
+
 async def stream_appointments(
     session: AsyncSession,
     clinic_id: str,
@@ -309,7 +320,7 @@ async def stream_appointments(
     start_to: dt.datetime,
     include_cancelled: bool = False,
     chunk: int | None = None,
-) -> AsyncIterator[list[Appointment]]:
+) -> AsyncIterator[AppointmentChunk]:
     """The appointments starting in ``[start_from, start_to)`` in chunks of ``chunk``,
     ordered by (start, id): each chunk is one keyset query (after the last row of the
     one before) plus one for its reference items, so memory stays flat however many
@@ -334,7 +345,12 @@ async def stream_appointments(
         if not rows:
             return
         built = await _build_all(session, clinic_id, rows)
-        yield built
+        verdicts: dict[str, CardPhones] = {}
+        for row in rows:
+            verdict = CardPhones.from_json(row["p__phone_verdict"])
+            if verdict is not None:
+                verdicts[row["patient_id"]] = verdict
+        yield AppointmentChunk(built, verdicts)
         if len(rows) < chunk:
             return
         after = (rows[-1]["start"], rows[-1]["external_id"])

@@ -16,7 +16,7 @@ date) gets a new reminder.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from hub.messages.queue import Draft, entry, queue_messages
 from hub.reminders.eligibility import screen, warnings
 from hub.reminders.rules import Rule
 from hub.reminders.selection import ADDRESS_REASONS, Decision
+from hub.text.phones import CardPhones
 from hub.types import Appointment, ClinicInfo
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ async def by_priority(
     rule: Rule,
     region: str,
     now: dt.datetime,
+    phones: Mapping[str, CardPhones] | None = None,
 ) -> tuple[list[tuple[Appointment, Decision]], dict[str, Route]]:
     """Each appointment the first channel cannot reach, tried on the next ones in order.
 
@@ -97,7 +99,13 @@ async def by_priority(
         if not waiting:
             break
         again = await screen(
-            session, clinic_id, waiting, channel=channel, region=region, filters=rule.filters
+            session,
+            clinic_id,
+            waiting,
+            channel=channel,
+            region=region,
+            filters=rule.filters,
+            phones=phones,
         )
         for appointment, decision in again:
             passed = tried[appointment.id]
@@ -190,8 +198,10 @@ async def plan(
     appointments: Sequence[Appointment],
     day_key: Callable[[Appointment], str],
     dry_run: bool,
+    phones: Mapping[str, CardPhones] | None = None,
 ) -> RunOutcome:
-    """Who gets what, who is skipped and why; nothing is written."""
+    """Who gets what, who is skipped and why; nothing is written.  ``phones``: the
+    verdicts stored with the cards, by patient id (the others are checked here)."""
     outcome = RunOutcome()
     keys = {a.id: f"{rule.key}:{a.id}:{day_key(a)}" for a in appointments}
     taken = await taken_keys(session, clinic.id, list(keys.values()))
@@ -211,11 +221,18 @@ async def plan(
         region=region,
         filters=rule.filters,
         already_sent=lambda a: keys[a.id] in taken,
+        phones=phones,
     )
     routes: dict[str, Route] = {}
     if rule.more_channels:
         decided, routes = await by_priority(
-            session, clinic.id, decided, rule=rule, region=region, now=runtime.clock.now()
+            session,
+            clinic.id,
+            decided,
+            rule=rule,
+            region=region,
+            now=runtime.clock.now(),
+            phones=phones,
         )
     outcome.warnings.update(warnings(decided))
     for appointment, decision in decided:
