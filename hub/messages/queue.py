@@ -190,17 +190,9 @@ async def queue_messages(
             created_at=now,
             communication_status=draft.communication_status,
             attempts=0,
-            lease_until=None,
-            lease_owner=None,
-            provider=None,
-            provider_message_id=None,
-            cost=None,
+            # the lease, provider, cost and delivery columns stay NULL (not bound per row)
             error_code=None,
             error_text=None,
-            raw=None,
-            sent_at=None,
-            delivered_at=None,
-            polled_at=None,
         )
         refusal = None
         if address in blocked:

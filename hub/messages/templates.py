@@ -282,11 +282,10 @@ def render(
     """
     out: list[str] = []
     empty: list[str] = []
-    for literal, name, _, _ in string.Formatter().parse(body):
+    for literal, key in _pieces(body):
         out.append(literal)
-        if name is None:
+        if key is None:
             continue
-        key = canonical(name.strip())
         value = context.values.get(key, "")
         if not value.strip() and key not in empty:
             empty.append(key)
@@ -294,6 +293,16 @@ def render(
     if empty and not allow_empty:
         raise EmptyPlaceholder(empty)
     return "".join(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _pieces(body: str) -> tuple[tuple[str, str | None], ...]:
+    """``body`` parsed once: each literal with the canonical placeholder after it (a
+    run renders the same body for every appointment)."""
+    return tuple(
+        (literal, None if name is None else canonical(name.strip()))
+        for literal, name, _, _ in string.Formatter().parse(body)
+    )
 
 
 def render_subject(subject: str, context: TemplateContext, *, allow_empty: bool = False) -> str:
