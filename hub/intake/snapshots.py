@@ -179,14 +179,9 @@ _BUILDERS: dict[str, Any] = {
 }
 
 
-def build_card(row: Row, *, stored: bool = False) -> Card:
-    """A :class:`Card` from a ``patient`` row (or its mapping).
-
-    ``stored``: the row was read back from the database, whose values were validated
-    when written, so the card is built without validating them again
-    (``model_construct``: a tenth of a day's loading time)."""
-    make = Card.model_construct if stored else Card
-    return make(
+def build_card(row: Row) -> Card:
+    """A :class:`Card` from a ``patient`` row (or its mapping)."""
+    return Card(
         id=row["external_id"],
         last_name=row["last_name"],
         first_name=row["first_name"],
@@ -201,13 +196,11 @@ def build_card(row: Row, *, stored: bool = False) -> Card:
     )
 
 
-def build_appointment(
-    row: Row, patient: Row | None, refs: References, *, stored: bool = False
-) -> Appointment:
+def build_appointment(row: Row, patient: Row | None, refs: References) -> Appointment:
     """An :class:`Appointment` from an ``appointment`` row, its patient and the references.
 
     The specialty defaults to the doctor's; a service's price-list section to the one
-    of the service in the reference data.  ``stored`` as for :func:`build_card`.
+    of the service in the reference data.
     """
     doctor_id = row["doctor_id"]
     doctor: Doctor | None = refs.value("doctors", doctor_id)
@@ -232,9 +225,8 @@ def build_appointment(
         key = ("card", patient["external_id"])
         card = refs.built.get(key)  # one row per patient id within one load
         if card is None:
-            card = refs.built[key] = build_card(patient, stored=stored)
-    make = Appointment.model_construct if stored else Appointment
-    return make(
+            card = refs.built[key] = build_card(patient)
+    return Appointment(
         id=row["external_id"],
         patient_id=row["patient_id"],
         patient=card,
@@ -301,9 +293,7 @@ async def _build_all(
             "services": {s["id"] for a, _ in rows for s in (a["services"] or ())},
         },
     )
-    return [
-        build_appointment(appointment, patient, refs, stored=True) for appointment, patient in rows
-    ]
+    return [build_appointment(appointment, patient, refs) for appointment, patient in rows]
 
 
 #: Appointments per chunk of :func:`stream_appointments`.
