@@ -248,9 +248,37 @@ def build_appointment(row: Row, patient: Row | None, refs: References) -> Appoin
 
 # --- loaders ----------------------------------------------------------------------------
 
-_PATIENT_COLUMNS = [c.label(f"p__{c.name}") for c in PATIENT.c]
-_APPOINTMENT_NAMES = tuple(c.name for c in APPOINTMENT.c)
-_PATIENT_NAMES = tuple(c.name for c in PATIENT.c)
+#: The columns the builders read (and the patient's phone verdict): a day of reminders
+#: converts no timestamp or JSON value it would not use.
+_APPOINTMENT_NAMES = (
+    "external_id",
+    "patient_id",
+    "doctor_id",
+    "specialty_id",
+    "services",
+    "start",
+    "end",
+    "cabinet",
+    "status",
+    "comment",
+    "cancelled",
+    "cancel_reason",
+    "communication_status",
+)
+_PATIENT_NAMES = (
+    "external_id",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "birth_date",
+    "sex",
+    "phones",
+    "email",
+    "phone_verdict",
+    "opt_out",
+    "inpatient",
+    "deleted_at",
+)
 
 
 def _split(row: Sequence[Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -265,7 +293,10 @@ def _split(row: Sequence[Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
 
 def _appointments_query(clinic_id: str) -> sa.Select[Any]:
     return (
-        sa.select(APPOINTMENT, *_PATIENT_COLUMNS)
+        sa.select(
+            *(APPOINTMENT.c[name] for name in _APPOINTMENT_NAMES),
+            *(PATIENT.c[name].label(f"p__{name}") for name in _PATIENT_NAMES),
+        )
         .select_from(
             APPOINTMENT.outerjoin(
                 PATIENT,

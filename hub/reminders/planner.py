@@ -60,6 +60,8 @@ class Planned:
     #: is ``email``.
     subject: str | None = None
     html: str | None = None
+    #: The patient's full name (``Card.full_name``, joined once per message).
+    name: str | None = None
 
 
 #: Reasons a channel is passed over for the next one of the contact priority.
@@ -247,6 +249,7 @@ async def plan(
             outcome.skip(appointment, "empty_placeholder", str(exc))
             continue
         card = appointment.patient
+        name = card.full_name if card else None
         route = routes.get(appointment.id)
         channel = route.channel if route else rule.channel
         rest = route.rest if route else rule.more_channels
@@ -274,13 +277,14 @@ async def plan(
                 history=tuple(route.history) if route else (),
                 subject=subject,
                 html=html,
+                name=name,
             )
         )
         outcome.recipients.append(
             {
                 "appointment_id": appointment.id,
                 "patient_id": appointment.patient_id,
-                "name": card.full_name if card else None,
+                "name": name,
                 "channel": channel,
                 "address": decision.address,
                 "start": appointment.start.isoformat(),
@@ -307,7 +311,7 @@ async def execute(
             address=p.address,
             text=p.text,
             dedupe_key=p.dedupe_key,
-            recipient_name=p.appointment.patient.full_name if p.appointment.patient else None,
+            recipient_name=p.name,
             patient_id=p.appointment.patient_id,
             appointment_id=p.appointment.id,
             appointment_at=p.appointment.start,
