@@ -237,11 +237,12 @@ async def plan(
             phones=phones,
         )
     outcome.warnings.update(warnings(decided))
+    tokens = links.new_tokens(len(decided)) if uses_link and not dry_run else None
     for appointment, decision in decided:
         if decision.address is None:
             outcome.skip(appointment, decision.reason or "skipped", decision.detail)
             continue
-        token = links.new_token() if uses_link and not dry_run else None
+        token = next(tokens) if tokens is not None else None
         link = links.url(public_url, token or PREVIEW_TOKEN) if uses_link else None
         try:
             text = _render(rule, appointment, clinic, link)
