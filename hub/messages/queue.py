@@ -169,6 +169,8 @@ async def queue_messages(
         session, clinic_id, {d.patient_id for d in drafts if d.patient_id and not d.essential}
     )
     rows: list[dict[str, Any]] = []
+    #: the first allowed instant of each wanted one, with its journal line (read-only)
+    allowed: dict[dt.datetime, tuple[dt.datetime, dict[str, Any]]] = {}
     for draft, address in zip(drafts, addresses, strict=True):
         row: dict[str, Any] = dict(
             clinic_id=clinic_id,
@@ -211,16 +213,15 @@ async def queue_messages(
                 ],
             )
         else:
-            due = max(now, draft.not_before) if draft.not_before is not None else now
-            due = first_allowed(due, tz, options.quiet_hours)
-            row.update(
-                status="queued",
-                next_attempt_at=due,
-                history=[
-                    *draft.history,
+            wanted = max(now, draft.not_before) if draft.not_before is not None else now
+            if wanted not in allowed:  # a run's drafts mostly share one instant
+                due = first_allowed(wanted, tz, options.quiet_hours)
+                allowed[wanted] = (
+                    due,
                     entry(now, "queued", "queued", due=due.isoformat() if due != now else None),
-                ],
-            )
+                )
+            due, line = allowed[wanted]
+            row.update(status="queued", next_attempt_at=due, history=[*draft.history, line])
         rows.append(row)
     if session.get_bind().dialect.name == "postgresql":
         return await _insert_postgres(session, rows)
