@@ -7,6 +7,9 @@ message is not created: the caller reports the reason (``no_phone``,
 ``invalid_phone``, ``not_mobile``, ``no_email``) in its answer or skip list, and
 :func:`warn` tells the clinic system through a ``card.warning`` feed event
 ``{"patient_id", "reason", "detail"}`` (seed 000: the card gets an error mark).
+The verdict on a card's phones is decided when the card is written and stored with it
+(``patient.phone_verdict``, :class:`hub.text.phones.CardPhones`); a reminder run hands
+it to :func:`for_card`, which checks the phones itself only when it is missing or stale.
 """
 
 from __future__ import annotations
