@@ -4,6 +4,7 @@ Scenarios, each in its own process (so peak memory is its own), in one run:
 
     limit                 raw aiohttp posting the sms.ru form to the fake gateway, 32 in flight
     httpx_aiohttp         httpx.AsyncClient + httpx_aiohttp transport alone, 32 in flight
+    post_form             the hub's ``ctx.post_form`` alone (on its aiohttp session), 32 in flight
     httpx_default         httpx.AsyncClient with its own transport alone, 32 in flight
     hub_console           the delivery worker through the built-in console provider (no HTTP)
     hub_smsru             the worker through the real ``smsru`` plugin, one request per SMS
@@ -103,6 +104,21 @@ async def httpx_client(url: str, n: int, aio: bool) -> float:
         return await _pump(n, post)
 
 
+async def post_form(url: str, n: int) -> float:
+    from hub.http_client import HubHttp
+    from hub.settings import HubSettings
+
+    http = HubHttp(HubSettings(http_max_connections=CONCURRENCY))  # type: ignore[call-arg]
+    try:
+
+        async def post(i: int) -> None:
+            json.loads((await http.post_form(url, {**FORM, "to": f"7918{i:07d}"})).content)
+
+        return await _pump(n, post)
+    finally:
+        await http.aclose()
+
+
 # --- the hub ------------------------------------------------------------------------
 
 
@@ -199,6 +215,9 @@ def one(scenario: str, n: int, url: str, database_url: str | None) -> dict[str, 
     if scenario == "limit":
         seconds = asyncio.run(raw_aiohttp(url, n))
         extra: dict[str, Any] = {}
+    elif scenario == "post_form":
+        seconds = asyncio.run(post_form(url, n))
+        extra = {}
     elif scenario in ("httpx_aiohttp", "httpx_default"):
         seconds = asyncio.run(httpx_client(url, n, scenario == "httpx_aiohttp"))
         extra = {}
@@ -288,6 +307,7 @@ def run(results: Path) -> dict[str, Any]:
     plan: list[tuple[str, int, str | None]] = [
         ("limit", N, None),
         ("httpx_aiohttp", N, None),
+        ("post_form", N, None),
         ("httpx_default", SLOW_N, None),
         ("hub_console", N, None),
         ("hub_smsru", N, None),

@@ -16,8 +16,10 @@ How the hub calls hooks
 * **Per clinic.**  Every call except registration is made for one clinic and reaches
   only the plugins an admin enabled for that clinic (``PUT /api/v1/clinics/{clinic}/
   plugins/{plugin}``).  ``ctx`` carries the clinic, the plugin's validated settings
-  for it, the shared ``httpx.AsyncClient``, a logger with the clinic and plugin bound,
-  and the ways to act on the hub (feed events, messages, plugin state, mirrored data).
+  for it, the shared ``httpx.AsyncClient`` (``ctx.http``; ``ctx.post_form`` for a
+  form POST sent once per message, without httpx's cost), a logger with the clinic and
+  plugin bound, and the ways to act on the hub (feed events, messages, plugin state,
+  mirrored data).
 * **Sync or async.**  Implementations may be ``def`` or ``async def``.  A plain ``def``
   runs in a worker thread, so blocking code (a SOAP client, a file) cannot stall the
   hub; use ``async def`` when you call ``ctx`` methods, which are coroutines.
@@ -541,8 +543,9 @@ def send_message(ctx: HookContext, message: OutgoingMessage) -> DeliveryResult |
     the next after a provider-side failure), within the provider's rate limit and
     outside the clinic's quiet hours.
 
-    :param ctx: the clinic, this plugin's validated settings, the shared HTTP client,
-        a bound logger; ``ctx.idempotency_key`` equals ``message.idempotency_key``.
+    :param ctx: the clinic, this plugin's validated settings, the shared HTTP client
+        (``ctx.post_form`` is the cheap way to make the one request per message), a
+        bound logger; ``ctx.idempotency_key`` equals ``message.idempotency_key``.
     :param message: the message to send; read-only.
     :returns: a :class:`hub.DeliveryResult`: ``accepted`` with the provider's message id
         and cost, ``transient`` (retried with back-off) or ``permanent`` with the

@@ -1,4 +1,4 @@
-"""The shared ``httpx.AsyncClient`` handed to plugins as ``ctx.http``.
+"""The hub's outgoing HTTP: ``ctx.http`` (httpx) and ``ctx.post_form`` (lean), one pool.
 
 Plugins keep httpx's API; the transport underneath is the hub's choice.  By default it
 is aiohttp's (``httpx_aiohttp.AiohttpTransport``): on this project's benchmark machine
@@ -6,25 +6,86 @@ httpx's own async transport reached about 0.07x of the practical request rate to
 local gateway at 32 requests in flight, the aiohttp transport about 0.5x (see
 ``docs/decisions.md`` and ``bench/``).  ``HUB_HTTP_TRANSPORT=httpx`` switches back.
 Tests inject any transport (``httpx.MockTransport``, an ASGI app) instead.
+
+httpx's own client machinery (URL parsing, header models, ``Request``/``Response``,
+streams) costs more CPU per request than aiohttp's whole request, so a plugin's hot
+path (one request per message) can use ``ctx.post_form`` instead:
+
+    HubHttp                  what the runtime holds: .client (ctx.http), .post_form, .aclose()
+      SharedSession          the one aiohttp ClientSession, made at first use, under both
+      AiohttpFormPost        post_form straight on that session (the aiohttp transport)
+      HttpxFormPost          post_form through ctx.http (any other transport: tests' fakes)
+
+``AiohttpFormPost`` raises httpx's exceptions, as ``ctx.http`` would, so a plugin
+handles both paths alike:
+
+    asyncio.TimeoutError (aiohttp's time-outs)  -> httpx.ConnectTimeout / ReadTimeout
+    aiohttp.ClientConnectorError (refused, DNS) -> httpx.ConnectError
+    aiohttp.ServerDisconnectedError, other
+      aiohttp.ClientResponseError (bad answer)  -> httpx.RemoteProtocolError
+    aiohttp.ClientPayloadError                  -> httpx.ReadError
+    aiohttp.InvalidURL                          -> httpx.UnsupportedProtocol
+    other aiohttp.ClientConnectionError         -> httpx.NetworkError
+    other aiohttp.ClientError                   -> httpx.TransportError
+
+Their text is aiohttp's (host and port at most); the form never goes into it.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import httpx
 
+from hub.ports import PostForm
 from hub.settings import HubSettings
+from hub.types import HttpAnswer
+
+if TYPE_CHECKING:
+    import aiohttp
 
 USER_AGENT = "clinic-hub"
 
 
+class HubHttp:
+    """The runtime's HTTP: ``client`` is ``ctx.http``, ``post_form`` is ``ctx.post_form``."""
+
+    def __init__(
+        self, settings: HubSettings, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.session: SharedSession | None = None
+        if transport is None and settings.http_transport == "aiohttp":
+            self.session = SharedSession(settings.http_max_connections, settings.http_timeout)
+        self.client = build_http_client(settings, transport, session=self.session)
+        self.post_form: PostForm = (
+            HttpxFormPost(self.client)
+            if self.session is None
+            else AiohttpFormPost(self.session, settings.http_timeout)
+        )
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        if self.session is not None:
+            await self.session.close()
+
+
 def build_http_client(
-    settings: HubSettings, transport: httpx.AsyncBaseTransport | None = None
+    settings: HubSettings,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    session: SharedSession | None = None,
 ) -> httpx.AsyncClient:
-    """One client per runtime, with pooled keep-alive connections."""
+    """One client per runtime, with pooled keep-alive connections (over ``session`` when
+    given and the transport is aiohttp's)."""
     timeout = httpx.Timeout(settings.http_timeout)
     headers = {"User-Agent": USER_AGENT}
     if transport is None and settings.http_transport == "aiohttp":
-        transport = _aiohttp_transport(settings.http_max_connections, settings.http_timeout)
+        from httpx_aiohttp import AiohttpTransport
+
+        shared = session or SharedSession(settings.http_max_connections, settings.http_timeout)
+        transport = AiohttpTransport(client=shared)
     if transport is not None:
         return httpx.AsyncClient(transport=transport, timeout=timeout, headers=headers)
     limits = httpx.Limits(
@@ -34,14 +95,99 @@ def build_http_client(
     return httpx.AsyncClient(limits=limits, timeout=timeout, headers=headers)
 
 
-def _aiohttp_transport(max_connections: int, timeout: float) -> httpx.AsyncBaseTransport:
+class SharedSession:
+    """One ``aiohttp.ClientSession``, made at its first use (aiohttp wants a running loop)."""
+
+    def __init__(self, max_connections: int, timeout: float) -> None:
+        self._limit = max_connections
+        self._timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    def __call__(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            import aiohttp
+
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._limit),
+                timeout=aiohttp.ClientTimeout(total=self._timeout),
+                headers={"User-Agent": USER_AGENT},
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+class HttpxFormPost:
+    """``post_form`` through an ``httpx.AsyncClient``: whatever its transport answers."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def __call__(
+        self, url: str, form: Mapping[str, str], *, timeout: float | None = None
+    ) -> HttpAnswer:
+        # httpx reads timeout=None as "no time limit": leave it out for the default
+        kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        response = await self._client.post(url, data=form, **kwargs)
+        return HttpAnswer(response.status_code, response.content, response.headers)
+
+
+class AiohttpFormPost:
+    """``post_form`` straight on the shared aiohttp session, with httpx's exceptions."""
+
+    def __init__(self, session: SharedSession, timeout: float) -> None:
+        import aiohttp
+
+        self._session = session
+        self._errors = (asyncio.TimeoutError, aiohttp.ClientError)
+        self._default = aiohttp.ClientTimeout(total=timeout)
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+
+    async def __call__(
+        self, url: str, form: Mapping[str, str], *, timeout: float | None = None
+    ) -> HttpAnswer:
+        limit = self._default if timeout is None else self._timeout(timeout)
+        try:
+            async with self._session().post(
+                url, data=form, allow_redirects=False, timeout=limit
+            ) as response:
+                content = await response.read()
+                return HttpAnswer(response.status, content, response.headers)
+        except self._errors as exc:
+            raise _as_httpx(exc, url) from exc
+
+    def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
+        found = self._timeouts.get(seconds)
+        if found is None:
+            import aiohttp
+
+            found = self._timeouts[seconds] = aiohttp.ClientTimeout(total=seconds)
+        return found
+
+
+def _as_httpx(exc: BaseException, url: str) -> httpx.TransportError:
+    """The httpx exception ``ctx.http`` would raise for aiohttp's ``exc`` (see the table
+    in this module's docstring)."""
     import aiohttp
-    from httpx_aiohttp import AiohttpTransport
 
-    def session() -> aiohttp.ClientSession:
-        return aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=max_connections),
-            timeout=aiohttp.ClientTimeout(total=timeout),
-        )
-
-    return AiohttpTransport(client=session)
+    kind: type[httpx.TransportError]
+    if isinstance(exc, asyncio.TimeoutError):
+        connecting = isinstance(exc, aiohttp.ConnectionTimeoutError)
+        kind = httpx.ConnectTimeout if connecting else httpx.ReadTimeout
+    elif isinstance(exc, aiohttp.ClientConnectorError):
+        kind = httpx.ConnectError
+    elif isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientResponseError):
+        kind = httpx.RemoteProtocolError
+    elif isinstance(exc, aiohttp.ClientPayloadError):
+        kind = httpx.ReadError
+    elif isinstance(exc, aiohttp.InvalidURL):
+        kind = httpx.UnsupportedProtocol
+    elif isinstance(exc, aiohttp.ClientConnectionError):
+        kind = httpx.NetworkError
+    else:
+        kind = httpx.TransportError
+    text = str(exc) or type(exc).__name__
+    # the request without its body: whoever logs it does not log the form
+    return kind(text, request=httpx.Request("POST", url))

@@ -46,12 +46,21 @@ class Metrics:
             ["provider", "outcome"],
             registry=self.registry,
         )
+        self._hook_children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
 
     def hook_call(self, plugin: str, hook: str, outcome: str, seconds: float) -> None:
-        self.hook_calls.labels(plugin, hook, outcome).inc()
+        # once per message for send_message: the labelled children are looked up once
+        children = self._hook_children.get((plugin, hook, outcome))
+        if children is None:
+            children = self._hook_children[(plugin, hook, outcome)] = (
+                self.hook_calls.labels(plugin, hook, outcome),
+                self.hook_seconds.labels(plugin, hook),
+            )
+        calls, duration = children
+        calls.inc()
         if outcome != "ok":
             self.hook_failures.labels(plugin, hook).inc()
-        self.hook_seconds.labels(plugin, hook).observe(seconds)
+        duration.observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

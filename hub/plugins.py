@@ -163,6 +163,7 @@ class PluginHost:
         self.plugins: dict[str, PluginInfo] = {}
         self.failure_sinks: list[FailureSink] = []
         self.last_failures: dict[tuple[str, str | None], Failure] = {}
+        self._impl_cache: dict[tuple[str, str], tuple[pluggy.HookImpl, ...]] = {}
         self._threads = concurrent.futures.ThreadPoolExecutor(
             max_workers=max_threads, thread_name_prefix="hub-plugin"
         )
@@ -210,6 +211,7 @@ class PluginHost:
         info = info or PluginInfo(name=name, description=description or _doc_line(obj))
         if not self.wanted(name):
             raise ValueError(f"plugin {name!r} is blocked by HUB_PLUGINS / HUB_PLUGINS_DISABLE")
+        self._impl_cache.clear()
         try:
             self.pm.register(obj, name=name)
         except Exception as exc:
@@ -220,6 +222,7 @@ class PluginHost:
             self._collect_registration(info)
         except Exception as exc:
             self.pm.unregister(name=name)
+            self._impl_cache.clear()
             self._mark_broken(info, f"registration failed: {_error_text(exc)}")
             return info
         self.plugins[name] = info
@@ -230,6 +233,7 @@ class PluginHost:
         """Remove a plugin (tests register and unregister plugin classes)."""
         if self.pm.has_plugin(name):
             self.pm.unregister(name=name)
+        self._impl_cache.clear()
         self.plugins.pop(name, None)
 
     def _mark_broken(self, info: PluginInfo, error: str) -> None:
@@ -297,9 +301,15 @@ class PluginHost:
                 )
             info.mapping_kinds[mapping.name] = mapping
 
-    def _impls(self, plugin: str, hook: str) -> list[pluggy.HookImpl]:
-        caller = getattr(self.pm.hook, hook)
-        return [impl for impl in caller.get_hookimpls() if impl.plugin_name == plugin]
+    def _impls(self, plugin: str, hook: str) -> tuple[pluggy.HookImpl, ...]:
+        # asked once per hook call (per message for send_message): kept until the next
+        # register or unregister
+        found = self._impl_cache.get((plugin, hook))
+        if found is None:
+            caller = getattr(self.pm.hook, hook)
+            found = tuple(impl for impl in caller.get_hookimpls() if impl.plugin_name == plugin)
+            self._impl_cache[(plugin, hook)] = found
+        return found
 
     def _register_one(self, plugin: str, hook: str) -> Any:
         for impl in self._impls(plugin, hook):

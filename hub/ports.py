@@ -9,7 +9,7 @@ the hub's domain packages, and a test may give a context any other implementatio
 This module is part of the plugin API's bottom layer: it imports only the value types,
 never the database, the runtime or a domain package.
 
-    reading      now, public_url, http, get_patient, get_appointment,
+    reading      now, public_url, http, post_form, get_patient, get_appointment,
                  find_appointments
     acting       publish, queue_message, report_delivery, awaiting_report,
                  upsert_appointment, report_answer, set_communication_status,
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from collections.abc import Mapping as AbcMapping
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -33,6 +34,7 @@ from hub.types import (
     Appointment,
     Card,
     DeliveryReport,
+    HttpAnswer,
     LabResults,
     Mapping,
     Remindable,
@@ -42,7 +44,16 @@ from hub.types import (
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
 
-__all__ = ["HubServices"]
+__all__ = ["HubServices", "PostForm"]
+
+
+class PostForm(Protocol):
+    """``ctx.post_form``: POST a form, get the whole answer (see
+    :meth:`hub.HookContext.post_form`)."""
+
+    async def __call__(
+        self, url: str, form: AbcMapping[str, str], *, timeout: float | None = None
+    ) -> HttpAnswer: ...
 
 
 class HubServices(Protocol):
@@ -51,6 +62,9 @@ class HubServices(Protocol):
 
     @property
     def http(self) -> httpx.AsyncClient: ...
+
+    @property
+    def post_form(self) -> PostForm: ...
 
     @property
     def public_url(self) -> str | None: ...

@@ -32,7 +32,7 @@ from hub.clock import Clock
 from hub.context import HookContext
 from hub.db.engine import Database
 from hub.db.models import ApiToken, Clinic, PluginConfig, PluginHealth
-from hub.http_client import build_http_client
+from hub.http_client import HubHttp
 from hub.metrics import Metrics
 from hub.plugins import Failure, PluginHost
 from hub.ports import HubServices
@@ -126,7 +126,10 @@ class Runtime:
             redact=self.redactor.redact,
         )
         self.host.failure_sinks.append(self._on_failure)
-        self.http = build_http_client(settings, http_transport)
+        self._http = HubHttp(settings, http_transport)
+        #: ``ctx.http`` and ``ctx.post_form`` (one pool of connections under both)
+        self.http = self._http.client
+        self.post_form = self._http.post_form
         self._snapshots: dict[str, ClinicSnapshot] = {}
         self.principals: TtlCache[str, Any] = TtlCache(TOKEN_CACHE_SECONDS)
         self._loading: dict[str, asyncio.Future[ClinicSnapshot]] = {}
@@ -153,7 +156,7 @@ class Runtime:
     async def close(self) -> None:
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
-        await self.http.aclose()
+        await self._http.aclose()
         await self.db.dispose()
         self.host.close()
         stop_redacting(self.redactor)

@@ -33,7 +33,7 @@ from hub.intake.snapshots import load_appointments, load_card
 from hub.messages import communication, priority, queue, reports
 from hub.plugin_data import mappings, tables
 from hub.plugin_data import reference as plugin_reference
-from hub.ports import HubServices
+from hub.ports import HubServices, PostForm
 from hub.reminders import answers, eligibility
 from hub.runtime import Runtime
 from hub.schemas.clinics import ClinicOptions
@@ -69,6 +69,10 @@ class RuntimeServices:
     @property
     def http(self) -> httpx.AsyncClient:
         return self.runtime.http
+
+    @property
+    def post_form(self) -> PostForm:
+        return self.runtime.post_form
 
     @property
     def public_url(self) -> str | None:

@@ -21,6 +21,7 @@ snapshots of what the hub held when the event happened.  What plugins give back
     ReferenceKind, MappingKind  reference-data and mapping kinds a plugin declares
     Mapping                     one (hub id, external id) pair of a mapping kind
     FileAnswer                  an action's answer that is a file (a label, a PDF)
+    HttpAnswer                  what ``ctx.post_form`` got back: status, headers, body
     ActionError                 an action's deliberate 4xx answer
 
 What registration hooks return (``Job``, ``Action``, ``PluginRouter``) is in
@@ -30,9 +31,10 @@ What registration hooks return (``Job``, ``Action``, ``PluginRouter``) is in
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -51,6 +53,7 @@ __all__ = [
     "Doctor",
     "FieldChange",
     "FileAnswer",
+    "HttpAnswer",
     "LabResults",
     "Mapping",
     "MappingKind",
@@ -383,6 +386,20 @@ class FileAnswer:
     content: bytes | str
     media_type: str
     filename: str
+
+
+class HttpAnswer(NamedTuple):
+    """What :meth:`hub.HookContext.post_form` got back, whatever the status.
+
+    A tuple, so ``status, content, headers = await ctx.post_form(...)`` works too.
+    """
+
+    #: the HTTP status code (``200``); a 4xx or 5xx is an answer, not an exception
+    status: int
+    #: the whole body, as sent (not decoded)
+    content: bytes
+    #: the response headers; looked up case-insensitively
+    headers: AbcMapping[str, str]
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,25 @@ async def test_sync_impls_run_in_a_thread_and_async_ones_are_awaited() -> None:
     assert await host.call_strict("both", "get_plugin_status", CTX) == {"used_today": 7}
 
 
+class Balance42:
+    @hookimpl
+    async def get_balance(self, ctx: HookContext) -> Balance:
+        return Balance(amount=42)
+
+
+async def test_a_plugin_registered_again_under_its_name_is_the_one_called() -> None:
+    """The host remembers each plugin's implementations between calls, and forgets them
+    when a plugin is registered or unregistered."""
+    host = PluginHost()
+    host.register("p", SyncAndAsync())
+    assert await host.call_strict("p", "get_balance", CTX) == Balance(amount=12)
+    host.unregister("p")
+    assert not host.implements("p", "get_balance")
+    host.register("p", Balance42())
+    assert await host.call_strict("p", "get_balance", CTX) == Balance(amount=42)
+    assert not host.implements("p", "get_plugin_status")
+
+
 class Slow:
     @hookimpl
     def get_balance(self, ctx: HookContext) -> None:

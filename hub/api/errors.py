@@ -3,7 +3,7 @@
     {"type": "about:blank", "title": "Unprocessable Content", "status": 422,
      "detail": "birth_date: use YYYY-MM-DD, e.g. 1980-05-17 (got 8 digits with no dashes)",
      "errors": [{"loc": ["body", "birth_date"], "msg": "use YYYY-MM-DD, ...",
-                 "type": "date_from_datetime_inexact"}]}
+                 "type": "date_parsing"}]}
 
 ``detail`` is always one human-readable string; ``errors`` (every 422, nothing else)
 lists each refused field with FastAPI's ``loc``/``msg``/``type``.  ``title`` is the
@@ -18,6 +18,8 @@ status's phrase.
     415  a body that is not JSON (or in a charset Python does not know)
     422  invalid fields                                      (with ``errors``)
     500  a bug: logged with an id, the id is returned, nothing else
+    503  the database stayed busy (SQLite's write lock past its wait, a PostgreSQL
+         deadlock or serialization failure): nothing was stored, ``Retry-After: 1``
 
 Validation errors never echo the submitted value: it may be a secret.  Plugins' routes
 are mounted on the same app, so they answer in the same shape.
@@ -35,6 +37,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub.error_text import readable, strip_prefix
@@ -172,6 +175,30 @@ async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
     return problem(500, f"Internal error; reference {ref} in the hub's log.")
 
 
+#: PostgreSQL's "try again" states: serialization failure, deadlock, lock not available.
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+#: SQLite's, when the busy wait ran out.
+_SQLITE_BUSY = ("database is locked", "database table is locked")
+
+
+def store_busy(exc: DBAPIError) -> bool:
+    """Did the database refuse for contention (worth a retry), not for a bug?"""
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return state in _RETRYABLE_SQLSTATES or str(orig).startswith(_SQLITE_BUSY)
+
+
+async def _database(request: Request, exc: DBAPIError) -> ProblemResponse:
+    if not store_busy(exc):
+        return await _unexpected(request, exc)
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
+    return problem(
+        503,
+        "The database is busy with other writes; nothing was stored. Send the request again.",
+        headers={"Retry-After": "1"},
+    )
+
+
 #: Integers beyond this are no id, page or count the hub could hold.
 MAX_INT = 2**53
 #: Dates outside these years overflow time-zone arithmetic; no clinic needs them.
@@ -268,4 +295,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ClinicNotFound, _clinic_not_found)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, _database)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

@@ -23,6 +23,7 @@ from hub.intake.scope import ClinicScope
 from hub.intake.snapshots import PATIENT, build_card
 from hub.runtime import Runtime
 from hub.schemas.patients import PatientIn
+from hub.text.phones import CardPhones
 from hub.types import Card
 
 FIELDS = (
@@ -73,6 +74,8 @@ async def upsert_patients(
 
     An item whose phones are not phones at all is refused (``result="error"``) and
     nothing of it is written; the others are.  ``loc`` prefixes each item's problems.
+    Each card written gets the verdict on its phones (``phone_verdict``); an unchanged
+    card whose stored verdict is missing or stale gets only that column rewritten.
     """
     existing = await bulk.select_for_update(
         session,
@@ -86,6 +89,7 @@ async def upsert_patients(
     events: list[NewEvent] = []
     outcomes: list[PatientOutcome] = []
     reindexed: list[dict[str, Any]] = []
+    verdicts_only: list[dict[str, Any]] = []
     for index, (patient_id, data) in enumerate(items):
         prefix = loc[index] if loc is not None else ("body",)
         problems, warnings = phones.check(data.phones, clinic.phone_region, prefix)
@@ -93,12 +97,14 @@ async def upsert_patients(
             outcomes.append(PatientOutcome(patient_id, "error", problems=problems))
             continue
         values = _values(data)
+        verdict = CardPhones.of(values["phones"], clinic.phone_region)
         old = existing.get(patient_id)
         if old is None:
             row = {
                 "clinic_id": clinic.id,
                 "external_id": patient_id,
                 **values,
+                "phone_verdict": verdict.to_json(),
                 "deleted_at": None,
                 "created_at": now,
                 "updated_at": now,
@@ -109,12 +115,20 @@ async def upsert_patients(
         else:
             changes = [name for name in FIELDS if old[name] != values[name]]
             restored = old["deleted_at"] is not None
-            row = {**old, **values, "deleted_at": None}
+            row = {**old, **values, "phone_verdict": verdict.to_json(), "deleted_at": None}
             if restored:
                 result = "restored"
             elif changes:
                 result = "updated"
             else:
+                if CardPhones.from_json(old["phone_verdict"]) != verdict:  # older row, new region
+                    verdicts_only.append(
+                        {
+                            "clinic_id": clinic.id,
+                            "external_id": patient_id,
+                            "phone_verdict": verdict.to_json(),
+                        }
+                    )
                 outcomes.append(
                     PatientOutcome(patient_id, "unchanged", [], warnings, build_card(old))
                 )
@@ -132,6 +146,7 @@ async def upsert_patients(
         )
     await bulk.insert_many(session, PATIENT, inserts)
     await bulk.update_many(session, PATIENT, ("clinic_id", "external_id"), updates)
+    await bulk.update_many(session, PATIENT, ("clinic_id", "external_id"), verdicts_only)
     await phone_index.reindex(session, clinic.id, reindexed, clinic.phone_region)
     await emit_many(session, runtime=runtime, now=now, events=events)
     return outcomes

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import AppointmentRecord, PatientRecord, ReferenceItem
 from hub.text import declension
+from hub.text.phones import CardPhones
 from hub.types import Appointment, Card, Doctor, Service, Specialty
 
 APPOINTMENT = AppointmentRecord.__table__  # type: ignore[attr-defined]
@@ -291,23 +292,55 @@ def build_appointment(row: Row, patient: Row | None, refs: References) -> Appoin
 
 # --- loaders ----------------------------------------------------------------------------
 
-_PATIENT_COLUMNS = [c.label(f"p__{c.name}") for c in PATIENT.c]
+#: The columns the builders read (and the patient's phone verdict): a day of reminders
+#: converts no timestamp or JSON value it would not use.
+_APPOINTMENT_NAMES = (
+    "external_id",
+    "patient_id",
+    "doctor_id",
+    "specialty_id",
+    "services",
+    "start",
+    "end",
+    "cabinet",
+    "status",
+    "comment",
+    "cancelled",
+    "cancel_reason",
+    "communication_status",
+)
+_PATIENT_NAMES = (
+    "external_id",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "birth_date",
+    "sex",
+    "phones",
+    "email",
+    "phone_verdict",
+    "opt_out",
+    "inpatient",
+    "deleted_at",
+)
 
 
-def _split(row: Row) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    appointment: dict[str, Any] = {}
-    patient: dict[str, Any] = {}
-    for key, value in row.items():
-        if key.startswith("p__"):
-            patient[key[3:]] = value
-        else:
-            appointment[key] = value
-    return appointment, (patient if patient.get("external_id") is not None else None)
+def _split(row: Sequence[Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """A row of :func:`_appointments_query` as the appointment's columns and its
+    patient's (``None`` without a card), by position: the appointment's columns first."""
+    values = tuple(row)
+    cut = len(_APPOINTMENT_NAMES)
+    appointment = dict(zip(_APPOINTMENT_NAMES, values[:cut], strict=True))
+    patient = dict(zip(_PATIENT_NAMES, values[cut:], strict=True))
+    return appointment, (patient if patient["external_id"] is not None else None)
 
 
 def _appointments_query(clinic_id: str) -> sa.Select[Any]:
     return (
-        sa.select(APPOINTMENT, *_PATIENT_COLUMNS)
+        sa.select(
+            *(APPOINTMENT.c[name] for name in _APPOINTMENT_NAMES),
+            *(PATIENT.c[name].label(f"p__{name}") for name in _PATIENT_NAMES),
+        )
         .select_from(
             APPOINTMENT.outerjoin(
                 PATIENT,
@@ -322,27 +355,34 @@ def _appointments_query(clinic_id: str) -> sa.Select[Any]:
 
 
 async def _build_all(
-    session: AsyncSession, clinic_id: str, rows: Sequence[Row]
+    session: AsyncSession, clinic_id: str, rows: Sequence[tuple[Row, Row | None]]
 ) -> list[Appointment]:
-    """Value objects of joined rows, with the reference items they name (one query)."""
+    """Value objects of split rows (appointment, patient), with the reference items they
+    name (one query)."""
     refs = await load_references(
         session,
         clinic_id,
         ("specialties",),
         ids={
-            "doctors": {r["doctor_id"] for r in rows},
-            "services": {s["id"] for r in rows for s in (r["services"] or ())},
+            "doctors": {a["doctor_id"] for a, _ in rows},
+            "services": {s["id"] for a, _ in rows for s in (a["services"] or ())},
         },
     )
-    out = []
-    for row in rows:
-        appointment, patient = _split(row)
-        out.append(build_appointment(appointment, patient, refs))
-    return out
+    return [build_appointment(appointment, patient, refs) for appointment, patient in rows]
 
 
 #: Appointments per chunk of :func:`stream_appointments`.
 STREAM_CHUNK = 1000
+
+
+@dataclass
+class AppointmentChunk:
+    """One chunk of :func:`stream_appointments`: the appointments, and the verdicts on
+    their cards' phones as stored with the cards (by patient id; a card without one is
+    left out, and its phones are checked when used)."""
+
+    appointments: list[Appointment]
+    phone_verdicts: dict[str, CardPhones]
 
 
 async def stream_appointments(
@@ -353,7 +393,7 @@ async def stream_appointments(
     start_to: dt.datetime,
     include_cancelled: bool = False,
     chunk: int | None = None,
-) -> AsyncIterator[list[Appointment]]:
+) -> AsyncIterator[AppointmentChunk]:
     """The appointments starting in ``[start_from, start_to)`` in chunks of ``chunk``,
     ordered by (start, id): each chunk is one keyset query (after the last row of the
     one before) plus one for its reference items, so memory stays flat however many
@@ -374,14 +414,20 @@ async def stream_appointments(
                     sa.and_(APPOINTMENT.c.start == after[0], APPOINTMENT.c.external_id > after[1]),
                 )
             )
-        rows = [r._mapping for r in (await session.execute(query)).all()]
+        rows = [_split(r) for r in (await session.execute(query)).all()]
         if not rows:
             return
         built = await _build_all(session, clinic_id, rows)
-        yield built
+        verdicts: dict[str, CardPhones] = {}
+        for _, patient in rows:
+            verdict = CardPhones.from_json(patient["phone_verdict"]) if patient else None
+            if patient is not None and verdict is not None:
+                verdicts[patient["external_id"]] = verdict
+        yield AppointmentChunk(built, verdicts)
         if len(rows) < chunk:
             return
-        after = (rows[-1]["start"], rows[-1]["external_id"])
+        last = rows[-1][0]
+        after = (last["start"], last["external_id"])
 
 
 async def load_appointments(
@@ -407,9 +453,9 @@ async def load_appointments(
         if ids is None
         else [base.where(APPOINTMENT.c.external_id.in_(list(part))) for part in chunks(list(ids))]
     )
-    rows: list[Row] = []
+    rows: list[tuple[Row, Row | None]] = []
     for query in queries:
-        rows.extend(r._mapping for r in (await session.execute(query)).all())
+        rows.extend(_split(r) for r in (await session.execute(query)).all())
     if not rows:
         return []
     out = await _build_all(session, clinic_id, rows)

@@ -10,8 +10,8 @@ For each claimed message, in order:
 4. the provider account's rate limit: a short wait, or back to ``queued`` for later;
 5. ``send_message`` is called with ``ctx.idempotency_key == message.idempotency_key``
    — or, for a provider implementing ``send_messages``, the messages of one clinic
-   ready at the same moment go in one call (up to 100; :mod:`hub.messages.batches`),
-   each with its own ``idempotency_key`` and its own result;
+   claimed together go in one call (up to :data:`BATCH_SIZE`), each with its own
+   ``idempotency_key`` and its own result;
 6. the answer decides::
 
        accepted                     → sent (provider id, cost, raw answer redacted)
@@ -27,8 +27,9 @@ For each claimed message, in order:
 
 Every attempt and every status change is a line of the message's ``history``; the
 rules of step 6 are :mod:`hub.messages.outcomes`.
-A message holds one of ``HUB_WORKER_CONCURRENCY`` slots from its preparation until its
-result is committed; results finished together are written together
+A message holds one of ``HUB_WORKER_CONCURRENCY`` slots from before it is sent until its
+result is committed (a batch holds one slot for all its messages); results finished
+together are written together
 (``hub.messages.claim.write``, a group commit), so a killed worker leaves at most that
 many messages sent and unrecorded.  A run that goes long keeps its leases alive, so
 another worker never takes over messages still in flight here.
@@ -50,7 +51,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.context import HookContext
 from hub.messages import communication, outcomes, policy, priority, routing
-from hub.messages.batches import Batches
 from hub.messages.claim import ClaimedMessage, claim, extend, write
 from hub.messages.outcomes import Values
 from hub.messages.quiet import quiet_until
@@ -67,6 +67,8 @@ log = logging.getLogger("hub.messages.delivery")
 
 #: Batches one call of the step may claim before giving the other steps a turn.
 BATCHES_PER_RUN = 100
+#: Messages per ``send_messages`` call at most.
+BATCH_SIZE = 100
 #: Seconds after which a run claims no more (its cached settings and routes are re-read
 #: by the next run).
 RUN_SECONDS = 2.0
@@ -82,7 +84,10 @@ class ClinicView:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A message ready to go to ``provider`` (``candidates[0]``)."""
+    """A message ready to go to ``provider`` (``candidates[0]``) once ``time.monotonic()``
+    reaches ``ready_at`` (its rate-limit token).  ``ctx`` is the provider's context for
+    the clinic, without an idempotency key (a batch call has none; a single send gets
+    the message's)."""
 
     message: ClaimedMessage
     view: ClinicView
@@ -90,6 +95,7 @@ class Prepared:
     candidates: list[str]
     ctx: HookContext[PluginSettings]
     outgoing: OutgoingMessage
+    ready_at: float = 0.0
 
 
 class DeliveryStep:
@@ -109,16 +115,20 @@ class DeliveryStep:
 class Run:
     """One call of the step: batches claimed one after another, sent as a stream.
 
-    ``HUB_WORKER_CONCURRENCY`` slots: a message takes one before it is prepared and gives
-    it back only once its result is written (committed), so at most that many messages
-    are ever sent and not yet recorded — what a worker killed at any moment can have
-    sent without the database knowing (they are sent again after their lease).  A call of
-    ``send_messages`` takes one slot for the whole batch, likewise until its results are
-    written.  Results are written as they come: whatever finished while the last write
-    ran goes in the next one (a group commit; nothing waits for a timer).
+    Each claimed batch is prepared in one pass (:meth:`prepare` per message: no task,
+    no future).  Then ``HUB_WORKER_CONCURRENCY`` slots: a message sent alone takes one
+    before it is sent and gives it back only once its result is written (committed),
+    so at most that many calls are ever made and not yet recorded — what a worker
+    killed at any moment can have sent without the database knowing (they are sent
+    again after their lease).  The messages of one clinic and provider that implements
+    ``send_messages`` go in calls of up to :data:`BATCH_SIZE`, each call one task
+    holding one slot until its results are written; the messages not to be sent now
+    (refused, quiet hours, rate limit) are written together, also holding one slot.
+    Results are written as they come: whatever finished while the last write ran goes
+    in the next one (a group commit; nothing waits for a timer).
 
-    The next batch is claimed as soon as the last message of the previous one has a
-    slot, so the gateway never waits for a claim.  A run stops after
+    The next batch is claimed as soon as the previous one has its slots, so the
+    gateway never waits for a claim.  A run stops after
     :data:`BATCHES_PER_RUN` batches or :data:`RUN_SECONDS`, or when a claim comes back
     short (nothing more is due), so the worker's other steps get their turn.
     """
@@ -143,7 +153,6 @@ class Run:
         self.stop_listed: set[tuple[str, str]] = set()
         self.opted_out: set[tuple[str, str]] = set()
         self.max_wait = self.settings.worker_lease / 4
-        self.batches: Batches[Prepared, Values] = Batches(self.send_batch)
         # SQLite takes one writer at a time, and a second BEGIN IMMEDIATE sleeps in
         # SQLite's busy handler (milliseconds at a time): the run's claims, writes and
         # lease renewals take turns here instead
@@ -160,17 +169,14 @@ class Run:
             yield session
 
     async def go(self) -> int:
-        queue: asyncio.Queue[ClaimedMessage | None] = asyncio.Queue(
-            maxsize=self.settings.worker_batch
-        )
+        queue: asyncio.Queue[list[ClaimedMessage] | None] = asyncio.Queue(maxsize=1)
         tasks: list[asyncio.Task[None]] = []
         producer = asyncio.create_task(self._claim_into(queue))
         heartbeat = asyncio.create_task(self._heartbeat())
         writer = asyncio.create_task(self._writer())
         try:
-            while (message := await queue.get()) is not None:
-                await self.slots.acquire()
-                tasks.append(asyncio.create_task(self._one(message)))
+            while (claimed := await queue.get()) is not None:
+                await self._dispatch(claimed, tasks)
             await asyncio.gather(*tasks)
             return await producer
         finally:
@@ -189,7 +195,7 @@ class Run:
             self.contexts[(clinic_id, provider)] = found
         return found
 
-    async def _claim_into(self, queue: asyncio.Queue[ClaimedMessage | None]) -> int:
+    async def _claim_into(self, queue: asyncio.Queue[list[ClaimedMessage] | None]) -> int:
         """Claim batches into ``queue``; the next claim runs while the previous batch is
         still being sent (the queue holds one batch), so a worker holds about two batches
         plus its sends in flight and the results being written.  Ends the queue with
@@ -218,40 +224,79 @@ class Run:
                 total += len(claimed)
                 self.pending.update(c["id"] for c in claimed)
                 await self._load_clinics(claimed)
-                for message in claimed:
-                    await queue.put(message)
+                await queue.put(claimed)
                 if len(claimed) < settings.worker_batch:
                     break
         finally:
             await queue.put(None)
         return total
 
-    async def _one(self, message: ClaimedMessage) -> None:
-        """Prepare, send and record one message; called holding a slot, which it gives
-        back once the result is written (or at once, for a message going in a batch:
-        the batch takes its own slot)."""
-        try:
-            prepared = await self.prepare(message)
-        except Exception:  # a bug here must not leave the rest of the batch unsent
-            prepared = self._internal_error(message)
-        if isinstance(prepared, Prepared) and self._batched(prepared):
-            self.slots.release()  # waiting for the batch holds no slot
+    async def _dispatch(
+        self, claimed: list[ClaimedMessage], tasks: list[asyncio.Task[None]]
+    ) -> None:
+        """Prepare a claimed batch in one pass and start its sends: one task per call of
+        ``send_messages`` (up to :data:`BATCH_SIZE` messages of a clinic and provider),
+        one per message sent alone, one for the results known without a send.  Each
+        task takes its slot here, so claiming waits while every slot is taken."""
+        settled: list[Result] = []
+        groups: dict[tuple[str, str], list[Prepared]] = {}
+        for message in claimed:
             try:
-                await self.batches.submit((message["clinic_id"], prepared.provider), prepared)
-            except Exception:  # send_batch failed before recording: record the retry
-                await self.record([(message, self._internal_error(message))])
-            return
-        try:
-            if isinstance(prepared, Prepared):
-                try:
-                    values = await self.send_one(prepared)
-                except Exception:
-                    values = self._internal_error(message)
+                prepared = await self.prepare(message)
+            except Exception:  # a bug here must not leave the rest of the batch unsent
+                prepared = self._internal_error(message)
+            if not isinstance(prepared, Prepared):
+                settled.append((message, prepared))
+            elif self._batched(prepared):
+                groups.setdefault((message["clinic_id"], prepared.provider), []).append(prepared)
             else:
-                values = prepared
-            await self.record([(message, values)])
+                await self.slots.acquire()
+                tasks.append(asyncio.create_task(self._one(prepared)))
+        if settled:
+            await self.slots.acquire()
+            tasks.append(asyncio.create_task(self._settle(settled)))
+        for group in groups.values():
+            for start in range(0, len(group), BATCH_SIZE):
+                await self.slots.acquire()
+                tasks.append(asyncio.create_task(self._batch(group[start : start + BATCH_SIZE])))
+
+    async def _settle(self, results: list[Result]) -> None:
+        """Record results known without a send; called holding a slot."""
+        try:
+            await self.record(results)
         finally:
             self.slots.release()
+
+    async def _one(self, prepared: Prepared) -> None:
+        """Send and record one message; called holding a slot, which it gives back once
+        the result is written."""
+        try:
+            try:
+                values = await self.send_one(prepared)
+            except Exception:
+                values = self._internal_error(prepared.message)
+            await self.record([(prepared.message, values)])
+        finally:
+            self.slots.release()
+
+    async def _batch(self, batch: list[Prepared]) -> None:
+        """Send and record messages of one clinic and provider in one ``send_messages``
+        call; called holding a slot, which it gives back once their results are written.
+        If the provider declines the batch, each goes through ``send_message`` with a
+        slot of its own, and so does every later message of this clinic and provider in
+        this run."""
+        try:
+            try:
+                values = await self.send_batch(batch)
+            except Exception:  # recorded as a retry, as for one message
+                values = [self._internal_error(p.message) for p in batch]
+            if values is not None:
+                await self.record([(p.message, v) for p, v in zip(batch, values, strict=True)])
+                return
+        finally:
+            self.slots.release()
+        self.declined.add((batch[0].message["clinic_id"], batch[0].provider))
+        await asyncio.gather(*(self._single(p) for p in batch))
 
     def _internal_error(self, message: ClaimedMessage) -> Values:
         log.exception("delivery of message %s failed", message["id"])
@@ -433,7 +478,7 @@ class Run:
 
     async def prepare(self, message: ClaimedMessage) -> Values | Prepared:
         """Steps 1-4: the new values if the message is not to be sent now, else what
-        sending it needs (its rate-limit token taken and waited for)."""
+        sending it needs (its rate-limit token taken: it goes at ``ready_at``)."""
         view = self.clinics.get(message["clinic_id"])
         if view is None:
             return self.fail(message, "no_clinic", "the clinic no longer exists")
@@ -478,7 +523,7 @@ class Run:
         provider = candidates[0]
         key = f"{message['clinic_id']}:message:{message['id']}"
         try:
-            ctx = (await self._context(message["clinic_id"], provider)).with_key(key)
+            ctx = await self._context(message["clinic_id"], provider)
         except (PluginNotEnabled, SettingsInvalid) as exc:
             result = DeliveryResult.permanent("provider_unavailable", str(exc), provider_side=True)
             return self.outcome(message, view, provider, candidates, result)
@@ -489,8 +534,6 @@ class Run:
             return self.requeue(
                 message, due, "rate_limited", f"{provider}'s rate limit: waiting {wait:.0f} s"
             )
-        if wait > 0:
-            await asyncio.sleep(wait)
         outgoing = OutgoingMessage(
             id=message["id"],
             clinic_id=message["clinic_id"],
@@ -506,13 +549,17 @@ class Run:
             attempt=message["attempts"] + 1,
             idempotency_key=key,
         )
-        return Prepared(message, view, provider, candidates, ctx, outgoing)
+        ready_at = time.monotonic() + wait if wait > 0 else 0.0
+        return Prepared(message, view, provider, candidates, ctx, outgoing, ready_at)
 
     async def send_one(self, p: Prepared) -> Values:
-        """Steps 5-7 for one message through ``send_message``."""
+        """Steps 5-7 for one message through ``send_message``, once its rate-limit
+        token is due."""
+        await _until(p.ready_at)
         started = time.perf_counter()
+        ctx = p.ctx.with_key(p.outgoing.idempotency_key)
         try:
-            result = await self.runtime.host.send_message(p.provider, p.ctx, p.outgoing)
+            result = await self.runtime.host.send_message(p.provider, ctx, p.outgoing)
         except PluginCallError as exc:
             result = DeliveryResult.transient("plugin_error", exc.error)
         log.debug(
@@ -524,35 +571,31 @@ class Run:
         )
         return self.outcome(p.message, p.view, p.provider, p.candidates, result)
 
-    async def send_batch(self, batch: list[Prepared]) -> list[Values]:
+    async def send_batch(self, batch: list[Prepared]) -> list[Values] | None:
         """Steps 5-7 for messages of one clinic and provider through ``send_messages``,
-        holding one slot until their results are written; if the provider declines the
-        batch (``None``), each goes through ``send_message`` with a slot of its own, and
-        so does every later message of this clinic and provider in this run."""
+        once the last of their rate-limit tokens is due; ``None`` if the provider
+        declines the batch."""
         first = batch[0]
-        async with self.slots:
-            started = time.perf_counter()
-            try:
-                results = await self.runtime.host.send_messages(
-                    first.provider, first.ctx.with_key(None), tuple(p.outgoing for p in batch)
-                )
-            except PluginCallError as exc:
-                results = [DeliveryResult.transient("plugin_error", exc.error)] * len(batch)
-            if results is not None:
-                log.debug(
-                    "%d messages via %s.send_messages in %.3f s",
-                    len(batch),
-                    first.provider,
-                    time.perf_counter() - started,
-                )
-                values = [
-                    self.outcome(p.message, p.view, p.provider, p.candidates, result)
-                    for p, result in zip(batch, results, strict=True)
-                ]
-                await self.record([(p.message, v) for p, v in zip(batch, values, strict=True)])
-                return values
-        self.declined.add((first.message["clinic_id"], first.provider))
-        return list(await asyncio.gather(*(self._single(p) for p in batch)))
+        await _until(max(p.ready_at for p in batch))
+        started = time.perf_counter()
+        try:
+            results = await self.runtime.host.send_messages(
+                first.provider, first.ctx, tuple(p.outgoing for p in batch)
+            )
+        except PluginCallError as exc:
+            results = [DeliveryResult.transient("plugin_error", exc.error)] * len(batch)
+        if results is None:
+            return None
+        log.debug(
+            "%d messages via %s.send_messages in %.3f s",
+            len(batch),
+            first.provider,
+            time.perf_counter() - started,
+        )
+        return [
+            self.outcome(p.message, p.view, p.provider, p.candidates, result)
+            for p, result in zip(batch, results, strict=True)
+        ]
 
     async def _single(self, p: Prepared) -> Values:
         """One message of a declined batch: sent and recorded holding a slot."""
@@ -563,3 +606,10 @@ class Run:
                 values = self._internal_error(p.message)
             await self.record([(p.message, values)])
             return values
+
+
+async def _until(moment: float) -> None:
+    """Sleep until ``time.monotonic()`` reaches ``moment`` (a rate-limit token)."""
+    delay = moment - time.monotonic()
+    if delay > 0:
+        await asyncio.sleep(delay)

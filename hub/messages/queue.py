@@ -169,6 +169,8 @@ async def queue_messages(
         session, clinic_id, {d.patient_id for d in drafts if d.patient_id and not d.essential}
     )
     rows: list[dict[str, Any]] = []
+    #: the first allowed instant of each wanted one, with its journal line (read-only)
+    allowed: dict[dt.datetime, tuple[dt.datetime, dict[str, Any]]] = {}
     for draft, address in zip(drafts, addresses, strict=True):
         row: dict[str, Any] = dict(
             clinic_id=clinic_id,
@@ -190,17 +192,9 @@ async def queue_messages(
             created_at=now,
             communication_status=draft.communication_status,
             attempts=0,
-            lease_until=None,
-            lease_owner=None,
-            provider=None,
-            provider_message_id=None,
-            cost=None,
+            # the lease, provider, cost and delivery columns stay NULL (not bound per row)
             error_code=None,
             error_text=None,
-            raw=None,
-            sent_at=None,
-            delivered_at=None,
-            polled_at=None,
         )
         refusal = None
         if address in blocked:
@@ -219,16 +213,15 @@ async def queue_messages(
                 ],
             )
         else:
-            due = max(now, draft.not_before) if draft.not_before is not None else now
-            due = first_allowed(due, tz, options.quiet_hours)
-            row.update(
-                status="queued",
-                next_attempt_at=due,
-                history=[
-                    *draft.history,
+            wanted = max(now, draft.not_before) if draft.not_before is not None else now
+            if wanted not in allowed:  # a run's drafts mostly share one instant
+                due = first_allowed(wanted, tz, options.quiet_hours)
+                allowed[wanted] = (
+                    due,
                     entry(now, "queued", "queued", due=due.isoformat() if due != now else None),
-                ],
-            )
+                )
+            due, line = allowed[wanted]
+            row.update(status="queued", next_attempt_at=due, history=[*draft.history, line])
         rows.append(row)
     if session.get_bind().dialect.name == "postgresql":
         return await _insert_postgres(session, rows)

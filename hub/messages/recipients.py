@@ -7,6 +7,9 @@ message is not created: the caller reports the reason (``no_phone``,
 ``invalid_phone``, ``not_mobile``, ``no_email``) in its answer or skip list, and
 :func:`warn` tells the clinic system through a ``card.warning`` feed event
 ``{"patient_id", "reason", "detail"}`` (seed 000: the card gets an error mark).
+The verdict on a card's phones is decided when the card is written and stored with it
+(``patient.phone_verdict``, :class:`hub.text.phones.CardPhones`); a reminder run hands
+it to :func:`for_card`, which checks the phones itself only when it is missing or stale.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import feed
-from hub.text.phones import best_mobile, check_phone
+from hub.text.phones import CardPhones
 from hub.types import Card
 
 WARNING = "card.warning"
@@ -32,22 +35,28 @@ class CardAddress:
     detail: str = ""
 
 
-def for_card(card: Card, channel: str, region: str = "RU") -> CardAddress:
+def for_card(
+    card: Card, channel: str, region: str = "RU", stored: CardPhones | None = None
+) -> CardAddress:
+    """The card's address for ``channel``, or why there is none.
+
+    ``stored`` is the verdict on the card's phones kept with it (``patient.phone_verdict``,
+    decided at intake); when it is missing or no longer fits the card's phones and
+    ``region``, the phones are checked here (libphonenumber)."""
     if channel == "email":
         if card.email and card.email.strip():
             return CardAddress(card.email.strip())
         return CardAddress(
             None, "no_email", "в карте пациента нет адреса e-mail / the card has no e-mail address"
         )
-    check = best_mobile(list(card.phones), region)
-    if check.usable and check.e164:
-        return CardAddress(check.e164)
-    if channel == "voice":
-        for phone in card.phones:
-            any_number = check_phone(phone, region)
-            if any_number.e164:
-                return CardAddress(any_number.e164)
-    return CardAddress(None, check.problem or "no_phone", check.detail)
+    verdict = stored if stored is not None and stored.fits(card.phones, region) else None
+    if verdict is None:
+        verdict = CardPhones.of(card.phones, region)
+    if verdict.mobile is not None:
+        return CardAddress(verdict.mobile)
+    if channel == "voice" and verdict.any_number is not None:
+        return CardAddress(verdict.any_number)
+    return CardAddress(None, verdict.problem or "no_phone", verdict.detail)
 
 
 async def warn(

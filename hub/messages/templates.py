@@ -26,7 +26,7 @@ import datetime as dt
 import functools
 import html as html_lib
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import phonenumbers
@@ -217,6 +217,17 @@ def uses(name: str, *bodies: str | None) -> bool:
     return any(name in placeholders(b) for b in bodies if b)
 
 
+@functools.lru_cache(maxsize=1024)
+def _phone(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, "RU")
+    except phonenumbers.NumberParseException:
+        return value
+    if not phonenumbers.is_valid_number(number):
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 @dataclass(frozen=True)
 class TemplateContext:
     """The values of every placeholder for one appointment of one clinic."""
@@ -227,45 +238,61 @@ class TemplateContext:
     def build(
         cls, appointment: Appointment, clinic: ClinicInfo, confirm_link: str | None = None
     ) -> TemplateContext:
+        """Each value is worked out when a body first asks for it (a reminder's text uses
+        a handful of the placeholders, for every appointment of the day)."""
+        return cls(_Values(appointment, clinic, confirm_link))
+
+
+#: How each placeholder is filled from (appointment, clinic, local start, confirm link).
+_FILLS: dict[str, Callable[[Appointment, ClinicInfo, dt.datetime, str | None], str]] = {
+    "patient_full_name": lambda a, c, s, link: a.patient.full_name if a.patient else "",
+    "patient_last_name": lambda a, c, s, link: a.patient.last_name if a.patient else "",
+    "patient_first_name": lambda a, c, s, link: a.patient.first_name if a.patient else "",
+    "patient_middle_name": lambda a, c, s, link: a.patient.middle_name if a.patient else "",
+    "patient_name_patronymic": lambda a, c, s, link: " ".join(
+        p for p in ((a.patient.first_name, a.patient.middle_name) if a.patient else ()) if p
+    ),
+    "date": lambda a, c, s, link: s.strftime("%d.%m.%Y"),
+    "time": lambda a, c, s, link: s.strftime("%H:%M"),
+    "weekday": lambda a, c, s, link: WEEKDAYS[s.weekday()],
+    "doctor": lambda a, c, s, link: a.doctor.full_name if a.doctor else "",
+    "doctor_short": lambda a, c, s, link: a.doctor.short_name if a.doctor else "",
+    "doctor_dative": lambda a, c, s, link: a.doctor.dative if a.doctor else "",
+    "doctor_dative_short": lambda a, c, s, link: a.doctor.dative_short if a.doctor else "",
+    "specialty": lambda a, c, s, link: a.specialty.name if a.specialty else "",
+    "specialty_dative": lambda a, c, s, link: a.specialty.dative if a.specialty else "",
+    "clinic_name": lambda a, c, s, link: c.name,
+    "clinic_address": lambda a, c, s, link: c.address,
+    "clinic_phone": lambda a, c, s, link: _phone(c.phone),
+    "cabinet": lambda a, c, s, link: a.cabinet or "",
+    "service": lambda a, c, s, link: ", ".join(x.name for x in a.services if x.name),
+    "confirm_link": lambda a, c, s, link: link or "",
+    "discount_card_number": lambda a, c, s, link: "",  # the «discount card issued» schedule's
+}
+
+
+class _Values(Mapping[str, str]):
+    """The placeholders' values of one appointment, each filled when first read."""
+
+    __slots__ = ("_args", "_filled")
+
+    def __init__(self, appointment: Appointment, clinic: ClinicInfo, link: str | None) -> None:
         start = appointment.start.astimezone(clinic.tz)
-        card, doctor, specialty = appointment.patient, appointment.doctor, appointment.specialty
-        values = {
-            "patient_full_name": card.full_name if card else "",
-            "patient_last_name": card.last_name if card else "",
-            "patient_first_name": card.first_name if card else "",
-            "patient_middle_name": card.middle_name if card else "",
-            "patient_name_patronymic": " ".join(
-                p for p in ((card.first_name, card.middle_name) if card else ()) if p
-            ),
-            "date": start.strftime("%d.%m.%Y"),
-            "time": start.strftime("%H:%M"),
-            "weekday": WEEKDAYS[start.weekday()],
-            "doctor": doctor.full_name if doctor else "",
-            "doctor_short": doctor.short_name if doctor else "",
-            "doctor_dative": doctor.dative if doctor else "",
-            "doctor_dative_short": doctor.dative_short if doctor else "",
-            "specialty": specialty.name if specialty else "",
-            "specialty_dative": specialty.dative if specialty else "",
-            "clinic_name": clinic.name,
-            "clinic_address": clinic.address,
-            "clinic_phone": _phone(clinic.phone),
-            "cabinet": appointment.cabinet or "",
-            "service": ", ".join(s.name for s in appointment.services if s.name),
-            "confirm_link": confirm_link or "",
-            "discount_card_number": "",  # filled by the «discount card issued» schedule
-        }
-        return cls(values)
+        self._args = (appointment, clinic, start, link)
+        self._filled: dict[str, str] = {}
 
+    def __getitem__(self, key: str) -> str:
+        try:
+            return self._filled[key]
+        except KeyError:
+            value = self._filled[key] = _FILLS[key](*self._args)
+            return value
 
-@functools.lru_cache(maxsize=1024)
-def _phone(value: str) -> str:
-    try:
-        number = phonenumbers.parse(value, "RU")
-    except phonenumbers.NumberParseException:
-        return value
-    if not phonenumbers.is_valid_number(number):
-        return value
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    def __iter__(self) -> Iterator[str]:
+        return iter(_FILLS)
+
+    def __len__(self) -> int:
+        return len(_FILLS)
 
 
 def render(
@@ -282,11 +309,10 @@ def render(
     """
     out: list[str] = []
     empty: list[str] = []
-    for literal, name, _, _ in string.Formatter().parse(body):
+    for literal, key in _pieces(body):
         out.append(literal)
-        if name is None:
+        if key is None:
             continue
-        key = canonical(name.strip())
         value = context.values.get(key, "")
         if not value.strip() and key not in empty:
             empty.append(key)
@@ -294,6 +320,16 @@ def render(
     if empty and not allow_empty:
         raise EmptyPlaceholder(empty)
     return "".join(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _pieces(body: str) -> tuple[tuple[str, str | None], ...]:
+    """``body`` parsed once: each literal with the canonical placeholder after it (a
+    run renders the same body for every appointment)."""
+    return tuple(
+        (literal, None if name is None else canonical(name.strip()))
+        for literal, name, _, _ in string.Formatter().parse(body)
+    )
 
 
 def render_subject(subject: str, context: TemplateContext, *, allow_empty: bool = False) -> str:

@@ -114,7 +114,7 @@ async def run_day(
         async for found in stream_appointments(
             session, info.id, start_from=since, start_to=end, include_cancelled=True
         ):
-            selected = [a for a in found if _matches(rule, a)]
+            selected = [a for a in found.appointments if _matches(rule, a)]
             outcome = await planner.plan(
                 session,
                 runtime,
@@ -124,6 +124,7 @@ async def run_day(
                 appointments=selected,
                 day_key=lambda a: timing.local_date(a.start, tz).isoformat(),
                 dry_run=dry_run,
+                phones=found.phone_verdicts,
             )
             outcome.warnings = {p: w for p, w in outcome.warnings.items() if p not in warned}
             warned.update(outcome.warnings)

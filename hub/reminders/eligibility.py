@@ -13,7 +13,7 @@ publishes it).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ from hub.messages import policy, recipients
 from hub.reminders import timing
 from hub.reminders.selection import ADDRESS_REASONS, Decision, Filters, decide
 from hub.schemas.clinics import ClinicOptions
+from hub.text.phones import CardPhones
 from hub.types import Appointment, ClinicInfo, Remindable, Skipped
 
 __all__ = ["screen", "remindable", "warnings"]
@@ -37,9 +38,12 @@ async def screen(
     region: str,
     filters: Filters,
     already_sent: Callable[[Appointment], bool] = lambda _: False,
+    phones: Mapping[str, CardPhones] | None = None,
 ) -> list[tuple[Appointment, Decision]]:
     """Each appointment with its decision, in order; a stop-listed address becomes the
-    reason ``stop_list``."""
+    reason ``stop_list``.  ``phones`` are the verdicts stored with the cards, by patient
+    id (``AppointmentChunk.phone_verdicts``); a card without one is checked here."""
+    known = phones or {}
     decided = [
         (
             appointment,
@@ -49,6 +53,7 @@ async def screen(
                 region=region,
                 filters=filters,
                 already_sent=already_sent(appointment),
+                phones=known.get(appointment.patient_id),
             ),
         )
         for appointment in appointments

@@ -16,7 +16,7 @@ date) gets a new reminder.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from hub.messages.queue import Draft, entry, queue_messages
 from hub.reminders.eligibility import screen, warnings
 from hub.reminders.rules import Rule
 from hub.reminders.selection import ADDRESS_REASONS, Decision
+from hub.text.phones import CardPhones
 from hub.types import Appointment, ClinicInfo
 
 if TYPE_CHECKING:
@@ -59,6 +60,8 @@ class Planned:
     #: is ``email``.
     subject: str | None = None
     html: str | None = None
+    #: The patient's full name (``Card.full_name``, joined once per message).
+    name: str | None = None
 
 
 #: Reasons a channel is passed over for the next one of the contact priority.
@@ -82,6 +85,7 @@ async def by_priority(
     rule: Rule,
     region: str,
     now: dt.datetime,
+    phones: Mapping[str, CardPhones] | None = None,
 ) -> tuple[list[tuple[Appointment, Decision]], dict[str, Route]]:
     """Each appointment the first channel cannot reach, tried on the next ones in order.
 
@@ -97,7 +101,13 @@ async def by_priority(
         if not waiting:
             break
         again = await screen(
-            session, clinic_id, waiting, channel=channel, region=region, filters=rule.filters
+            session,
+            clinic_id,
+            waiting,
+            channel=channel,
+            region=region,
+            filters=rule.filters,
+            phones=phones,
         )
         for appointment, decision in again:
             passed = tried[appointment.id]
@@ -190,8 +200,10 @@ async def plan(
     appointments: Sequence[Appointment],
     day_key: Callable[[Appointment], str],
     dry_run: bool,
+    phones: Mapping[str, CardPhones] | None = None,
 ) -> RunOutcome:
-    """Who gets what, who is skipped and why; nothing is written."""
+    """Who gets what, who is skipped and why; nothing is written.  ``phones``: the
+    verdicts stored with the cards, by patient id (the others are checked here)."""
     outcome = RunOutcome()
     keys = {a.id: f"{rule.key}:{a.id}:{day_key(a)}" for a in appointments}
     taken = await taken_keys(session, clinic.id, list(keys.values()))
@@ -211,18 +223,26 @@ async def plan(
         region=region,
         filters=rule.filters,
         already_sent=lambda a: keys[a.id] in taken,
+        phones=phones,
     )
     routes: dict[str, Route] = {}
     if rule.more_channels:
         decided, routes = await by_priority(
-            session, clinic.id, decided, rule=rule, region=region, now=runtime.clock.now()
+            session,
+            clinic.id,
+            decided,
+            rule=rule,
+            region=region,
+            now=runtime.clock.now(),
+            phones=phones,
         )
     outcome.warnings.update(warnings(decided))
+    tokens = links.new_tokens(len(decided)) if uses_link and not dry_run else None
     for appointment, decision in decided:
         if decision.address is None:
             outcome.skip(appointment, decision.reason or "skipped", decision.detail)
             continue
-        token = links.new_token() if uses_link and not dry_run else None
+        token = next(tokens) if tokens is not None else None
         link = links.url(public_url, token or PREVIEW_TOKEN) if uses_link else None
         try:
             text = _render(rule, appointment, clinic, link)
@@ -230,6 +250,7 @@ async def plan(
             outcome.skip(appointment, "empty_placeholder", str(exc))
             continue
         card = appointment.patient
+        name = card.full_name if card else None
         route = routes.get(appointment.id)
         channel = route.channel if route else rule.channel
         rest = route.rest if route else rule.more_channels
@@ -257,13 +278,14 @@ async def plan(
                 history=tuple(route.history) if route else (),
                 subject=subject,
                 html=html,
+                name=name,
             )
         )
         outcome.recipients.append(
             {
                 "appointment_id": appointment.id,
                 "patient_id": appointment.patient_id,
-                "name": card.full_name if card else None,
+                "name": name,
                 "channel": channel,
                 "address": decision.address,
                 "start": appointment.start.isoformat(),
@@ -290,7 +312,7 @@ async def execute(
             address=p.address,
             text=p.text,
             dedupe_key=p.dedupe_key,
-            recipient_name=p.appointment.patient.full_name if p.appointment.patient else None,
+            recipient_name=p.name,
             patient_id=p.appointment.patient_id,
             appointment_id=p.appointment.id,
             appointment_at=p.appointment.start,

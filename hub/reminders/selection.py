@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from hub.messages import recipients
+from hub.text.phones import CardPhones
 from hub.types import Appointment, Card
 
 __all__ = ["ADDRESS_REASONS", "Decision", "Filters", "decide", "decide_card"]
@@ -57,8 +58,10 @@ def decide(
     region: str,
     filters: Filters,
     already_sent: bool = False,
+    phones: CardPhones | None = None,
 ) -> Decision:
-    """The decision for one appointment (see the module's order of checks)."""
+    """The decision for one appointment (see the module's order of checks); ``phones``
+    is the verdict stored with the card, if any (see ``recipients.for_card``)."""
     if appointment.cancelled:
         return Decision(None, "cancelled", "the appointment is cancelled")
     if already_sent:
@@ -81,7 +84,7 @@ def decide(
                 "excluded_price_list_section",
                 f"service {service.id} is in price-list section {section}, excluded from reminders",
             )
-    return _address(card, channel, region)
+    return _address(card, channel, region, phones)
 
 
 def decide_card(card: Card | None, *, channel: str, region: str) -> Decision:
@@ -104,8 +107,8 @@ def _card_flags(card: Card | None) -> Decision | None:
     return None
 
 
-def _address(card: Card, channel: str, region: str) -> Decision:
-    address = recipients.for_card(card, channel, region)
+def _address(card: Card, channel: str, region: str, phones: CardPhones | None = None) -> Decision:
+    address = recipients.for_card(card, channel, region, phones)
     if address.address is None:
         return Decision(None, address.reason or "no_phone", address.detail)
     return Decision(address.address)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import re
 import zoneinfo
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic_core import PydanticCustomError
 
 #: An e-mail subject is one header line: RFC 5322 caps a line at 998 characters.
 SUBJECT_MAX_LENGTH = 998
@@ -35,6 +38,23 @@ def _check_zone(name: str) -> str:
 
 #: An IANA time zone name.
 TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
+
+
+_ISO_DATE = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
+
+
+def _iso_date(value: Any) -> Any:
+    """Only ``YYYY-MM-DD``: pydantic alone also takes a number (or a string of digits) as
+    seconds since 1970, so ``0`` would be a birth date of 1970-01-01."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value.strip()
+    raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
+
+
+#: A calendar date, written ``YYYY-MM-DD`` and nothing else.
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 class StrictModel(BaseModel):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field, field_serializer, model_validator
 
-from hub.schemas.common import SUBJECT_MAX_LENGTH, StrictModel
+from hub.schemas.common import SUBJECT_MAX_LENGTH, IsoDate, StrictModel
 from hub.schemas.messages import Channel, Clean, Ref, RowId, money
 
 MAX_DAYS = 366
@@ -18,8 +18,8 @@ class MailingCreate(StrictModel):
     local dates, narrowed by doctor / specialty / service) and what (a template)."""
 
     name: Clean = Field("", max_length=255)
-    period_from: dt.date
-    period_to: dt.date = Field(description="Inclusive.")
+    period_from: IsoDate
+    period_to: IsoDate = Field(description="Inclusive.")
     doctor_ids: list[Ref] = Field(default_factory=list)
     specialty_ids: list[Ref] = Field(default_factory=list)
     service_ids: list[Ref] = Field(default_factory=list)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from hub.schemas.common import StrictModel
+from hub.schemas.common import IsoDate, StrictModel
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -31,7 +31,7 @@ class PatientIn(StrictModel):
     last_name: Annotated[Name, AfterValidator(_no_blank)]
     first_name: Annotated[Name, AfterValidator(_no_blank)]
     middle_name: Name = ""
-    birth_date: dt.date | None = Field(None, description="ISO date, e.g. 1980-05-17.")
+    birth_date: IsoDate | None = Field(None, description="ISO date, e.g. 1980-05-17.")
     sex: Literal["male", "female"] | None = None
     phones: Annotated[
         list[Annotated[str, StringConstraints(max_length=64)]],

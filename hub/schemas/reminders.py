@@ -6,13 +6,13 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from hub.schemas.common import StrictModel
+from hub.schemas.common import IsoDate, StrictModel
 
 
 class ReminderRunRequest(StrictModel):
     """Run the reminder selection now for the appointments of ``date`` (local)."""
 
-    date: dt.date | None = Field(
+    date: IsoDate | None = Field(
         None,
         description="The appointments' local date; default: today + days_ahead "
         "(for a schedule: the date its run today would cover).",

@@ -42,7 +42,15 @@ from typing import Final, Literal
 import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
 
-__all__ = ["PhoneCheck", "PhoneKind", "PhoneProblem", "best_mobile", "check_phone", "is_phone_like"]
+__all__ = [
+    "CardPhones",
+    "PhoneCheck",
+    "PhoneKind",
+    "PhoneProblem",
+    "best_mobile",
+    "check_phone",
+    "is_phone_like",
+]
 
 PhoneKind = Literal[
     "mobile", "landline", "toll_free", "foreign_mobile", "other", "invalid", "missing"
@@ -130,6 +138,70 @@ def best_mobile(phones: Sequence[str | None], region: str = "RU") -> PhoneCheck:
             if check.kind == wanted:
                 return check
     return next((c for c in checks if c.problem == "not_mobile"), checks[0])
+
+
+@dataclass(frozen=True, slots=True)
+class CardPhones:
+    """The verdict on a card's phones for messages, stored with the card at intake.
+
+    What :func:`hub.messages.recipients.for_card` needs of libphonenumber, decided once
+    when the card is written instead of at every reminder run: the E.164 of the
+    :func:`best_mobile` when it is usable, else its ``problem`` and ``detail`` and the
+    first phone that is a number at all (a voice call may ring a landline).  It names
+    the ``phones`` and ``region`` it was decided for, so a verdict that no longer fits
+    the card (phones written by other code, the clinic's region changed) is not used.
+    """
+
+    region: str
+    phones: tuple[str, ...]
+    mobile: str | None
+    problem: PhoneProblem | None = None
+    detail: str = ""
+    any_number: str | None = None
+
+    @classmethod
+    def of(cls, phones: Sequence[str | None], region: str = "RU") -> CardPhones:
+        """Decide (libphonenumber, cached per value)."""
+        best = best_mobile(phones, region)
+        kept = tuple(p for p in phones if p is not None)
+        if best.usable and best.e164:
+            return cls(region, kept, best.e164)
+        first = next(
+            (c.e164 for c in (check_phone(p, region) for p in kept) if c.e164 is not None), None
+        )
+        return cls(region, kept, None, best.problem or "no_phone", best.detail, first)
+
+    def fits(self, phones: Sequence[str | None], region: str) -> bool:
+        """Whether this verdict was decided for these phones in this region."""
+        return self.region == region and self.phones == tuple(p for p in phones if p is not None)
+
+    def to_json(self) -> dict[str, object]:
+        """The stored form (``patient.phone_verdict``)."""
+        if self.mobile is not None:
+            return {"region": self.region, "phones": list(self.phones), "mobile": self.mobile}
+        return {
+            "region": self.region,
+            "phones": list(self.phones),
+            "problem": self.problem,
+            "detail": self.detail,
+            "any_number": self.any_number,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> CardPhones | None:
+        """The verdict stored as :meth:`to_json` wrote it; ``None`` for anything else."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            region, phones = data["region"], tuple(data["phones"])
+            if "mobile" in data:
+                return cls(region, phones, str(data["mobile"]))
+            problem = data["problem"]
+            if problem not in ("no_phone", "invalid_phone", "not_mobile"):
+                return None
+            return cls(region, phones, None, problem, str(data["detail"]), data["any_number"])
+        except (KeyError, TypeError):
+            return None
 
 
 def is_phone_like(raw: str | None, region: str = "RU") -> bool:

@@ -10,10 +10,12 @@ them (see :mod:`hub.api.errors`, :mod:`hub.error_text`).
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, SecretStr
 
@@ -167,6 +169,19 @@ async def test_a_birth_date_without_dashes_says_use_yyyy_mm_dd(ready: Harness) -
     )
 
 
+@pytest.mark.parametrize("value", ["0", 0, 86400, "86400"])
+async def test_a_birth_date_as_seconds_since_1970_is_refused_not_read_as_1970(
+    ready: Harness, value: object
+) -> None:
+    card = {"last_name": "Иванов", "first_name": "Иван", "birth_date": value}
+    response = await ready.client.put(PATIENT, json=card)
+    assert field(problem(response, 422), ["body", "birth_date"]).startswith(
+        "use YYYY-MM-DD, e.g. 1980-05-17"
+    )
+    fine = await ready.client.put(PATIENT, json={**card, "birth_date": "1980-05-17"})
+    assert fine.status_code in (200, 201), fine.text
+
+
 async def test_a_validators_message_has_no_value_error_prefix(ready: Harness) -> None:
     response = await ready.client.post(
         "/api/v1/clinics", json={"id": "c2", "name": "Клиника", "timezone": "Mars/Base"}
@@ -284,3 +299,42 @@ async def test_the_openapi_document_declares_the_shape(ready: Harness) -> None:
                         }
                     }, (path, method, code)
                     assert answer["description"], (path, method, code)
+
+
+class _PostgresError(Exception):
+    """What the driver raises for PostgreSQL's deadlock: an error with its SQLSTATE."""
+
+    sqlstate = "40P01"
+
+
+@pytest.mark.parametrize(
+    "driver_error",
+    [sqlite3.OperationalError("database is locked"), _PostgresError("deadlock detected")],
+    ids=["sqlite-locked", "postgresql-deadlock"],
+)
+async def test_a_busy_database_is_a_503_to_retry_not_a_500(
+    ready: Harness, monkeypatch: pytest.MonkeyPatch, driver_error: Exception
+) -> None:
+    from hub.intake import patients
+
+    async def busy(*args: object, **kwargs: object) -> None:
+        raise sa.exc.OperationalError("INSERT INTO patient ...", {}, driver_error)
+
+    monkeypatch.setattr(patients, "upsert_patient", busy)
+    response = await ready.client.put(PATIENT, json={"last_name": "Иванов", "first_name": "Иван"})
+    body = problem(response, 503)
+    assert response.headers["Retry-After"] == "1"
+    assert "nothing was stored" in body["detail"] and "INSERT" not in body["detail"]
+
+
+async def test_any_other_database_error_is_a_500_with_a_reference(
+    ready: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub.intake import patients
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise sa.exc.OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: x"))
+
+    monkeypatch.setattr(patients, "upsert_patient", broken)
+    response = await ready.client.put(PATIENT, json={"last_name": "Иванов", "first_name": "Иван"})
+    assert problem(response, 500)["detail"].startswith("Internal error; reference ")

@@ -1,68 +1,11 @@
-"""A scripted SMS provider for the delivery tests, and a clinic routed to two of them.
-
-``ScriptedProvider`` answers each ``send_message`` with the next step of its script
-(then ``accept`` forever): ``accept``, ``transient``, ``raise`` (an exception),
-``permanent`` (the recipient's fault: sms.ru 207) or ``no_money`` (the account's
-fault, ``provider_side``: sms.ru 201).  It records every call it gets.
-"""
+"""Two scripted SMS providers (``messagekit.ScriptedProvider``) and a clinic routed to them."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 import pytest
-from pydantic import SecretStr
+from messagekit import SECRET, ScriptedProvider
 
-from hub import ChannelSettings, DeliveryResult, HookContext, OutgoingMessage, hookimpl
 from hub.testing import Harness
-
-
-class ScriptedSettings(ChannelSettings):
-    api_key: SecretStr = SecretStr("")
-
-
-class ScriptedProvider:
-    """A provider whose answers follow a script."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.script: list[str] = []
-        self.calls: list[OutgoingMessage] = []
-        self.keys: list[str | None] = []
-
-    @hookimpl
-    def register_settings_model(self) -> type[ScriptedSettings]:
-        return ScriptedSettings
-
-    @hookimpl
-    def register_channels(self) -> list[str]:
-        return ["sms"]
-
-    @hookimpl
-    async def send_message(
-        self, ctx: HookContext[ScriptedSettings], message: OutgoingMessage
-    ) -> DeliveryResult:
-        self.calls.append(message)
-        self.keys.append(ctx.idempotency_key)
-        step = self.script.pop(0) if self.script else "accept"
-        key = ctx.settings.api_key.get_secret_value()
-        raw: dict[str, Any] = {"request": f"api_id={key}&to={message.address}", "step": step}
-        if step == "accept":
-            return DeliveryResult.accepted(
-                f"{self.name}-{message.id}-{len(self.calls)}", cost=Decimal("1.40"), raw=raw
-            )
-        if step == "transient":
-            return DeliveryResult.transient("220", "Сервис временно недоступен", raw=raw)
-        if step == "raise":
-            raise ConnectionError(f"connection reset while posting api_id={key}")
-        if step == "permanent":
-            return DeliveryResult.permanent("207", "На этот номер нет маршрута", raw=raw)
-        if step == "no_money":
-            return DeliveryResult.permanent(
-                "201", "Не хватает средств на лицевом счету", provider_side=True, raw=raw
-            )
-        raise AssertionError(f"unknown step {step!r}")
 
 
 @pytest.fixture
@@ -80,9 +23,6 @@ def hub_extra_plugins(primary: ScriptedProvider, backup: ScriptedProvider) -> di
     return {"primary": primary, "backup": backup}
 
 
-SECRET = "64589EDB-8F29-C45C-1FB1-2EB497EFB170"
-
-
 @pytest.fixture
 async def clinic(hub: Harness) -> str:
     """clinic-1 (Moscow) sending SMS through primary, then backup."""
@@ -90,13 +30,3 @@ async def clinic(hub: Harness) -> str:
     await hub.enable("primary", "clinic-1", settings={"api_key": SECRET})
     await hub.enable("backup", "clinic-1", settings={"api_key": "backup-key-0001"})
     return "clinic-1"
-
-
-async def send(
-    hub: Harness, text: str = "Напоминание о приёме", phone: str = "8 (918) 123-45-67", **extra: Any
-) -> dict[str, Any]:
-    response = await hub.client.post(
-        "/api/v1/clinics/clinic-1/messages", json={"phone": phone, "text": text, **extra}
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json()["message"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import SECRET, ScriptedProvider, send
+from messagekit import SECRET, ScriptedProvider, send
 
 from hub.settings import HubSettings
 from hub.testing import Harness

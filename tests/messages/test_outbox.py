@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from conftest import ScriptedProvider, send
+from messagekit import ScriptedProvider, send
 
 from hub import DeliveryReport
 from hub.db.models import Message

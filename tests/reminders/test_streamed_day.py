@@ -31,7 +31,7 @@ async def test_chunks_cover_the_day_in_start_order_ties_broken_by_id(hub: Harnes
     start, end = timing.day_bounds(TOMORROW, ZoneInfo(ZONE))
     async with hub.runtime.db.session() as session:
         chunks = [
-            [a.id for a in chunk]
+            [a.id for a in chunk.appointments]
             async for chunk in snapshots.stream_appointments(
                 session, "c", start_from=start, start_to=end, include_cancelled=True, chunk=2
             )

@@ -71,3 +71,13 @@ async def test_no_live_token_after_the_reminder_is_handed_over(
     page = await hub.client_for(None).get(link)  # the patient's link still works
     assert page.status_code == 200
     assert "Подтвердить" in page.text
+
+
+def test_tokens_made_together_are_like_a_single_token_and_all_different() -> None:
+    from hub.messages import links
+
+    many = list(links.new_tokens(1000))
+    shape = re.compile(r"[A-Za-z0-9_-]{" + str(len(links.new_token())) + "}")
+    assert len(many) == len(set(many)) == 1000
+    assert all(shape.fullmatch(token) for token in many)
+    assert list(links.new_tokens(0)) == []

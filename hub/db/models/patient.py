@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -15,7 +16,10 @@ class PatientRecord(SQLModel, table=True):
 
     ``phones`` are stored as the clinic system sent them (which of them a message may
     use is decided per channel when it is sent); their E.164 forms are indexed in
-    :class:`PatientPhone` for finding a card by a caller's number.  A deleted card
+    :class:`PatientPhone` for finding a card by a caller's number, and what they are
+    worth to messages in ``phone_verdict`` (:class:`hub.text.phones.CardPhones`: the
+    best mobile's E.164, or why there is none), decided when the card is written, so
+    that a reminder run does not check every card's phones again.  A deleted card
     keeps its row with ``deleted_at`` set, so that events and messages about it still
     resolve; a later ``PUT`` restores it.
     """
@@ -33,6 +37,9 @@ class PatientRecord(SQLModel, table=True):
     sex: str | None = Field(default=None, max_length=6)
     phones: list[str] = Field(default_factory=list, sa_type=JSONType)
     email: str | None = Field(default=None, max_length=254)
+    #: ``CardPhones.to_json()`` of ``phones`` in the clinic's region; NULL for a row
+    #: written otherwise (checked when read).
+    phone_verdict: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
     opt_out: bool = False
     inpatient: bool = False
     deleted_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)

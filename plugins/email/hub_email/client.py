@@ -23,6 +23,7 @@ the kind from :mod:`hub_email.const`; the password never appears in it.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import os
@@ -226,7 +227,7 @@ class SmtpMailer:
             try:
                 await smtp.login(config.username, config.password or "")
             except aiosmtplib.SMTPAuthenticationError as exc:
-                smtp.close()
+                _drop(smtp)
                 raise SmtpError(
                     exc.code,
                     self._redact(exc.message) or "login refused",
@@ -235,7 +236,7 @@ class SmtpMailer:
                     stage="login",
                 ) from None
             except aiosmtplib.SMTPException as exc:
-                smtp.close()
+                _drop(smtp)
                 raise self._error(exc, "login", provider_side=True) from None
         return smtp
 
@@ -325,12 +326,31 @@ class _Session:
 
     async def __aexit__(self, *exc: Any) -> None:
         smtp = self._smtp
-        if smtp is None or not smtp.is_connected:
+        if smtp is None:
             return
+        transport = smtp.transport
         try:
-            await smtp.quit()
+            if smtp.is_connected:
+                await smtp.quit()
         except (aiosmtplib.SMTPException, OSError):
-            smtp.close()
+            pass
+        finally:
+            _drop(smtp, transport)
+
+
+def _drop(smtp: aiosmtplib.SMTP, transport: asyncio.BaseTransport | None = None) -> None:
+    """Close the connection now, socket included.
+
+    ``SMTP.close()`` only starts TLS's closing handshake, which waits for the server's
+    answer (up to half a minute) before the socket is closed; a server that just hangs up
+    after ``221`` leaves the socket open until then, or for ever if the event loop stops
+    first.  After QUIT, or on a failure, there is nothing left to say, so the socket is
+    aborted.
+    """
+    transport = transport or smtp.transport
+    smtp.close()
+    if isinstance(transport, asyncio.WriteTransport):
+        transport.abort()
 
 
 # --- helpers ----------------------------------------------------------------------------

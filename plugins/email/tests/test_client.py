@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hub_email.client import Mail, SmtpError, SmtpMailer, message_id
@@ -191,3 +194,42 @@ async def test_reply_codes_are_classified(
     assert (error.code, error.kind) == (code, kind)
     assert reply.split(" ", 2)[2] in error.text
     assert PASSWORD not in str(error)
+
+
+@pytest.mark.parametrize(
+    ("security", "password"),
+    [("tls", PASSWORD), ("starttls", PASSWORD), ("tls", "wrong-pass")],
+    ids=["tls", "starttls", "login-refused"],
+)
+async def test_no_socket_to_the_server_stays_open_after_a_call(
+    start_server: Callable[..., FakeSmtp], security: str, password: str
+) -> None:
+    """After QUIT, or a refusal, the socket is closed at once: it does not wait for the
+    server's half of TLS's closing handshake (which a server that hangs up never sends)."""
+    server = start_server(security=security)
+    mailer = SmtpMailer(config_for(server, password=password))
+    try:
+        await mailer.send(MAIL)
+    except SmtpError:
+        pass
+    await asyncio.sleep(0)  # the loop closes an aborted socket on its next turn
+    assert _own_sockets_to(server.port) == []
+
+
+def _own_sockets_to(port: int) -> list[str]:
+    """This process's open TCP sockets whose remote end is ``127.0.0.1:port``."""
+    inodes = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    found = []
+    for line in Path("/proc/self/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        remote_port = int(fields[2].split(":")[1], 16)
+        if remote_port == port and fields[9] in inodes:
+            found.append(line)
+    return found

@@ -1,7 +1,7 @@
 """clinic-hub-smsru: SMS through sms.ru (https://sms.ru), speaking its HTTP API.
 
     const.py     base URL, limits and the table of every sms.ru status code
-    client.py    SmsRuClient: the sms.ru protocol over httpx (knows nothing of the hub)
+    client.py    SmsRuClient: the sms.ru protocol over a post_form or httpx (no hub import)
     results.py   typed answers (SendResult, MessageStatus...) and SmsRuError
     settings.py  SmsruSettings: what an admin sets per clinic
     delivery.py  sending, cost estimates and delivery statuses, in the hub's terms

@@ -1,9 +1,11 @@
 """SmsRuClient: the sms.ru HTTP API over an ``httpx.AsyncClient``; knows nothing of the hub.
 
 Every call is a ``POST <base_url>/<group>/<method>?json=1`` with a form body that
-carries ``api_id`` (so the key never appears in a URL).  sms.ru answers HTTP 200 even
-for errors: the outcome is the JSON envelope's ``status`` / ``status_code``, top level
-(the whole request) and per number or message inside ``sms{}``.
+carries ``api_id`` (so the key never appears in a URL).  The POST goes through
+``post_form`` when one is given (the hub's ``ctx.post_form``, much cheaper than httpx
+per request), else through the ``httpx.AsyncClient``; either raises httpx's exceptions.
+sms.ru answers HTTP 200 even for errors: the outcome is the JSON envelope's ``status`` /
+``status_code``, top level (the whole request) and per number or message inside ``sms{}``.
 
 A failed request raises :class:`SmsRuError` (transient: network, time-out, HTTP
 5xx/429, not JSON, codes 220/500; permanent: any other top-level code); answers are
@@ -15,9 +17,9 @@ The ``api_id`` is redacted (``***``) from every error text this module produces.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 import httpx
 from hub_smsru.const import (
@@ -53,6 +55,7 @@ __all__ = [
     "Limit",
     "MessageStatus",
     "NumberResult",
+    "PostForm",
     "SendResult",
     "SmsRuClient",
     "SmsRuError",
@@ -62,8 +65,31 @@ __all__ = [
 REDACTED = "***"
 
 
+class Answer(Protocol):
+    """An HTTP answer as ``post_form`` gives it (the hub's ``HttpAnswer``)."""
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+
+class PostForm(Protocol):
+    """POST a form to a URL; the answer whatever its status.  Raises httpx's exceptions
+    (``httpx.TimeoutException``, other ``httpx.HTTPError``) as ``httpx`` does."""
+
+    def __call__(
+        self, url: str, form: Mapping[str, str], *, timeout: float | None = None
+    ) -> Awaitable[Answer]: ...
+
+
 class SmsRuClient:
-    """The sms.ru API for one account (``api_id``)."""
+    """The sms.ru API for one account (``api_id``).
+
+    Requests go through ``post_form`` (the hub's ``ctx.post_form``) when given, else
+    through ``http``.
+    """
 
     def __init__(
         self,
@@ -72,11 +98,14 @@ class SmsRuClient:
         base_url: str = DEFAULT_BASE_URL,
         *,
         timeout: float | None = None,
+        post_form: PostForm | None = None,
     ) -> None:
         if not api_id:
             raise ValueError("sms.ru needs an api_id")
         self._http = http
+        self._post: PostForm = post_form or _HttpxPost(http)
         self._api_id = api_id
+        self._api_id_bytes = api_id.encode()
         self.base_url = base_url.rstrip("/")
         self._timeout = timeout
 
@@ -229,11 +258,10 @@ class SmsRuClient:
         self, method: str, form: Mapping[str, str]
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """POST ``method``; the envelope parsed with exact decimals, and as plain JSON."""
-        url = f"{self.base_url}/{method}"
+        url = f"{self.base_url}/{method}?json=1"
         body = {"api_id": self._api_id, **form}
-        kwargs: dict[str, Any] = {} if self._timeout is None else {"timeout": self._timeout}
         try:
-            response = await self._http.post(url, params={"json": "1"}, data=body, **kwargs)
+            response = await self._post(url, body, timeout=self._timeout)
         except httpx.TimeoutException:
             raise SmsRuError(
                 None, f"{method}: sms.ru did not answer in time", Kind.TRANSIENT
@@ -243,7 +271,7 @@ class SmsRuClient:
             raise SmsRuError(
                 None, f"{method}: could not reach sms.ru ({reason})", Kind.TRANSIENT
             ) from None
-        status = response.status_code
+        status = response.status
         if status != 200:
             transient = status >= 500 or status in (408, 429)
             raise SmsRuError(
@@ -253,9 +281,10 @@ class SmsRuClient:
                 Kind.TRANSIENT if transient else Kind.PERMANENT,
                 provider_side=not transient,
             )
+        content = response.content
         try:
-            data = json.loads(response.content, parse_float=Decimal)
-            raw = json.loads(response.content)
+            data = json.loads(content, parse_float=Decimal)
+            raw = json.loads(content)
         except ValueError:
             raise SmsRuError(
                 None, f"{method}: sms.ru answered something that is not JSON", Kind.TRANSIENT
@@ -276,10 +305,32 @@ class SmsRuClient:
                 provider_side=meaning.provider_side,
                 raw=_redact_json(raw, self._api_id),
             )
+        if self._api_id_bytes not in content and b"\\u" not in content:
+            return data, raw  # the api_id is nowhere in it, not even spelt with escapes
         return data, _redact_json(raw, self._api_id)
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+class _HttpxPost:
+    """:class:`PostForm` over an ``httpx.AsyncClient`` (when no ``post_form`` is given)."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self._http = http
+
+    async def __call__(
+        self, url: str, form: Mapping[str, str], *, timeout: float | None = None
+    ) -> _Answer:
+        # httpx reads timeout=None as "no time limit": leave it out for the client's own
+        kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        response = await self._http.post(url, data=form, **kwargs)
+        return _Answer(response.status_code, response.content)
+
+
+class _Answer(NamedTuple):
+    status: int
+    content: bytes
 
 
 def _numbers(to: str | Sequence[str]) -> list[str]:

@@ -36,9 +36,15 @@ POLL_LIMIT = 1000
 
 
 def client_for(ctx: Ctx) -> SmsRuClient:
-    """The sms.ru client for this clinic's account, over the hub's shared HTTP client."""
+    """The sms.ru client for this clinic's account, over the hub's shared HTTP client
+    (``ctx.post_form``: httpx's models cost more CPU than the request itself)."""
     settings = ctx.settings
-    return SmsRuClient(ctx.http, settings.api_id.get_secret_value(), settings.base_url)
+    return SmsRuClient(
+        ctx.http,
+        settings.api_id.get_secret_value(),
+        settings.base_url,
+        post_form=ctx.post_form,
+    )
 
 
 def failure(error: SmsRuError) -> DeliveryResult:

@@ -7,9 +7,10 @@ The expected meaning of every code is spelled out here, independently of
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import pytest
@@ -265,6 +266,65 @@ async def test_the_key_is_redacted_from_error_texts_and_raw_answers() -> None:
         await client.auth_check()
     assert API_ID not in str(caught.value) and "***" in caught.value.text
     assert API_ID not in json.dumps(caught.value.raw, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("escaped", [False, True], ids=["plain", "json-escaped"])
+async def test_the_key_is_redacted_from_accepted_answers(escaped: bool) -> None:
+    """Even spelt with JSON escapes, an api_id echoed in an accepted answer is redacted."""
+    key = "".join(f"\\u{ord(c):04x}" for c in API_ID) if escaped else API_ID
+    sms = {PHONE: {"status": "OK", "status_code": 100, "sms_id": "1-1", "note": "KEY"}}
+    envelope = {"status": "OK", "status_code": 100, "balance": 1.5, "sms": sms}
+    body = json.dumps(envelope).replace("KEY", key).encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body)
+
+    client = SmsRuClient(httpx.AsyncClient(transport=httpx.MockTransport(handler)), API_ID)
+    result = await client.send(PHONE, "Hello")
+    assert result.for_number(PHONE).sms_id == "1-1"
+    assert API_ID not in json.dumps(result.raw) and "***" in json.dumps(result.raw)
+
+
+class Answer(NamedTuple):
+    status: int
+    content: bytes
+
+
+class RecordingPost:
+    """A ``post_form`` (as the hub's ``ctx.post_form``) that records and answers OK."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, str], float | None]] = []
+
+    async def __call__(
+        self, url: str, form: Mapping[str, str], *, timeout: float | None = None
+    ) -> Answer:
+        self.calls.append((url, dict(form), timeout))
+        return Answer(200, b'{"status": "OK", "status_code": 100, "balance": 7.5}')
+
+
+async def test_a_given_post_form_makes_every_request() -> None:
+    def unused(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("the httpx client is not used when post_form is given")
+
+    post = RecordingPost()
+    http = httpx.AsyncClient(transport=httpx.MockTransport(unused))
+    client = SmsRuClient(http, API_ID, "https://sms.ru/", timeout=3.0, post_form=post)
+    assert await client.balance() == Decimal("7.5")
+    assert post.calls == [("https://sms.ru/my/balance?json=1", {"api_id": API_ID}, 3.0)]
+
+
+@pytest.mark.parametrize(
+    "exc", [httpx.ReadTimeout("timed out"), httpx.ConnectError("refused")], ids=repr
+)
+async def test_post_form_errors_are_transient(exc: Exception) -> None:
+    async def failing(url: str, form: Mapping[str, str], *, timeout: float | None = None) -> Answer:
+        raise exc
+
+    client = SmsRuClient(httpx.AsyncClient(), API_ID, post_form=failing)
+    with pytest.raises(SmsRuError) as caught:
+        await client.send(PHONE, "Hello")
+    assert caught.value.transient and caught.value.code is None
 
 
 # --- recorded answers -----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Revision ID: hub_base
 Revises: 
-Create Date: 2026-11-30 20:25:42.269255
+Create Date: 2026-11-30 23:11:17.269123
 """
 
 from __future__ import annotations
@@ -288,6 +288,7 @@ def upgrade() -> None:
     sa.Column('sex', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=True),
     sa.Column('phones', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
+    sa.Column('phone_verdict', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('opt_out', sa.Boolean(), nullable=False),
     sa.Column('inpatient', sa.Boolean(), nullable=False),
     sa.Column('deleted_at', hub.db.types.UTCDateTime(timezone=True), nullable=True),
