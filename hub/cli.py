@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from cryptography.fernet import Fernet
 
+from hub._startup import collector_paused
 from hub.error_text import readable
 from hub.settings import HubSettings
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from hub.plugins import PluginHost
 
 app = typer.Typer(help="clinic-hub: the integration hub for medical clinics.", no_args_is_help=True)
@@ -96,6 +99,17 @@ def serve(
     """Serve the API and the patient pages (and, by default, run the worker)."""
     import uvicorn
 
+    with collector_paused():  # the app's lifespan collects once, then freezes
+        application = _serve_app(no_worker=no_worker, migrate=migrate)
+
+    settings = application.state.runtime.settings
+    # ws="none": the hub serves no WebSocket, and uvicorn's default would import a
+    # WebSocket library at every start
+    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), ws="none")
+
+
+def _serve_app(*, no_worker: bool, migrate: bool) -> FastAPI:
+    """``hub serve``'s app, its schema upgraded first (unless ``--no-migrate``)."""
     from hub.app import create_app
     from hub.security.secrets import SecretKeyMissing
     from hub.worker import WorkerLocked, ensure_sqlite_worker_free
@@ -114,9 +128,7 @@ def serve(
             ensure_sqlite_worker_free(settings.database_url)
     except WorkerLocked as exc:
         raise _fail(str(exc)) from None
-    # ws="none": the hub serves no WebSocket, and uvicorn's default would import a
-    # WebSocket library at every start
-    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), ws="none")
+    return application
 
 
 @app.command()
