@@ -1,5 +1,8 @@
 """Start-up cost the hub does not need to pay (imported first by ``hub/__init__``).
 
+Two kinds: modules not to import (below), and the cyclic garbage collector paused
+while ``hub serve`` builds its app (:func:`collector_paused`).
+
 httpx imports its command-line client, ``httpx._main``, whenever the client's extras
 happen to be installed — rich and pygments come with typer, so they are — and that
 import alone took 0.7 s of ``hub serve``'s start (bench/results/serve.md).  The hub
@@ -11,9 +14,11 @@ this module installs the finder.
 
 from __future__ import annotations
 
+import gc
 import importlib.abc
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib.machinery import ModuleSpec
 from types import ModuleType
 
@@ -33,6 +38,26 @@ def install() -> None:
     """Idempotent; a no-op for modules already imported."""
     if not any(isinstance(f, _Skip) for f in sys.meta_path):
         sys.meta_path.insert(0, _Skip())
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off inside the block (back on after it, even if it
+    raises; left off if it was off).
+
+    Start-up creates a few hundred thousand objects that live as long as the process
+    (modules, pydantic schemas, tables, routes), and allocating them triggers full
+    collections that walk all of them again and again, finding almost nothing.  The
+    app's lifespan then collects once and freezes what is left
+    (:func:`hub.app.freeze_startup_objects`).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 install()

@@ -10,13 +10,19 @@ import json
 import logging
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from cryptography.fernet import Fernet
 
+from hub._startup import collector_paused
 from hub.error_text import readable
 from hub.settings import HubSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from hub.plugins import PluginHost
 
 app = typer.Typer(help="clinic-hub: the integration hub for medical clinics.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -61,21 +67,23 @@ def _runtime(settings: HubSettings):  # type: ignore[no-untyped-def]
     return runtime
 
 
-def _migrate(settings: HubSettings) -> None:
+def _migrate(settings: HubSettings, host: PluginHost) -> None:
+    """Upgrade the schema: the hub's revisions and those of ``host``'s loaded plugins
+    (the host of the runtime the command goes on with, so plugins load once)."""
     from hub.db import migrate
 
-    runtime = _runtime(settings)
-    try:
-        migrate.upgrade(settings.database_url, runtime.host.migration_folders().values())
-    finally:
-        runtime.host.close()
+    migrate.upgrade(settings.database_url, host.migration_folders().values())
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the database schema (the hub's and the plugins' tables)."""
     settings = _settings()
-    _migrate(settings)
+    runtime = _runtime(settings)
+    try:
+        _migrate(settings, runtime.host)
+    finally:
+        runtime.host.close()
     typer.echo("database is up to date")
 
 
@@ -91,22 +99,36 @@ def serve(
     """Serve the API and the patient pages (and, by default, run the worker)."""
     import uvicorn
 
+    with collector_paused():  # the app's lifespan collects once, then freezes
+        application = _serve_app(no_worker=no_worker, migrate=migrate)
+
+    settings = application.state.runtime.settings
+    # ws="none": the hub serves no WebSocket, and uvicorn's default would import a
+    # WebSocket library at every start
+    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), ws="none")
+
+
+def _serve_app(*, no_worker: bool, migrate: bool) -> FastAPI:
+    """``hub serve``'s app, its schema upgraded first (unless ``--no-migrate``)."""
     from hub.app import create_app
     from hub.security.secrets import SecretKeyMissing
     from hub.worker import WorkerLocked, ensure_sqlite_worker_free
 
     settings = _settings()
+    try:
+        # the app's runtime (plugins loaded) is built before the upgrade, which needs
+        # the plugins' revisions; nothing touches the database until the app starts
+        application = create_app(settings, run_worker=not no_worker)
+    except (SecretKeyMissing, ValueError) as exc:
+        raise _fail(str(exc)) from None
     if migrate:
-        _migrate(settings)
+        _migrate(settings, application.state.runtime.host)
     try:
         if not no_worker:
             ensure_sqlite_worker_free(settings.database_url)
-        application = create_app(settings, run_worker=not no_worker)
-    except (SecretKeyMissing, WorkerLocked, ValueError) as exc:
+    except WorkerLocked as exc:
         raise _fail(str(exc)) from None
-    # ws="none": the hub serves no WebSocket, and uvicorn's default would import a
-    # WebSocket library at every start
-    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), ws="none")
+    return application
 
 
 @app.command()
@@ -117,8 +139,8 @@ def worker(
     from hub.worker import Worker, WorkerLocked
 
     settings = _settings()
-    _migrate(settings)
     runtime = _runtime(settings)
+    _migrate(settings, runtime.host)
 
     async def main() -> None:
         await runtime.start()
@@ -199,8 +221,8 @@ def token_create(
         )
     except ValidationError as exc:
         raise _fail("; ".join(readable(e) for e in exc.errors())) from None
-    _migrate(settings)
     runtime = _runtime(settings)
+    _migrate(settings, runtime.host)
 
     async def main() -> str:
         try:
@@ -240,8 +262,8 @@ def demo(
     from hub import demo as demo_data
 
     settings = _settings()
-    _migrate(settings)
     runtime = _runtime(settings)
+    _migrate(settings, runtime.host)
 
     async def main() -> str:
         try:

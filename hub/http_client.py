@@ -29,12 +29,17 @@ handles both paths alike:
     other aiohttp.ClientError                   -> httpx.TransportError
 
 Their text is aiohttp's (host and port at most); the form never goes into it.
+
+aiohttp itself is imported at the first request (:class:`DeferredTransport`, and
+``AiohttpFormPost`` on its first call): importing it builds its SSL contexts, reading
+the system's certificates, about a tenth of ``hub serve``'s start, paid by every process
+whether it ever sends or not (docs/decisions.md, issue 18 goal 6).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -82,10 +87,8 @@ def build_http_client(
     timeout = httpx.Timeout(settings.http_timeout)
     headers = {"User-Agent": USER_AGENT}
     if transport is None and settings.http_transport == "aiohttp":
-        from httpx_aiohttp import AiohttpTransport
-
         shared = session or SharedSession(settings.http_max_connections, settings.http_timeout)
-        transport = AiohttpTransport(client=shared)
+        transport = DeferredTransport(lambda: _aiohttp_transport(shared))
     if transport is not None:
         return httpx.AsyncClient(transport=transport, timeout=timeout, headers=headers)
     limits = httpx.Limits(
@@ -93,6 +96,33 @@ def build_http_client(
         max_keepalive_connections=settings.http_max_connections,
     )
     return httpx.AsyncClient(limits=limits, timeout=timeout, headers=headers)
+
+
+class DeferredTransport(httpx.AsyncBaseTransport):
+    """A transport built by ``build()`` when the first request comes, then used for all.
+
+    Building is synchronous and happens on the event loop between awaits, so concurrent
+    first requests share one transport.  Closing before any request closes nothing.
+    """
+
+    def __init__(self, build: Callable[[], httpx.AsyncBaseTransport]) -> None:
+        self._build = build
+        self.built: httpx.AsyncBaseTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.built is None:
+            self.built = self._build()
+        return await self.built.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self.built is not None:
+            await self.built.aclose()
+
+
+def _aiohttp_transport(session: SharedSession) -> httpx.AsyncBaseTransport:
+    from httpx_aiohttp import AiohttpTransport
+
+    return AiohttpTransport(client=session)
 
 
 class SharedSession:
@@ -138,17 +168,19 @@ class AiohttpFormPost:
     """``post_form`` straight on the shared aiohttp session, with httpx's exceptions."""
 
     def __init__(self, session: SharedSession, timeout: float) -> None:
-        import aiohttp
-
         self._session = session
-        self._errors = (asyncio.TimeoutError, aiohttp.ClientError)
-        self._default = aiohttp.ClientTimeout(total=timeout)
+        self._seconds = timeout
+        self._errors: tuple[type[BaseException], ...] = ()
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
 
     async def __call__(
         self, url: str, form: Mapping[str, str], *, timeout: float | None = None
     ) -> HttpAnswer:
-        limit = self._default if timeout is None else self._timeout(timeout)
+        if not self._errors:  # the first call: aiohttp is imported now, not at start-up
+            import aiohttp
+
+            self._errors = (asyncio.TimeoutError, aiohttp.ClientError)
+        limit = self._timeout(self._seconds if timeout is None else timeout)
         try:
             async with self._session().post(
                 url, data=form, allow_redirects=False, timeout=limit

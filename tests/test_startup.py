@@ -1,9 +1,15 @@
-"""hub._startup: what the hub's processes skip importing."""
+"""hub._startup: what the hub's processes skip importing, and the collector paused
+while ``hub serve`` builds its app."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
+
+import pytest
+
+from hub._startup import collector_paused
 
 
 def test_httpx_command_line_client_is_not_imported_inside_the_hub() -> None:
@@ -18,3 +24,26 @@ def test_httpx_command_line_client_is_not_imported_inside_the_hub() -> None:
     ).stdout.split("\n")
     assert out[0] == "False False False"
     assert out[1] == "True httpx"  # httpx itself works, its CLI stub says what is missing
+
+
+def test_collector_is_paused_inside_the_block_and_back_on_after() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_collector_is_back_on_after_a_failure() -> None:
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("start-up failed")
+    assert gc.isenabled()
+
+
+def test_collector_left_off_if_it_was_off() -> None:
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

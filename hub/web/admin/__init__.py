@@ -20,11 +20,17 @@ user's token, so roles and rules are the API's.
     reference.py    /admin/c/{clinic}/reference: doctors, specialties (dative), services
 
 ``mount(app)`` adds the routes, the static files and the handlers that turn "no
-session" into the sign-in page and a missing CSRF key into 403.
+session" into the sign-in page and a missing CSRF key into 403.  Each page module's
+router goes into the app under ``/admin`` by itself (``PAGES``), beside ``router`` (the
+home and the clinic switch), rather than nested in one admin router: FastAPI checks a
+router included without a prefix by building every route nested in it, and then builds
+them all again for the app — 42 routes built twice at every start (docs/decisions.md,
+issue 18 goal 6).
 """
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
@@ -37,11 +43,15 @@ from hub.web.admin.pages import HEADERS, is_htmx, notice
 from hub.web.admin.session import CsrfRefused, SignInRequired
 from hub.web.admin.strings import T
 
-__all__ = ["mount", "router"]
+__all__ = ["PAGES", "PREFIX", "mount", "router"]
 
-router = APIRouter(prefix="/admin", tags=["admin pages"], include_in_schema=False)
-for module in (auth, journal, plugins, send, texts, schedules, logs, reference):
-    router.include_router(module.router)
+PREFIX = "/admin"
+TAGS: list[str | Enum] = ["admin pages"]
+#: The page modules' routers, in the order they are matched (before ``router``'s).
+PAGES = tuple(
+    module.router for module in (auth, journal, plugins, send, texts, schedules, logs, reference)
+)
+router = APIRouter(prefix=PREFIX, tags=TAGS, include_in_schema=False)
 
 
 @router.get("")
@@ -102,6 +112,8 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 
 def mount(app: FastAPI) -> None:
     """Add the admin pages to ``app``."""
+    for page in PAGES:
+        app.include_router(page, prefix=PREFIX, tags=TAGS, include_in_schema=False)
     app.include_router(router)
     app.mount("/admin/static", StaticFiles(directory=str(STATIC)), name="admin-static")
     app.add_exception_handler(SignInRequired, _sign_in)
