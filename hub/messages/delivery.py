@@ -176,6 +176,7 @@ class Run:
         writer = asyncio.create_task(self._writer())
         try:
             while (claimed := await queue.get()) is not None:
+                queue.task_done()  # the producer may claim the next batch now
                 await self._dispatch(claimed, tasks)
             await asyncio.gather(*tasks)
             return await producer
@@ -196,10 +197,11 @@ class Run:
         return found
 
     async def _claim_into(self, queue: asyncio.Queue[list[ClaimedMessage] | None]) -> int:
-        """Claim batches into ``queue``; the next claim runs while the previous batch is
-        still being sent (the queue holds one batch), so a worker holds about two batches
-        plus its sends in flight and the results being written.  Ends the queue with
-        ``None``."""
+        """Claim batches into ``queue``; the next claim runs once the previous batch
+        has been taken from it (and is being dispatched), never while it still waits
+        there.  So a worker holds at most two batches not yet sent (the one being
+        dispatched, the one just claimed) plus its sends in flight and the results being
+        written.  Ends the queue with ``None``."""
         settings = self.settings
         lease = dt.timedelta(seconds=settings.worker_lease)
         total = 0
@@ -225,6 +227,7 @@ class Run:
                 self.pending.update(c["id"] for c in claimed)
                 await self._load_clinics(claimed)
                 await queue.put(claimed)
+                await queue.join()  # taken: claiming ahead of it would only hold more
                 if len(claimed) < settings.worker_batch:
                     break
         finally:

@@ -15,8 +15,7 @@ def collector_on() -> Iterator[None]:
     was = gc.isenabled()
     gc.enable()
     yield
-    if not was:
-        gc.disable()
+    (gc.enable if was else gc.disable)()  # as it was, whatever the test did
 
 
 def test_the_collector_is_off_while_a_bulk_write_runs_and_on_after() -> None:
