@@ -153,19 +153,14 @@ class Run:
         self.stop_listed: set[tuple[str, str]] = set()
         self.opted_out: set[tuple[str, str]] = set()
         self.max_wait = self.settings.worker_lease / 4
-        # SQLite takes one writer at a time, and a second BEGIN IMMEDIATE sleeps in
-        # SQLite's busy handler (milliseconds at a time): the run's claims, writes and
-        # lease renewals take turns here instead
-        self.turn = asyncio.Lock() if runtime.db.is_sqlite else None
 
     @contextlib.asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncSession]:
-        """A transaction; on SQLite, one of this run's at a time."""
-        if self.turn is None:
-            async with self.runtime.db.session() as session:
-                yield session
-            return
-        async with self.turn, self.runtime.db.session() as session:
+        """A transaction; on SQLite, in turn with this process's other writers (the
+        run's claims, writes and lease renewals, and intake's) rather than asleep in
+        SQLite's busy handler (:meth:`hub.db.engine.Database.writers`)."""
+        db = self.runtime.db
+        async with db.writers(), db.session() as session:
             yield session
 
     async def go(self) -> int:
