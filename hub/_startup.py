@@ -40,23 +40,33 @@ def install() -> None:
         sys.meta_path.insert(0, _Skip())
 
 
+_paused = 0
+_was_enabled = True
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off inside the block (back on after it, even if it
-    raises; left off if it was off).
+    """The cyclic garbage collector off inside the block, on again after the last of
+    the blocks running (nested and concurrent ones count), even if one raises; left off
+    if it was off.
 
-    Start-up creates a few hundred thousand objects that live as long as the process
-    (modules, pydantic schemas, tables, routes), and allocating them triggers full
-    collections that walk all of them again and again, finding almost nothing.  The
-    app's lifespan then collects once and freezes what is left
-    (:func:`hub.app.freeze_startup_objects`).
+    Used where hundreds of thousands of objects are allocated and none is garbage yet,
+    so that each allocation burst's collection walks them all for nothing: ``hub serve``
+    building its app (the app's lifespan then collects once and freezes what is left,
+    :func:`hub.app.freeze_startup_objects`), and a bulk write (a fifth to a third of a
+    10,000-item request, docs/decisions.md).  Cycles made meanwhile are collected when
+    it is back on.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _paused, _was_enabled
+    if _paused == 0:
+        _was_enabled = gc.isenabled()
+        gc.disable()
+    _paused += 1
     try:
         yield
     finally:
-        if was_enabled:
+        _paused -= 1
+        if _paused == 0 and _was_enabled:
             gc.enable()
 
 

@@ -1,5 +1,5 @@
 """hub._startup: what the hub's processes skip importing, and the collector paused
-while ``hub serve`` builds its app."""
+while ``hub serve`` builds its app or a bulk write runs."""
 
 from __future__ import annotations
 
@@ -30,6 +30,17 @@ def test_collector_is_paused_inside_the_block_and_back_on_after() -> None:
     assert gc.isenabled()
     with collector_paused():
         assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_overlapping_blocks_turn_it_on_after_the_last_one() -> None:
+    """Concurrent bulk writes: the first to finish leaves it off for the second."""
+    first, second = collector_paused(), collector_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second still runs
+    second.__exit__(None, None, None)
     assert gc.isenabled()
 
 

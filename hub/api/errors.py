@@ -40,6 +40,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hub.db.engine import contended
 from hub.error_text import readable, strip_prefix
 from hub.runtime import ClinicNotFound
 
@@ -175,21 +176,8 @@ async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
     return problem(500, f"Internal error; reference {ref} in the hub's log.")
 
 
-#: PostgreSQL's "try again" states: serialization failure, deadlock, lock not available.
-_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
-#: SQLite's, when the busy wait ran out.
-_SQLITE_BUSY = ("database is locked", "database table is locked")
-
-
-def store_busy(exc: DBAPIError) -> bool:
-    """Did the database refuse for contention (worth a retry), not for a bug?"""
-    orig = exc.orig
-    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    return state in _RETRYABLE_SQLSTATES or str(orig).startswith(_SQLITE_BUSY)
-
-
 async def _database(request: Request, exc: DBAPIError) -> ProblemResponse:
-    if not store_busy(exc):
+    if not contended(exc):
         return await _unexpected(request, exc)
     log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
     return problem(

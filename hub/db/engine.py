@@ -29,8 +29,21 @@ from sqlalchemy.ext.asyncio import (
 #: How long a SQLite writer waits for the write lock before failing ("database is locked"):
 #: the busy_timeout pragma below, in seconds.
 BUSY_TIMEOUT_SECONDS = 30
+#: PostgreSQL's states for a transaction that lost a race: serialization failure, deadlock.
+RACE_SQLSTATES = frozenset({"40001", "40P01"})
+#: ... and for a lock it could not get (``lock_timeout``).
+_LOCK_SQLSTATES = RACE_SQLSTATES | {"55P03"}
+#: SQLite's words when its busy wait ran out.
+_SQLITE_BUSY = ("database is locked", "database table is locked")
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 _SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
+
+
+def contended(exc: sa.exc.DBAPIError) -> bool:
+    """Did the database refuse for contention (worth sending again), not for a bug?"""
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return state in _LOCK_SQLSTATES or str(orig).startswith(_SQLITE_BUSY)
 
 
 def backend_of(url: str) -> str:

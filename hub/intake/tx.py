@@ -7,28 +7,25 @@ PostgreSQL a deadlock or serialisation failure is retried the same way.
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db.engine import Database
+from hub.db.engine import RACE_SQLSTATES, Database
 
 log = logging.getLogger("hub.intake")
 T = TypeVar("T")
 ATTEMPTS = 3
-_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 
 
 def _retryable(exc: Exception) -> bool:
     if isinstance(exc, IntegrityError):
         return True
     return isinstance(exc, OperationalError) and (
-        getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
+        getattr(exc.orig, "sqlstate", None) in RACE_SQLSTATES
     )
 
 
@@ -45,31 +42,3 @@ async def write(db: Database, work: Callable[[AsyncSession], Awaitable[T]]) -> T
                 raise
             log.info("write raced another writer (%s); retrying", type(exc.orig).__name__)
     raise AssertionError("unreachable")
-
-
-_paused = 0
-_was_enabled = True
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a bulk write runs (nested and concurrent
-    ones count), on again after the last.
-
-    A 10,000-item batch allocates objects by the hundred thousand, each allocation
-    burst triggering collections that walk all of them while none is garbage yet
-    (reference counting frees them at the end of the request); measured, that was a
-    fifth to a third of a bulk request (docs/decisions.md).  Cycles made meanwhile are
-    collected when it is back on.
-    """
-    global _paused, _was_enabled
-    if _paused == 0:
-        _was_enabled = gc.isenabled()
-        gc.disable()
-    _paused += 1
-    try:
-        yield
-    finally:
-        _paused -= 1
-        if _paused == 0 and _was_enabled:
-            gc.enable()

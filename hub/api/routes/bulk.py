@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from hub._startup import collector_paused
 from hub.api.deps import ClinicSystem, RuntimeDep
 from hub.intake import bulk, tx
 from hub.intake.scope import ClinicScope
@@ -23,7 +24,7 @@ async def bulk_upsert(body: BulkIn, access: ClinicSystem, runtime: RuntimeDep) -
     """Upsert a batch of patients and appointments; a result per item."""
     clinic = ClinicScope.of(access.clinic)
     now = runtime.clock.now()
-    with tx.collector_paused():
+    with collector_paused():
         return await tx.write(
             runtime.db, lambda session: bulk.apply(session, runtime, clinic, body, now=now)
         )
