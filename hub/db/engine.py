@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from hub.db import onehop
+
 #: How long a SQLite writer waits for the write lock before failing ("database is locked"):
 #: the busy_timeout pragma below, in seconds.
 BUSY_TIMEOUT_SECONDS = 30
@@ -92,6 +94,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """The async engine for ``url`` with the per-backend settings above."""
     backend = backend_of(url)
     if backend == "sqlite":
+        kwargs.setdefault("module", onehop.DBAPI)  # one hand-over to SQLite's thread a statement
         engine = create_async_engine(async_url(url), **kwargs)
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
