@@ -7,7 +7,8 @@ psycopg 3) for itself and the sync one for Alembic.
 SQLite notes: WAL journal, a 30 s busy timeout, foreign keys on, and every transaction
 begins ``IMMEDIATE`` so that a read-then-write transaction (a claim) waits for the
 write lock instead of failing with SQLITE_BUSY half-way.  SQLite has no ``SKIP
-LOCKED``: one worker per database file (see ``hub.worker.lock``).
+LOCKED``: one worker per database file (see ``hub.worker.lock``).  Each statement is one
+hand-over to aiosqlite's thread, not three or four (``hub.db.onehop``).
 """
 
 from __future__ import annotations
