@@ -7,7 +7,8 @@ psycopg 3) for itself and the sync one for Alembic.
 SQLite notes: WAL journal, a 30 s busy timeout, foreign keys on, and every transaction
 begins ``IMMEDIATE`` so that a read-then-write transaction (a claim) waits for the
 write lock instead of failing with SQLITE_BUSY half-way.  SQLite has no ``SKIP
-LOCKED``: one worker per database file (see ``hub.worker.lock``).
+LOCKED``: one worker per database file (see ``hub.worker.lock``).  Each statement is one
+hand-over to aiosqlite's thread, not three or four (``hub.db.onehop``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from hub.db import onehop
 
 #: How long a SQLite writer waits for the write lock before failing ("database is locked"):
 #: the busy_timeout pragma below, in seconds.
@@ -92,6 +95,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """The async engine for ``url`` with the per-backend settings above."""
     backend = backend_of(url)
     if backend == "sqlite":
+        kwargs.setdefault("module", onehop.DBAPI)  # one hand-over to SQLite's thread a statement
         engine = create_async_engine(async_url(url), **kwargs)
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
