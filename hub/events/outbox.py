@@ -13,6 +13,7 @@ reaches a plugin and a committed one always does.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
 _EVENT = OutboxEvent.__table__  # type: ignore[attr-defined]
 _DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
 _CONFIG = PluginConfig.__table__  # type: ignore[attr-defined]
+#: Built once: a statement built per call costs more Python than a single PUT's
+#: round trip (its construction and cache key).
+_INSERT_EVENT = sa.insert(_EVENT)
+_INSERT_DELIVERY = sa.insert(_DELIVERY)
 
 
 @dataclass(frozen=True)
@@ -71,13 +76,15 @@ async def _enabled(session: AsyncSession, clinic_id: str) -> list[str]:
     return sorted(rows.scalars())
 
 
-def enabled_column(clinic_id: sa.ColumnElement[str] | str) -> sa.Label[str | None]:
-    """The plugins enabled for the clinic as one column (names joined by ``,``; NULL if
-    none), to read with another query of the same transaction: :func:`emit_many` then
-    takes them as ``enabled`` (:func:`enabled_from_column`) instead of asking again."""
+@functools.cache
+def enabled_column() -> sa.Label[str | None]:
+    """The plugins enabled for the clinic (the statement's ``clinic_id`` parameter) as
+    one column (names joined by ``,``; NULL if none), to read with another query of the
+    same transaction: :func:`emit_many` then takes them as ``enabled``
+    (:func:`enabled_from_column`) instead of asking again.  Built once."""
     return (
         sa.select(sa.func.aggregate_strings(_CONFIG.c.plugin, ","))
-        .where(_CONFIG.c.clinic_id == clinic_id, _CONFIG.c.enabled.is_(True))
+        .where(_CONFIG.c.clinic_id == sa.bindparam("clinic_id"), _CONFIG.c.enabled.is_(True))
         .scalar_subquery()
         .label("enabled_plugins")
     )
@@ -119,7 +126,7 @@ async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> l
         top = (await session.execute(sa.select(sa.func.max(_EVENT.c.id)))).scalar()
         ids = list(range(int(top or 0) + 1, int(top or 0) + 1 + len(rows)))
         await session.execute(
-            sa.insert(_EVENT), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+            _INSERT_EVENT, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
         )
         return ids
     if dialect == "postgresql" and len(rows) > _ONE_INSERT_UP_TO:
@@ -139,13 +146,13 @@ async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> l
             ).scalars()
         )
         await session.execute(
-            sa.insert(_EVENT), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+            _INSERT_EVENT, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
         )
         return ids
     # One row (a single PUT): the id as the driver reports it, SQLite's last row id (no
     # RETURNING rows to fetch: one hop less to its thread), PostgreSQL's implicit
     # RETURNING.
-    result = await session.execute(sa.insert(_EVENT).values(**rows[0]))
+    result = await session.execute(_INSERT_EVENT, rows[0])
     key = cast("CursorResult[Any]", result).inserted_primary_key
     assert key is not None
     return [int(key[0])]
@@ -232,5 +239,5 @@ async def emit_many(
                 }
             )
     if rows:
-        await session.execute(sa.insert(_DELIVERY), rows)
+        await session.execute(_INSERT_DELIVERY, rows)
     return ids

@@ -23,6 +23,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.crud import bulk
@@ -191,7 +192,7 @@ async def upsert_appointments(
     existing = await bulk.select_for_update(
         session,
         APPOINTMENT,
-        where=APPOINTMENT.c.clinic_id == clinic.id,
+        clinic_id=clinic.id,
         key="external_id",
         values=[appointment_id for appointment_id, _ in items],
     )
@@ -293,19 +294,22 @@ async def _patients_and_references(
     """
     query = references_query(clinic_id, ("specialties",), ids=_reference_ids(items, existing))
     patient_ids = [data.patient_id for _, data in items]
-    also = [enabled_column(clinic_id)]
+    also: tuple[sa.Label[Any], ...] = (enabled_column(),)
+    params: dict[str, Any] = {}
     with_references = query is not None and len(set(patient_ids)) == 1
     if with_references:
         assert query is not None
-        also.append(references_column(query, session.get_bind().dialect.name))
+        also += (references_column(query.statement, session.get_bind().dialect.name),)
+        params = query.params
     patients = await bulk.select_for_update(
         session,
         PATIENT,
-        where=PATIENT.c.clinic_id == clinic_id,
+        clinic_id=clinic_id,
         key="external_id",
         values=patient_ids,
         lock=False,
         also=also,
+        params=params,
     )
     enabled: list[str] | None = None
     refs: References | None = None
@@ -316,7 +320,7 @@ async def _patients_and_references(
     if refs is None:  # not read with the patients, or no patient found
         refs = References()
         if query is not None:
-            rows = (await session.execute(query)).all()
+            rows = (await session.execute(query.statement, query.params)).all()
             refs = references_of((k, i, data, removed is None) for k, i, data, removed in rows)
     named = {s.price_list_section for _, d in items for s in d.services if s.price_list_section}
     if named - refs.active.get("price_list_sections", set()):
@@ -410,7 +414,7 @@ async def cancel_appointment(
     existing = await bulk.select_for_update(
         session,
         APPOINTMENT,
-        where=APPOINTMENT.c.clinic_id == clinic.id,
+        clinic_id=clinic.id,
         key="external_id",
         values=[appointment_id],
     )
@@ -420,7 +424,7 @@ async def cancel_appointment(
     patients = await bulk.select_for_update(
         session,
         PATIENT,
-        where=PATIENT.c.clinic_id == clinic.id,
+        clinic_id=clinic.id,
         key="external_id",
         values=[old["patient_id"]],
         lock=False,
