@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.db.crud.bulk import Write, run
 from hub.db.models import Delivery, OutboxEvent, PluginConfig
 from hub.db.models.events import PENDING
 from hub.events import payloads
@@ -112,9 +113,32 @@ def _listening(
 _ONE_INSERT_UP_TO = 1
 
 
-async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert event rows in order; their ids (ascending, in the rows' order)."""
+@functools.lru_cache(maxsize=64)
+def _event_with(write: sa.Insert | sa.Update, columns: tuple[str, ...]) -> sa.Insert:
+    """One event's INSERT carrying ``write`` as a CTE (PostgreSQL runs a data-modifying
+    ``WITH`` once, whether or not the outer statement reads it)."""
+    return (
+        sa.insert(_EVENT)
+        .values({c: sa.bindparam(f"e_{c}", type_=_EVENT.c[c].type) for c in columns})
+        .add_cte(write.cte("written"))
+        .returning(_EVENT.c.id)
+    )
+
+
+async def _insert_events(
+    session: AsyncSession, rows: list[dict[str, Any]], along: Write | None = None
+) -> list[int]:
+    """Insert event rows in order; their ids (ascending, in the rows' order).  ``along``
+    is written first: on PostgreSQL in the same statement as a single event."""
     dialect = session.get_bind().dialect.name
+    if along is not None and dialect == "postgresql" and len(rows) == 1:
+        # A single PUT's appointment and its event: one round trip, not two.
+        columns = tuple(rows[0])
+        statement = _event_with(along.statement, columns)
+        params = {**along.params, **{f"e_{c}": rows[0][c] for c in columns}}
+        return [int((await session.execute(statement, params)).scalar_one())]
+    if along is not None:
+        await run(session, along)
     if dialect == "sqlite" and len(rows) > _ONE_INSERT_UP_TO:
         # SQLAlchemy cannot batch an INSERT ... RETURNING in parameter order on SQLite: it
         # runs one INSERT per row (10,000 statements for a bulk of 10,000).  The hub's
@@ -195,13 +219,18 @@ async def emit_many(
     now: dt.datetime,
     events: Sequence[NewEvent],
     enabled: Mapping[str, Sequence[str]] | None = None,
+    along: Write | None = None,
 ) -> list[int]:
     """Write a batch of events and their deliveries with two multi-row INSERTs; their ids.
 
     :param enabled: the plugins enabled per clinic, when the caller has already read them
         in this transaction (:func:`enabled_column`); the other clinics' are read here.
+    :param along: a write of the caller's to make first (the row the events are about);
+        on PostgreSQL, with a single event, it goes in the event's statement as a CTE.
     """
     if not events:
+        if along is not None:
+            await run(session, along)
         return []
     encoded = [payloads.encode(e.hook, e.payload) for e in events]
     event_rows = [
@@ -215,7 +244,7 @@ async def emit_many(
         }
         for e, p in zip(events, encoded, strict=True)
     ]
-    ids = await _insert_events(session, event_rows)
+    ids = await _insert_events(session, event_rows, along)
     known: dict[str, Sequence[str]] = dict(enabled or {})
     rows: list[dict[str, Any]] = []
     for event, event_id in zip(events, ids, strict=True):

@@ -260,20 +260,33 @@ async def upsert_appointments(
         outcome.appointment = build_appointment(row, patients.get(row["patient_id"]), refs)
         outcomes.append(outcome)
         pending.append((outcome, row, hook))
-    await bulk.insert_many(session, APPOINTMENT, inserts)
-    await bulk.update_many(session, APPOINTMENT, KEYS, _changed_only(updates, existing))
+    events = [
+        NewEvent(
+            clinic.id, hook, subject(outcome.id), _payload(hook, outcome, row), source, exclude
+        )
+        for outcome, row, hook in pending
+        if hook is not None
+    ]
+    changed = _changed_only(updates, existing)
+    along: bulk.Write | None = None
+    if len(events) == 1 and len(inserts) + len(changed) == 1:
+        # one appointment and its event (a single PUT): emit_many writes both, on
+        # PostgreSQL in one statement
+        along = (
+            bulk.insert_one(APPOINTMENT, inserts[0])
+            if inserts
+            else bulk.update_one(APPOINTMENT, KEYS, changed[0])
+        )
+    else:
+        await bulk.insert_many(session, APPOINTMENT, inserts)
+        await bulk.update_many(session, APPOINTMENT, KEYS, changed)
     await emit_many(
         session,
         runtime=runtime,
         now=now,
-        events=[
-            NewEvent(
-                clinic.id, hook, subject(outcome.id), _payload(hook, outcome, row), source, exclude
-            )
-            for outcome, row, hook in pending
-            if hook is not None
-        ],
+        events=events,
         enabled=None if enabled is None else {clinic.id: enabled},
+        along=along,
     )
     return outcomes
 

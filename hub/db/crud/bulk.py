@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +38,41 @@ def _update(table: sa.Table, keys: tuple[str, ...], columns: tuple[str, ...]) ->
         .where(*(table.c[k] == sa.bindparam(f"k_{k}") for k in keys))
         .values({c: sa.bindparam(f"v_{c}") for c in columns})
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_one(table: sa.Table, columns: tuple[str, ...]) -> sa.Insert:
+    return sa.insert(table).values(
+        {c: sa.bindparam(f"i_{c}", type_=table.c[c].type) for c in columns}
+    )
+
+
+@dataclass(frozen=True)
+class Write:
+    """One row's INSERT or UPDATE (the statement built once per shape) and its
+    parameters: a write that another statement can carry as a CTE on PostgreSQL
+    (:func:`hub.events.outbox.emit_many`), or that :func:`run` sends on its own."""
+
+    statement: sa.Insert | sa.Update
+    params: dict[str, Any]
+
+
+def insert_one(table: sa.Table, row: Mapping[str, Any]) -> Write:
+    columns = tuple(row)
+    return Write(_insert_one(table, columns), {f"i_{c}": row[c] for c in columns})
+
+
+def update_one(table: sa.Table, keys: Sequence[str], row: Mapping[str, Any]) -> Write:
+    """The UPDATE of one row, as :func:`update_many` sends it."""
+    columns = tuple(c for c in row if c not in keys)
+    return Write(
+        _update(table, tuple(keys), columns),
+        {**{f"k_{k}": row[k] for k in keys}, **{f"v_{c}": row[c] for c in columns}},
+    )
+
+
+async def run(session: AsyncSession, write: Write) -> None:
+    await session.execute(write.statement, write.params)
 
 
 async def insert_many(
