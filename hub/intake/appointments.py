@@ -187,7 +187,9 @@ async def upsert_appointments(
     """Upsert appointments (ids unique within ``items``); one outcome per item, in order.
 
     Refused items (``result="error"``) write nothing; the others are written with two
-    statements (insert, update) and their events with two more.
+    statements (insert, update) and their events with two more.  One appointment with
+    one event (a single ``PUT``) is written by :func:`emit_many` with its event: on
+    PostgreSQL in one statement.
     """
     existing = await bulk.select_for_update(
         session,
