@@ -13,6 +13,7 @@ reaches a plugin and a committed one always does.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.db.crud.bulk import Write, run
 from hub.db.models import Delivery, OutboxEvent, PluginConfig
 from hub.db.models.events import PENDING
 from hub.events import payloads
@@ -31,6 +33,10 @@ if TYPE_CHECKING:
 _EVENT = OutboxEvent.__table__  # type: ignore[attr-defined]
 _DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
 _CONFIG = PluginConfig.__table__  # type: ignore[attr-defined]
+#: Built once: a statement built per call costs more Python than a single PUT's
+#: round trip (its construction and cache key).
+_INSERT_EVENT = sa.insert(_EVENT)
+_INSERT_DELIVERY = sa.insert(_DELIVERY)
 
 
 @dataclass(frozen=True)
@@ -71,13 +77,15 @@ async def _enabled(session: AsyncSession, clinic_id: str) -> list[str]:
     return sorted(rows.scalars())
 
 
-def enabled_column(clinic_id: sa.ColumnElement[str] | str) -> sa.Label[str | None]:
-    """The plugins enabled for the clinic as one column (names joined by ``,``; NULL if
-    none), to read with another query of the same transaction: :func:`emit_many` then
-    takes them as ``enabled`` (:func:`enabled_from_column`) instead of asking again."""
+@functools.cache
+def enabled_column() -> sa.Label[str | None]:
+    """The plugins enabled for the clinic (the statement's ``clinic_id`` parameter) as
+    one column (names joined by ``,``; NULL if none), to read with another query of the
+    same transaction: :func:`emit_many` then takes them as ``enabled``
+    (:func:`enabled_from_column`) instead of asking again.  Built once."""
     return (
         sa.select(sa.func.aggregate_strings(_CONFIG.c.plugin, ","))
-        .where(_CONFIG.c.clinic_id == clinic_id, _CONFIG.c.enabled.is_(True))
+        .where(_CONFIG.c.clinic_id == sa.bindparam("clinic_id"), _CONFIG.c.enabled.is_(True))
         .scalar_subquery()
         .label("enabled_plugins")
     )
@@ -105,9 +113,32 @@ def _listening(
 _ONE_INSERT_UP_TO = 1
 
 
-async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert event rows in order; their ids (ascending, in the rows' order)."""
+@functools.lru_cache(maxsize=64)
+def _event_with(write: sa.Insert | sa.Update, columns: tuple[str, ...]) -> sa.Insert:
+    """One event's INSERT carrying ``write`` as a CTE (PostgreSQL runs a data-modifying
+    ``WITH`` once, whether or not the outer statement reads it)."""
+    return (
+        sa.insert(_EVENT)
+        .values({c: sa.bindparam(f"e_{c}", type_=_EVENT.c[c].type) for c in columns})
+        .add_cte(write.cte("written"))
+        .returning(_EVENT.c.id)
+    )
+
+
+async def _insert_events(
+    session: AsyncSession, rows: list[dict[str, Any]], along: Write | None = None
+) -> list[int]:
+    """Insert event rows in order; their ids (ascending, in the rows' order).  ``along``
+    is written first: on PostgreSQL in the same statement as a single event."""
     dialect = session.get_bind().dialect.name
+    if along is not None and dialect == "postgresql" and len(rows) == 1:
+        # A single PUT's appointment and its event: one round trip, not two.
+        columns = tuple(rows[0])
+        statement = _event_with(along.statement, columns)
+        params = {**along.params, **{f"e_{c}": rows[0][c] for c in columns}}
+        return [int((await session.execute(statement, params)).scalar_one())]
+    if along is not None:
+        await run(session, along)
     if dialect == "sqlite" and len(rows) > _ONE_INSERT_UP_TO:
         # SQLAlchemy cannot batch an INSERT ... RETURNING in parameter order on SQLite: it
         # runs one INSERT per row (10,000 statements for a bulk of 10,000).  The hub's
@@ -119,7 +150,7 @@ async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> l
         top = (await session.execute(sa.select(sa.func.max(_EVENT.c.id)))).scalar()
         ids = list(range(int(top or 0) + 1, int(top or 0) + 1 + len(rows)))
         await session.execute(
-            sa.insert(_EVENT), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+            _INSERT_EVENT, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
         )
         return ids
     if dialect == "postgresql" and len(rows) > _ONE_INSERT_UP_TO:
@@ -139,13 +170,13 @@ async def _insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> l
             ).scalars()
         )
         await session.execute(
-            sa.insert(_EVENT), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+            _INSERT_EVENT, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
         )
         return ids
     # One row (a single PUT): the id as the driver reports it, SQLite's last row id (no
     # RETURNING rows to fetch: one hop less to its thread), PostgreSQL's implicit
     # RETURNING.
-    result = await session.execute(sa.insert(_EVENT).values(**rows[0]))
+    result = await session.execute(_INSERT_EVENT, rows[0])
     key = cast("CursorResult[Any]", result).inserted_primary_key
     assert key is not None
     return [int(key[0])]
@@ -188,13 +219,18 @@ async def emit_many(
     now: dt.datetime,
     events: Sequence[NewEvent],
     enabled: Mapping[str, Sequence[str]] | None = None,
+    along: Write | None = None,
 ) -> list[int]:
     """Write a batch of events and their deliveries with two multi-row INSERTs; their ids.
 
     :param enabled: the plugins enabled per clinic, when the caller has already read them
         in this transaction (:func:`enabled_column`); the other clinics' are read here.
+    :param along: a write of the caller's to make first (the row the events are about);
+        on PostgreSQL, with a single event, it goes in the event's statement as a CTE.
     """
     if not events:
+        if along is not None:
+            await run(session, along)
         return []
     encoded = [payloads.encode(e.hook, e.payload) for e in events]
     event_rows = [
@@ -208,7 +244,7 @@ async def emit_many(
         }
         for e, p in zip(events, encoded, strict=True)
     ]
-    ids = await _insert_events(session, event_rows)
+    ids = await _insert_events(session, event_rows, along)
     known: dict[str, Sequence[str]] = dict(enabled or {})
     rows: list[dict[str, Any]] = []
     for event, event_id in zip(events, ids, strict=True):
@@ -232,5 +268,5 @@ async def emit_many(
                 }
             )
     if rows:
-        await session.execute(sa.insert(_DELIVERY), rows)
+        await session.execute(_INSERT_DELIVERY, rows)
     return ids

@@ -23,6 +23,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.crud import bulk
@@ -186,12 +187,14 @@ async def upsert_appointments(
     """Upsert appointments (ids unique within ``items``); one outcome per item, in order.
 
     Refused items (``result="error"``) write nothing; the others are written with two
-    statements (insert, update) and their events with two more.
+    statements (insert, update) and their events with two more.  One appointment with
+    one event (a single ``PUT``) is written by :func:`emit_many` with its event: on
+    PostgreSQL in one statement.
     """
     existing = await bulk.select_for_update(
         session,
         APPOINTMENT,
-        where=APPOINTMENT.c.clinic_id == clinic.id,
+        clinic_id=clinic.id,
         key="external_id",
         values=[appointment_id for appointment_id, _ in items],
     )
@@ -259,20 +262,33 @@ async def upsert_appointments(
         outcome.appointment = build_appointment(row, patients.get(row["patient_id"]), refs)
         outcomes.append(outcome)
         pending.append((outcome, row, hook))
-    await bulk.insert_many(session, APPOINTMENT, inserts)
-    await bulk.update_many(session, APPOINTMENT, KEYS, _changed_only(updates, existing))
+    events = [
+        NewEvent(
+            clinic.id, hook, subject(outcome.id), _payload(hook, outcome, row), source, exclude
+        )
+        for outcome, row, hook in pending
+        if hook is not None
+    ]
+    changed = _changed_only(updates, existing)
+    along: bulk.Write | None = None
+    if len(events) == 1 and len(inserts) + len(changed) == 1:
+        # one appointment and its event (a single PUT): emit_many writes both, on
+        # PostgreSQL in one statement
+        along = (
+            bulk.insert_one(APPOINTMENT, inserts[0])
+            if inserts
+            else bulk.update_one(APPOINTMENT, KEYS, changed[0])
+        )
+    else:
+        await bulk.insert_many(session, APPOINTMENT, inserts)
+        await bulk.update_many(session, APPOINTMENT, KEYS, changed)
     await emit_many(
         session,
         runtime=runtime,
         now=now,
-        events=[
-            NewEvent(
-                clinic.id, hook, subject(outcome.id), _payload(hook, outcome, row), source, exclude
-            )
-            for outcome, row, hook in pending
-            if hook is not None
-        ],
+        events=events,
         enabled=None if enabled is None else {clinic.id: enabled},
+        along=along,
     )
     return outcomes
 
@@ -293,19 +309,22 @@ async def _patients_and_references(
     """
     query = references_query(clinic_id, ("specialties",), ids=_reference_ids(items, existing))
     patient_ids = [data.patient_id for _, data in items]
-    also = [enabled_column(clinic_id)]
+    also: tuple[sa.Label[Any], ...] = (enabled_column(),)
+    params: dict[str, Any] = {}
     with_references = query is not None and len(set(patient_ids)) == 1
     if with_references:
         assert query is not None
-        also.append(references_column(query, session.get_bind().dialect.name))
+        also += (references_column(query.statement, session.get_bind().dialect.name),)
+        params = query.params
     patients = await bulk.select_for_update(
         session,
         PATIENT,
-        where=PATIENT.c.clinic_id == clinic_id,
+        clinic_id=clinic_id,
         key="external_id",
         values=patient_ids,
         lock=False,
         also=also,
+        params=params,
     )
     enabled: list[str] | None = None
     refs: References | None = None
@@ -316,7 +335,7 @@ async def _patients_and_references(
     if refs is None:  # not read with the patients, or no patient found
         refs = References()
         if query is not None:
-            rows = (await session.execute(query)).all()
+            rows = (await session.execute(query.statement, query.params)).all()
             refs = references_of((k, i, data, removed is None) for k, i, data, removed in rows)
     named = {s.price_list_section for _, d in items for s in d.services if s.price_list_section}
     if named - refs.active.get("price_list_sections", set()):
@@ -410,7 +429,7 @@ async def cancel_appointment(
     existing = await bulk.select_for_update(
         session,
         APPOINTMENT,
-        where=APPOINTMENT.c.clinic_id == clinic.id,
+        clinic_id=clinic.id,
         key="external_id",
         values=[appointment_id],
     )
@@ -420,7 +439,7 @@ async def cancel_appointment(
     patients = await bulk.select_for_update(
         session,
         PATIENT,
-        where=PATIENT.c.clinic_id == clinic.id,
+        clinic_id=clinic.id,
         key="external_id",
         values=[old["patient_id"]],
         lock=False,

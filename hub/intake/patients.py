@@ -80,7 +80,7 @@ async def upsert_patients(
     existing = await bulk.select_for_update(
         session,
         PATIENT,
-        where=PATIENT.c.clinic_id == clinic.id,
+        clinic_id=clinic.id,
         key="external_id",
         values=[patient_id for patient_id, _ in items],
     )
@@ -191,7 +191,7 @@ async def delete_patient(
     existing = await bulk.select_for_update(
         session,
         PATIENT,
-        where=PATIENT.c.clinic_id == clinic.id,
+        clinic_id=clinic.id,
         key="external_id",
         values=[patient_id],
     )

@@ -10,6 +10,7 @@ code builds the same objects from rows it has in hand without reading them back.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +74,14 @@ class References:
         return bool(self.active.get(kind))
 
 
+@dataclass(frozen=True)
+class ReferenceQuery:
+    """A reference query (built once per shape) and its parameters."""
+
+    statement: sa.Select[Any]
+    params: dict[str, Any]
+
+
 #: Above this many ids a kind is loaded whole rather than by id.
 WHOLE_KIND_ABOVE = 2000
 
@@ -82,28 +91,47 @@ def references_query(
     kinds: Sequence[str] | None = None,
     *,
     ids: Mapping[str, Iterable[str | None]] | None = None,
-) -> sa.Select[Any] | None:
-    """The query of :func:`load_references`; ``None`` if it can find nothing."""
-    wanted = {kind: {i for i in values if i} for kind, values in (ids or {}).items()}
-    conditions: list[sa.ColumnElement[bool]] = []
+) -> ReferenceQuery | None:
+    """The query of :func:`load_references` and its parameters; ``None`` if it can find
+    nothing.  The statement is built once per shape (which kinds are read whole, which
+    by id) and cached; the clinic and the ids are its parameters."""
+    wanted = {kind: sorted({i for i in values if i}) for kind, values in (ids or {}).items()}
+    shape: list[tuple[str, bool]] = []  # (kind, by id)
+    params: dict[str, Any] = {"clinic_id": clinic_id}
     for kind in kinds or ():
         if kind not in wanted:
-            conditions.append(REFERENCE.c.kind == kind)
+            shape.append((kind, False))
     for kind, values in wanted.items():
         if len(values) > WHOLE_KIND_ABOVE:
-            conditions.append(REFERENCE.c.kind == kind)
+            shape.append((kind, False))
         elif values:
-            conditions.append(
-                sa.and_(REFERENCE.c.kind == kind, REFERENCE.c.external_id.in_(sorted(values)))
-            )
+            shape.append((kind, True))
+            params[f"ref_{kind}"] = values
+    if (kinds is not None or ids is not None) and not shape:
+        return None
+    filtered = kinds is not None or ids is not None
+    return ReferenceQuery(_references_statement(tuple(shape), filtered), params)
+
+
+@functools.lru_cache(maxsize=128)
+def _references_statement(shape: tuple[tuple[str, bool], ...], filtered: bool) -> sa.Select[Any]:
     query = sa.select(
         REFERENCE.c.kind, REFERENCE.c.external_id, REFERENCE.c.data, REFERENCE.c.removed_at
-    ).where(REFERENCE.c.clinic_id == clinic_id)
-    if kinds is not None or ids is not None:
-        if not conditions:
-            return None
-        query = query.where(sa.or_(*conditions))
-    return query
+    ).where(REFERENCE.c.clinic_id == sa.bindparam("clinic_id"))
+    if not filtered:
+        return query
+    conditions: list[sa.ColumnElement[bool]] = []
+    for kind, by_id in shape:
+        if by_id:
+            conditions.append(
+                sa.and_(
+                    REFERENCE.c.kind == kind,
+                    REFERENCE.c.external_id.in_(sa.bindparam(f"ref_{kind}", expanding=True)),
+                )
+            )
+        else:
+            conditions.append(REFERENCE.c.kind == kind)
+    return query.where(sa.or_(*conditions))
 
 
 def references_of(rows: Iterable[Sequence[Any]]) -> References:
@@ -128,14 +156,16 @@ async def load_references(
     query = references_query(clinic_id, kinds, ids=ids)
     if query is None:
         return References()
-    rows = (await session.execute(query)).all()
+    rows = (await session.execute(query.statement, query.params)).all()
     return references_of((kind, i, data, removed is None) for kind, i, data, removed in rows)
 
 
+@functools.lru_cache(maxsize=128)
 def references_column(query: sa.Select[Any], dialect: str) -> sa.Label[Any]:
-    """The rows of a :func:`references_query` as one JSON array column
+    """The rows of a :func:`references_query` statement as one JSON array column
     (``[[kind, id, data, current], ...]``), to read with another query of the same
-    transaction (:func:`references_from_column` reads it back)."""
+    transaction (:func:`references_from_column` reads it back); its parameters are the
+    query's.  Cached per statement, as the statements are."""
     found = query.subquery()
     current = found.c.removed_at.is_(None)
     if dialect == "postgresql":
