@@ -9,11 +9,14 @@ test injects (``httpx.MockTransport``) makes ``post_form`` go through ``ctx.http
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -23,11 +26,13 @@ from httpx_aiohttp import AiohttpTransport
 
 from hub import HttpAnswer
 from hub.http_client import (
+    QUOTED_CHARACTERS_KEPT,
     AiohttpFormPost,
     DeferredTransport,
     HttpxFormPost,
     HubHttp,
     build_http_client,
+    form_body,
 )
 from hub.settings import HubSettings
 from hub.testing import Harness
@@ -47,6 +52,7 @@ class Gateway:
         self.release = asyncio.Event()
         app = web.Application()
         app.router.add_post("/echo", self.echo)
+        app.router.add_post("/raw", self.raw)
         app.router.add_post("/status/{code}", self.status)
         app.router.add_post("/moved", self.moved)
         app.router.add_post("/hang", self.hang)
@@ -65,6 +71,16 @@ class Gateway:
                 "user_agent": request.headers.get("User-Agent"),
             },
             headers={"X-Gateway": "fake"},
+        )
+
+    async def raw(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        return web.json_response(
+            {
+                "body": body.decode("ascii"),
+                "length": request.headers.get("Content-Length"),
+                "content_type": request.headers.get("Content-Type"),
+            }
         )
 
     async def status(self, request: web.Request) -> web.Response:
@@ -127,6 +143,48 @@ async def test_post_form_sends_the_form_and_returns_the_whole_answer(
         "form": FORM,
         "content_type": "application/x-www-form-urlencoded",
         "user_agent": "clinic-hub",
+    }
+
+
+TRICKY_FORMS = [
+    FORM,
+    {"msg": "a+b=c&d e%f", "": "", "to[79181234567]": "Привет 😀"},
+    {"x": "~_.-*!'()/?#[]@$,;:", "tab\tnew\nline": "\u00e9\u0301 \u00a0 \ufeff"},
+    {"a": "\U0001f600" * 3, "b": "ü" * 50},
+]
+
+
+@pytest.mark.parametrize("form", TRICKY_FORMS)
+def test_form_body_is_what_urlencode_gives(form: dict[str, str]) -> None:
+    """The hub encodes the form itself; the bytes are ``urlencode``'s, as aiohttp sent."""
+    assert form_body(form) == urlencode(form).encode()
+    assert form_body(form) == urlencode(form).encode()  # again, from the kept characters
+
+
+def test_form_body_leaves_values_that_are_not_strings_to_urlencode() -> None:
+    form: dict[str, Any] = {"to": ["79181234567", "79181234568"], "n": 3, "b": b"\xd0\x9f"}
+    assert form_body(form) == urlencode(form, doseq=True).encode()
+
+
+def test_form_body_keeps_a_bounded_number_of_characters() -> None:
+    """A text of ever new characters is encoded right without growing the kept ones."""
+    many = "".join(chr(0x4E00 + i) for i in range(QUOTED_CHARACTERS_KEPT + 500))
+    assert form_body({"msg": many}) == urlencode({"msg": many}).encode()
+    from hub import http_client
+
+    assert len(http_client._QUOTED) <= QUOTED_CHARACTERS_KEPT
+
+
+@pytest.mark.parametrize("form", TRICKY_FORMS)
+async def test_post_form_sends_exactly_the_urlencoded_body(
+    hub_http: HubHttp, gateway: Gateway, form: dict[str, str]
+) -> None:
+    answer = await hub_http.post_form(gateway.url("/raw"), form)
+    body = urlencode(form)
+    assert json.loads(answer.content) == {
+        "body": body,
+        "length": str(len(body)),
+        "content_type": "application/x-www-form-urlencoded",
     }
 
 

@@ -27,8 +27,8 @@ For each claimed message, in order:
 
 Every attempt and every status change is a line of the message's ``history``; the
 rules of step 6 are :mod:`hub.messages.outcomes`.
-A message holds one of ``HUB_WORKER_CONCURRENCY`` slots from before it is sent until its
-result is committed (a batch holds one slot for all its messages); results finished
+A message holds one of ``HUB_WORKER_CONCURRENCY`` senders from before it is sent until
+its result is committed (a batch holds one sender for all its messages); results finished
 together are written together
 (``hub.messages.claim.write``, a group commit), so a killed worker leaves at most that
 many messages sent and unrecorded.  A run that goes long keeps its leases alive, so
@@ -43,7 +43,7 @@ import datetime as dt
 import itertools
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +74,8 @@ BATCH_SIZE = 100
 RUN_SECONDS = 2.0
 
 Result = tuple[ClaimedMessage, Values]
+#: What a sender runs: a coroutine function of the run and its argument.
+Job = tuple[Callable[[Any], Awaitable[None]], Any]
 
 
 @dataclass
@@ -116,19 +118,20 @@ class Run:
     """One call of the step: batches claimed one after another, sent as a stream.
 
     Each claimed batch is prepared in one pass (:meth:`prepare` per message: no task,
-    no future).  Then ``HUB_WORKER_CONCURRENCY`` slots: a message sent alone takes one
-    before it is sent and gives it back only once its result is written (committed),
-    so at most that many calls are ever made and not yet recorded — what a worker
-    killed at any moment can have sent without the database knowing (they are sent
-    again after their lease).  The messages of one clinic and provider that implements
-    ``send_messages`` go in calls of up to :data:`BATCH_SIZE`, each call one task
-    holding one slot until its results are written; the messages not to be sent now
-    (refused, quiet hours, rate limit) are written together, also holding one slot.
-    Results are written as they come: whatever finished while the last write ran goes
-    in the next one (a group commit; nothing waits for a timer).
+    no future) into jobs: a message sent alone, a call of ``send_messages`` (up to
+    :data:`BATCH_SIZE` messages of a clinic and provider that implements it), or the
+    results known without a send (refused, quiet hours, rate limit).  At most
+    ``HUB_WORKER_CONCURRENCY`` senders (tasks made as jobs wait for one, kept for the
+    run) take the jobs in turn; a sender takes its next job only once the last one's
+    results are written (committed), so at most that many calls are ever made and not
+    yet recorded — what a worker killed at any moment can have sent without the
+    database knowing (they are sent again after their lease).  No task per message: a
+    job is a plain call on its sender.  Results are written as they come: whatever
+    finished while the last write ran goes in the next one (a group commit; nothing
+    waits for a timer).
 
-    The next batch is claimed as soon as the previous one has its slots, so the
-    gateway never waits for a claim.  A run stops after
+    The next batch is claimed as soon as a sender has taken the previous one's last
+    job, so the gateway never waits for a claim.  A run stops after
     :data:`BATCHES_PER_RUN` batches or :data:`RUN_SECONDS`, or when a claim comes back
     short (nothing more is due), so the worker's other steps get their turn.
     """
@@ -140,7 +143,12 @@ class Run:
         self.settings = runtime.settings
         self.pending: set[int] = set()
         self.results: list[tuple[list[Result], asyncio.Future[None]]] = []
-        self.slots = asyncio.Semaphore(max(1, self.settings.worker_concurrency))
+        self.concurrency = max(1, self.settings.worker_concurrency)
+        self.jobs: asyncio.Queue[Job] = asyncio.Queue()
+        self.senders: list[asyncio.Task[None]] = []
+        self.idle = 0  # senders waiting for a job
+        self.unfinished = 0  # jobs given and not yet done
+        self.finished = asyncio.Event()
         self.write_lock = asyncio.Lock()
         self.ready = asyncio.Event()
         self.closing = False
@@ -165,18 +173,22 @@ class Run:
 
     async def go(self) -> int:
         queue: asyncio.Queue[list[ClaimedMessage] | None] = asyncio.Queue(maxsize=1)
-        tasks: list[asyncio.Task[None]] = []
         producer = asyncio.create_task(self._claim_into(queue))
         heartbeat = asyncio.create_task(self._heartbeat())
         writer = asyncio.create_task(self._writer())
         try:
             while (claimed := await queue.get()) is not None:
                 queue.task_done()  # the producer may claim the next batch now
-                await self._dispatch(claimed, tasks)
-            await asyncio.gather(*tasks)
+                await self._dispatch(claimed)
+            while self.unfinished:
+                self.finished.clear()
+                await self.finished.wait()
             return await producer
         finally:
             producer.cancel()
+            for sender in self.senders:
+                sender.cancel()  # each waits for a job by now (or the run failed)
+            await asyncio.gather(*self.senders, return_exceptions=True)
             self.closing = True
             self.ready.set()
             await writer
@@ -229,13 +241,12 @@ class Run:
             await queue.put(None)
         return total
 
-    async def _dispatch(
-        self, claimed: list[ClaimedMessage], tasks: list[asyncio.Task[None]]
-    ) -> None:
-        """Prepare a claimed batch in one pass and start its sends: one task per call of
-        ``send_messages`` (up to :data:`BATCH_SIZE` messages of a clinic and provider),
-        one per message sent alone, one for the results known without a send.  Each
-        task takes its slot here, so claiming waits while every slot is taken."""
+    async def _dispatch(self, claimed: list[ClaimedMessage]) -> None:
+        """Prepare a claimed batch in one pass into jobs for the senders: one per call
+        of ``send_messages`` (up to :data:`BATCH_SIZE` messages of a clinic and
+        provider), one per message sent alone, one for the results known without a
+        send.  Returns once a sender has taken the last of them, so claiming waits
+        while every sender is busy."""
         settled: list[Result] = []
         groups: dict[tuple[str, str], list[Prepared]] = {}
         for message in claimed:
@@ -248,53 +259,69 @@ class Run:
             elif self._batched(prepared):
                 groups.setdefault((message["clinic_id"], prepared.provider), []).append(prepared)
             else:
-                await self.slots.acquire()
-                tasks.append(asyncio.create_task(self._one(prepared)))
+                self._give(self._one, prepared)
         if settled:
-            await self.slots.acquire()
-            tasks.append(asyncio.create_task(self._settle(settled)))
+            self._give(self._settle, settled)
         for group in groups.values():
             for start in range(0, len(group), BATCH_SIZE):
-                await self.slots.acquire()
-                tasks.append(asyncio.create_task(self._batch(group[start : start + BATCH_SIZE])))
+                self._give(self._batch, group[start : start + BATCH_SIZE])
+        await self.jobs.join()  # every job taken (senders call task_done on taking one)
+
+    def _give(self, run: Callable[[Any], Awaitable[None]], what: Any) -> None:
+        """Queue a job for the senders, starting one more if every sender is busy and
+        there are fewer than ``HUB_WORKER_CONCURRENCY``."""
+        self.unfinished += 1
+        self.jobs.put_nowait((run, what))
+        if self.jobs.qsize() > self.idle and len(self.senders) < self.concurrency:
+            self.senders.append(asyncio.create_task(self._sender()))
+
+    async def _sender(self) -> None:
+        """Run jobs one after another, each until its results are written."""
+        jobs = self.jobs
+        while True:
+            self.idle += 1
+            try:
+                run, what = await jobs.get()
+            finally:
+                self.idle -= 1
+            jobs.task_done()
+            try:
+                await run(what)
+            except Exception:  # a job records its own failures; this is a bug
+                log.exception("a delivery job failed")
+            finally:
+                self.unfinished -= 1
+                if not self.unfinished:
+                    self.finished.set()
 
     async def _settle(self, results: list[Result]) -> None:
-        """Record results known without a send; called holding a slot."""
-        try:
-            await self.record(results)
-        finally:
-            self.slots.release()
+        """Record results known without a send (a sender's job)."""
+        await self.record(results)
 
     async def _one(self, prepared: Prepared) -> None:
-        """Send and record one message; called holding a slot, which it gives back once
-        the result is written."""
+        """Send and record one message (a sender's job: the sender is free again once
+        the result is written)."""
         try:
-            try:
-                values = await self.send_one(prepared)
-            except Exception:
-                values = self._internal_error(prepared.message)
-            await self.record([(prepared.message, values)])
-        finally:
-            self.slots.release()
+            values = await self.send_one(prepared)
+        except Exception:
+            values = self._internal_error(prepared.message)
+        await self.record([(prepared.message, values)])
 
     async def _batch(self, batch: list[Prepared]) -> None:
         """Send and record messages of one clinic and provider in one ``send_messages``
-        call; called holding a slot, which it gives back once their results are written.
-        If the provider declines the batch, each goes through ``send_message`` with a
-        slot of its own, and so does every later message of this clinic and provider in
-        this run."""
+        call (a sender's job, until their results are written).  If the provider
+        declines the batch, each becomes a job of its own through ``send_message``, and
+        so does every later message of this clinic and provider in this run."""
         try:
-            try:
-                values = await self.send_batch(batch)
-            except Exception:  # recorded as a retry, as for one message
-                values = [self._internal_error(p.message) for p in batch]
-            if values is not None:
-                await self.record([(p.message, v) for p, v in zip(batch, values, strict=True)])
-                return
-        finally:
-            self.slots.release()
+            values = await self.send_batch(batch)
+        except Exception:  # recorded as a retry, as for one message
+            values = [self._internal_error(p.message) for p in batch]
+        if values is not None:
+            await self.record([(p.message, v) for p, v in zip(batch, values, strict=True)])
+            return
         self.declined.add((batch[0].message["clinic_id"], batch[0].provider))
-        await asyncio.gather(*(self._single(p) for p in batch))
+        for prepared in batch:
+            self._give(self._one, prepared)
 
     def _internal_error(self, message: ClaimedMessage) -> Values:
         log.exception("delivery of message %s failed", message["id"])
@@ -594,16 +621,6 @@ class Run:
             self.outcome(p.message, p.view, p.provider, p.candidates, result)
             for p, result in zip(batch, results, strict=True)
         ]
-
-    async def _single(self, p: Prepared) -> Values:
-        """One message of a declined batch: sent and recorded holding a slot."""
-        async with self.slots:
-            try:
-                values = await self.send_one(p)
-            except Exception:
-                values = self._internal_error(p.message)
-            await self.record([(p.message, values)])
-            return values
 
 
 async def _until(moment: float) -> None:

@@ -63,6 +63,9 @@ __all__ = [
 ]
 
 REDACTED = "***"
+#: Reads JSON numbers with a fraction as exact decimals (money); built once, where
+#: ``json.loads(..., parse_float=Decimal)`` builds a decoder on every call.
+_DECIMALS = json.JSONDecoder(parse_float=Decimal)
 
 
 class Answer(Protocol):
@@ -105,7 +108,6 @@ class SmsRuClient:
         self._http = http
         self._post: PostForm = post_form or _HttpxPost(http)
         self._api_id = api_id
-        self._api_id_bytes = api_id.encode()
         self.base_url = base_url.rstrip("/")
         self._timeout = timeout
 
@@ -281,10 +283,8 @@ class SmsRuClient:
                 Kind.TRANSIENT if transient else Kind.PERMANENT,
                 provider_side=not transient,
             )
-        content = response.content
         try:
-            data = json.loads(content, parse_float=Decimal)
-            raw = json.loads(content)
+            text, data, raw = _envelope(response.content)
         except ValueError:
             raise SmsRuError(
                 None, f"{method}: sms.ru answered something that is not JSON", Kind.TRANSIENT
@@ -305,7 +305,7 @@ class SmsRuClient:
                 provider_side=meaning.provider_side,
                 raw=_redact_json(raw, self._api_id),
             )
-        if self._api_id_bytes not in content and b"\\u" not in content:
+        if self._api_id not in text and "\\u" not in text:
             return data, raw  # the api_id is nowhere in it, not even spelt with escapes
         return data, _redact_json(raw, self._api_id)
 
@@ -331,6 +331,14 @@ class _HttpxPost:
 class _Answer(NamedTuple):
     status: int
     content: bytes
+
+
+def _envelope(content: bytes) -> tuple[str, Any, Any]:
+    """The answer as text (decoded as ``json.loads`` decodes bytes) and its JSON twice:
+    with exact decimals (to read) and plain (to keep).
+    :raises ValueError: not JSON."""
+    text = content.decode(json.detect_encoding(content), "surrogatepass")
+    return text, _DECIMALS.decode(text), json.loads(text)
 
 
 def _numbers(to: str | Sequence[str]) -> list[str]:

@@ -7,6 +7,7 @@ The expected meaning of every code is spelled out here, independently of
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -268,13 +269,18 @@ async def test_the_key_is_redacted_from_error_texts_and_raw_answers() -> None:
     assert API_ID not in json.dumps(caught.value.raw, ensure_ascii=False)
 
 
-@pytest.mark.parametrize("escaped", [False, True], ids=["plain", "json-escaped"])
-async def test_the_key_is_redacted_from_accepted_answers(escaped: bool) -> None:
-    """Even spelt with JSON escapes, an api_id echoed in an accepted answer is redacted."""
+@pytest.mark.parametrize(
+    ("escaped", "encoding"),
+    [(False, "utf-8"), (True, "utf-8"), (False, "utf-16")],
+    ids=["plain", "json-escaped", "utf-16"],
+)
+async def test_the_key_is_redacted_from_accepted_answers(escaped: bool, encoding: str) -> None:
+    """Even spelt with JSON escapes or in another encoding of JSON, an api_id echoed in an
+    accepted answer is redacted."""
     key = "".join(f"\\u{ord(c):04x}" for c in API_ID) if escaped else API_ID
     sms = {PHONE: {"status": "OK", "status_code": 100, "sms_id": "1-1", "note": "KEY"}}
     envelope = {"status": "OK", "status_code": 100, "balance": 1.5, "sms": sms}
-    body = json.dumps(envelope).replace("KEY", key).encode()
+    body = json.dumps(envelope).replace("KEY", key).encode(encoding)
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=body)
@@ -461,6 +467,62 @@ async def test_callbacks(client: SmsRuClient) -> None:
 def test_digits() -> None:
     assert digits("+7 (918) 123-45-67") == PHONE
     assert digits("8-918-123") == "8918123"
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "",
+        "+",
+        "79181234567",
+        "+79181234567",
+        "++7918",
+        "7918+",
+        "+7 918",
+        "٧٩١٨",
+        "+٧٩",
+        "²3",
+        "+²3",
+    ],
+)
+def test_digits_without_the_expression_keeps_every_digit_it_matched(phone: str) -> None:
+    """The fast spellings (all digits, ``+`` then digits) give what ``\\D`` removal gives,
+    non-ASCII decimal digits included and superscripts excluded."""
+    assert digits(phone) == re.sub(r"\D+", "", phone)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"status": "OK", "status_code": 100, "balance": 4122.50, "sms": {}}',
+        b'\xef\xbb\xbf{"status": "OK", "status_code": 100, "balance": 1.10}',
+        '{"status": "OK", "status_code": 100, "balance": 0.1, "t": "ж"}'.encode("utf-16"),
+        '{"status": "OK", "status_code": 100, "balance": 2.25}'.encode("utf-32-le"),
+    ],
+    ids=["utf-8", "utf-8-bom", "utf-16", "utf-32-le"],
+)
+async def test_the_answer_is_read_as_json_loads_reads_it(body: bytes) -> None:
+    """Money exact (``Decimal``) in what the client reads, plain JSON in what it keeps."""
+
+    async def answer(url: str, form: Mapping[str, str], *, timeout: float | None = None) -> Answer:
+        return Answer(200, body)
+
+    client = SmsRuClient(httpx.AsyncClient(), API_ID, post_form=answer)
+    result = await client.send(PHONE, "Hello")
+    assert result.balance == json.loads(body, parse_float=Decimal)["balance"]
+    assert result.raw == json.loads(body)
+    assert isinstance(result.raw["balance"], float)
+
+
+@pytest.mark.parametrize("body", [b"", b"\xff\xfe\x00", b"{", b"\xe2\x80"], ids=repr)
+async def test_bytes_that_are_not_json_are_transient(body: bytes) -> None:
+    async def answer(url: str, form: Mapping[str, str], *, timeout: float | None = None) -> Answer:
+        return Answer(200, body)
+
+    client = SmsRuClient(httpx.AsyncClient(), API_ID, post_form=answer)
+    with pytest.raises(SmsRuError) as caught:
+        await client.send(PHONE, "Hello")
+    assert caught.value.transient and "not JSON" in caught.value.text
 
 
 def test_a_client_needs_a_key() -> None:
