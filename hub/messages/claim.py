@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Message
 from hub.db.models.messages import ACTIVE
-from hub.messages.queue import entry
 from hub.security.redaction import mask_answer_links
 
 TABLE: sa.Table = Message.__table__  # type: ignore[attr-defined]
@@ -61,9 +61,48 @@ RESULT_COLUMNS = (
 _UNSENT = frozenset({"queued", "sending"})
 
 
+#: Columns a claim reads back: what preparing, sending, recording and the channel
+#: fallback of a message use (not ``raw``, ``recipient_search``, the times it was
+#: created, sent, delivered or polled, nor the old result's id and cost).
+CLAIMED_COLUMNS = (
+    "id",
+    "clinic_id",
+    "kind",
+    "channel",
+    "address",
+    "recipient_name",
+    "patient_id",
+    "appointment_id",
+    "appointment_at",
+    "text",
+    "subject",
+    "html",
+    "fallback",
+    "essential",
+    "communication_status",
+    "dedupe_key",
+    "history",
+    "attempts",
+    "provider",
+    "error_code",
+    "error_text",
+)
+#: ``status IN ('queued', 'sending')`` as literals, word for word the predicate of the
+#: partial index ``ix_message_due``: with the statuses as bound parameters SQLite cannot
+#: tell the index covers the query, and each claim scanned and sorted the whole table.
+_DUE_STATUS = sa.text("message.status IN (" + ", ".join(f"'{s}'" for s in ACTIVE) + ")")
+#: SQLite's JSON path of the place after an array's last element.
+_END: sa.ColumnClause[Any] = sa.literal_column("'$[#]'")
+_LOST_TEXT = (
+    "the worker sending this message stopped before recording the result; "
+    "the provider may have sent it; trying again"
+)
+
+
 @dataclass
 class ClaimedMessage:
-    """A claimed message: the row's values as read, plus the claim token."""
+    """A claimed message: the row's values as read (:data:`CLAIMED_COLUMNS`), plus the
+    claim token."""
 
     row: dict[str, Any]
     token: str
@@ -72,57 +111,125 @@ class ClaimedMessage:
         return self.row[name]
 
 
+def _lost_line(dialect: str) -> sa.ColumnElement[Any]:
+    """The history with a ``lease_expired`` line appended, computed by the database
+    from the row's old values (``hub.messages.queue.entry``'s shape: no null fields)."""
+    fields: list[Any] = [
+        "at",
+        sa.bindparam("b_at", type_=sa.Text),
+        "event",
+        "lease_expired",
+        "status",
+        "sending",
+        "provider",
+        TABLE.c.provider,
+        "worker",
+        TABLE.c.lease_owner,
+        "text",
+        _LOST_TEXT,
+    ]
+    if dialect == "postgresql":
+        args = [sa.cast(f, sa.Text) if isinstance(f, str) else f for f in fields]
+        line = sa.func.jsonb_strip_nulls(sa.func.jsonb_build_object(*args))
+        return TABLE.c.history.op("||")(sa.func.jsonb_build_array(line))
+    # json_patch onto {} drops the null members, as entry() leaves out None
+    line = sa.func.json_patch("{}", sa.func.json_object(*fields))
+    return sa.func.json_insert(TABLE.c.history, _END, line)
+
+
+def _due() -> sa.Select[Any]:
+    """The due messages, oldest first (through ``ix_message_due``)."""
+    return (
+        sa.select(*(TABLE.c[name] for name in CLAIMED_COLUMNS), TABLE.c.status)
+        .where(
+            _DUE_STATUS,
+            TABLE.c.next_attempt_at <= sa.bindparam("b_now", type_=TABLE.c.lease_until.type),
+        )
+        .order_by(TABLE.c.next_attempt_at)
+        .limit(sa.bindparam("b_limit", type_=sa.Integer))
+    )
+
+
+def _leased(dialect: str) -> dict[str, Any]:
+    """What a claim sets: the lease, and for a message still ``sending`` (its worker
+    died) the lost attempt counted and a ``lease_expired`` line."""
+    lost = TABLE.c.status == "sending"
+    return {
+        "status": "sending",
+        "lease_owner": sa.bindparam("b_token", type_=sa.String),
+        "lease_until": sa.bindparam("b_until", type_=TABLE.c.lease_until.type),
+        "next_attempt_at": sa.bindparam("b_until", type_=TABLE.c.lease_until.type),
+        "attempts": TABLE.c.attempts + sa.case((lost, 1), else_=0),
+        "history": sa.case((lost, _lost_line(dialect)), else_=TABLE.c.history),
+    }
+
+
+@functools.cache
+def _claim(dialect: str) -> sa.Update:
+    """PostgreSQL's claim: one ``UPDATE ... RETURNING`` of :data:`CLAIMED_COLUMNS`, the
+    due rows picked and locked (``FOR UPDATE SKIP LOCKED``) in a CTE it joins, their old
+    ``next_attempt_at`` returned for the order."""
+    picked = _due().with_only_columns(TABLE.c.id, TABLE.c.next_attempt_at.label("due"))
+    picked_cte = picked.with_for_update(skip_locked=True).cte("picked")
+    return (
+        sa.update(TABLE)
+        .where(TABLE.c.id == picked_cte.c.id)
+        .values(_leased(dialect))
+        .returning(*(TABLE.c[name] for name in CLAIMED_COLUMNS), picked_cte.c.due)
+    )
+
+
+_READ = (*CLAIMED_COLUMNS, "status")
+_IDS = sa.select(sa.column("value", sa.Integer)).select_from(
+    sa.func.json_each(sa.bindparam("b_ids", type_=sa.Text))
+)
+
+
+@functools.cache
+def _sqlite_claim() -> tuple[sa.Select[Any], sa.Update, sa.Select[Any]]:
+    """SQLite's claim: the due rows read (the transaction holds the file's write lock
+    from its start), then leased by id.  Not one ``UPDATE ... RETURNING``: SQLite
+    returns a wide row from an update at about twice the cost of a ``SELECT``, and its
+    RETURNING sees only the new row, not the old due time the order needs.  The third
+    statement re-reads the lost ones (rare) after their lease line was added."""
+    ids = _IDS.scalar_subquery()
+    lease = sa.update(TABLE).where(TABLE.c.id.in_(ids)).values(_leased("sqlite"))
+    again = sa.select(TABLE.c.id, TABLE.c.attempts, TABLE.c.history).where(TABLE.c.id.in_(ids))
+    return _due(), lease, again
+
+
 async def claim(
     session: AsyncSession, *, now: dt.datetime, token: str, lease: dt.timedelta, limit: int
 ) -> list[ClaimedMessage]:
-    """Claim up to ``limit`` due messages for ``token`` (see the module docstring)."""
-    query = (
-        sa.select(TABLE)
-        .where(TABLE.c.status.in_(ACTIVE), TABLE.c.next_attempt_at <= now)
-        .order_by(TABLE.c.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = [dict(r._mapping) for r in await session.execute(query)]
+    """Claim up to ``limit`` due messages for ``token``, oldest due first (see the module
+    docstring)."""
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    until = now + lease
+    params: dict[str, Any] = {"b_token": token, "b_until": until, "b_at": now.isoformat()}
+    if dialect == "postgresql":
+        params.update(b_now=now, b_limit=limit)
+        result = await connection.execute(_claim(dialect), params)
+        picked = sorted(result.all(), key=lambda r: r[-1])
+        width = len(CLAIMED_COLUMNS)
+        rows = [dict(zip(CLAIMED_COLUMNS, r[:width], strict=True)) for r in picked]
+        return [ClaimedMessage(r, token) for r in rows]
+    due, leased, again = _sqlite_claim()
+    result = await connection.execute(due, {"b_now": now, "b_limit": limit})
+    rows = [dict(zip(_READ, r, strict=True)) for r in result.all()]
     if not rows:
         return []
-    until = now + lease
-    ids = [r["id"] for r in rows]
-    await session.execute(
-        sa.update(TABLE)
-        .where(TABLE.c.id.in_(ids))
-        .values(status="sending", lease_owner=token, lease_until=until, next_attempt_at=until)
-    )
-    lost = [r for r in rows if r["status"] == "sending"]
+    params["b_ids"] = json.dumps([r["id"] for r in rows])
+    await connection.execute(leased, params)
+    lost = [r["id"] for r in rows if r.pop("status") == "sending"]
     if lost:
-        for r in lost:
-            r["attempts"] += 1
-            r["history"] = [
-                *r["history"],
-                entry(
-                    now,
-                    "lease_expired",
-                    "sending",
-                    provider=r["provider"],
-                    worker=r["lease_owner"],
-                    text="the worker sending this message stopped before recording the result; "
-                    "the provider may have sent it; trying again",
-                ),
-            ]
-        await session.execute(
-            sa.update(TABLE)
-            .where(TABLE.c.id == sa.bindparam("b_id"))
-            .values(
-                attempts=sa.bindparam("b_attempts"),
-                history=sa.bindparam("b_history", type_=TABLE.c.history.type),
-            ),
-            [
-                {"b_id": r["id"], "b_attempts": r["attempts"], "b_history": r["history"]}
-                for r in lost
-            ],
-        )
-    for r in rows:
-        r["status"], r["lease_owner"], r["lease_until"] = "sending", token, until
+        found = {
+            i: (attempts, history)
+            for i, attempts, history in await connection.execute(again, {"b_ids": json.dumps(lost)})
+        }
+        for r in rows:
+            if r["id"] in found:
+                r["attempts"], r["history"] = found[r["id"]]
     return [ClaimedMessage(r, token) for r in rows]
 
 
@@ -142,17 +249,6 @@ async def extend(
 
 #: Columns of the message's content: written only when masking changed them.
 _CONTENT = ("text", "subject", "html", "fallback")
-_STATE = tuple(name for name in RESULT_COLUMNS if name not in _CONTENT)
-
-
-@functools.cache
-def _update(names: tuple[str, ...]) -> sa.Update:
-    """``UPDATE message SET <names> WHERE id = :b_id AND lease_owner = :b_token``."""
-    return (
-        sa.update(TABLE)
-        .where(TABLE.c.id == sa.bindparam("b_id"), TABLE.c.lease_owner == sa.bindparam("b_token"))
-        .values({name: sa.bindparam(f"b_{name}", type_=TABLE.c[name].type) for name in names})
-    )
 
 
 def _mask(row: dict[str, Any]) -> None:
@@ -177,63 +273,102 @@ def _mask(row: dict[str, Any]) -> None:
 async def write(
     session: AsyncSession, results: Sequence[tuple[ClaimedMessage, dict[str, Any]]]
 ) -> None:
-    """Write each claimed message's new values (the ``RESULT_COLUMNS`` a result sets; the
-    others keep the claimed row's).  A message leaving the queue keeps its answer links
-    only masked (the patient has them now)."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    """Write each claimed message's new values: the columns its result sets, nothing
+    else.  ``lines`` are appended to the stored ``history`` by the database; ``raw`` is
+    JSON text (``hub.messages.outcomes``).  A message leaving the queue keeps its answer
+    links only masked (the patient has them now): its content columns are written when
+    masking changed them, and so are those the caller set."""
+    groups: dict[tuple[tuple[str, ...], int], list[tuple[Any, ...]]] = {}
     for claimed, values in results:
-        row = {**claimed.row, **values}
-        names = _STATE
-        if row["status"] not in _UNSENT:  # handed over: its answer link is no longer kept
-            _mask(row)
-            changed = tuple(n for n in _CONTENT if row.get(n) != claimed.row.get(n))
+        names = tuple(values)
+        given = [n for n in _CONTENT if n in values]
+        if values["status"] not in _UNSENT:  # handed over: its answer link is no longer kept
+            row = claimed.row
+            content = {n: values[n] if n in values else row[n] for n in _CONTENT}
+            _mask(content)
+            changed = [n for n in _CONTENT if n in given or content[n] != row[n]]
             if changed:
-                names = _STATE + changed
-        if any(n in values for n in _CONTENT):  # set by the caller: written as given
-            names = RESULT_COLUMNS
-        param = {f"b_{name}": row[name] for name in names}
-        param["b_id"], param["b_token"] = claimed["id"], claimed.token
-        groups.setdefault(names, []).append(param)
+                names = tuple(n for n in names if n not in _CONTENT) + tuple(changed)
+                values = {**values, **content}
+        lines = values.get("lines")
+        key = (names, len(lines) if lines is not None else 0)
+        groups.setdefault(key, []).append(
+            (*(values[n] for n in names), claimed.row["id"], claimed.token)
+        )
     connection = await session.connection()
-    for names, params in groups.items():
-        plan = _plan(names, connection.dialect)
-        rows = [plan.row(p) for p in params]
-        await connection.exec_driver_sql(plan.sql, rows)
+    for (names, count), rows in groups.items():
+        plan = _plan(names, count, connection.dialect)
+        await connection.exec_driver_sql(plan.sql, [plan.row(r) for r in rows])
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """A compiled ``UPDATE`` for one dialect: its SQL, its parameters in order with
-    each one's bind processor, and whether the driver takes them by position (SQLite's
+    """A compiled ``UPDATE`` for one dialect: its SQL, which of the values (in the order
+    they are given: the result's, then the id and the token) goes to each parameter
+    with what bind processor, and whether the driver takes them by position (SQLite's
     ``?``) or by name (psycopg's ``%(name)s``)."""
 
     sql: str
     names: tuple[str, ...]
+    take: tuple[int, ...]
     processors: tuple[Callable[[Any], Any] | None, ...]
     positional: bool
 
-    def row(self, param: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+    def row(self, given: tuple[Any, ...]) -> tuple[Any, ...] | dict[str, Any]:
         values = tuple(
-            value if process is None else process(value)
-            for value, process in zip((param[n] for n in self.names), self.processors, strict=True)
+            given[i] if process is None else process(given[i])
+            for i, process in zip(self.take, self.processors, strict=True)
         )
         return values if self.positional else dict(zip(self.names, values, strict=True))
 
 
-_PLANS: dict[tuple[tuple[str, ...], str, str], _Plan] = {}
+def _lines_json(lines: list[dict[str, Any]]) -> str:
+    return json.dumps(lines, ensure_ascii=False)
 
 
-def _plan(names: tuple[str, ...], dialect: sa.Dialect) -> _Plan:
-    """The compiled ``UPDATE`` of ``names`` for ``dialect`` (built once)."""
-    key = (names, dialect.name, dialect.driver)
+def _set(name: str, count: int, dialect: str) -> tuple[str, sa.ColumnElement[Any]]:
+    """The column a value sets and the expression it sets it to."""
+    param = sa.bindparam(f"b_{name}", type_=TABLE.c[name].type if name in TABLE.c else sa.Text)
+    if name == "lines":  # appended: the stored history is not read back nor rewritten
+        if dialect == "postgresql":
+            return "history", TABLE.c.history.op("||")(sa.cast(param, TABLE.c.history.type))
+        pairs: list[Any] = []
+        for i in range(count):
+            pairs += [_END, sa.func.json_extract(param, sa.literal_column(f"'$[{i}]'"))]
+        return "history", sa.func.json_insert(TABLE.c.history, *pairs)
+    if name == "raw":  # already JSON text
+        text = sa.bindparam("b_raw", type_=sa.Text)
+        return "raw", sa.cast(text, TABLE.c.raw.type) if dialect == "postgresql" else text
+    return name, param
+
+
+_PLANS: dict[tuple[tuple[str, ...], int, str, str], _Plan] = {}
+
+
+def _plan(names: tuple[str, ...], count: int, dialect: sa.Dialect) -> _Plan:
+    """The compiled ``UPDATE ... WHERE id AND lease_owner`` setting ``names`` (with
+    ``count`` history lines to append) for ``dialect`` (built once)."""
+    key = (names, count, dialect.name, dialect.driver)
     found = _PLANS.get(key)
     if found is None:
-        compiled = _update(names).compile(dialect=dialect)
+        statement = (
+            sa.update(TABLE)
+            .where(
+                TABLE.c.id == sa.bindparam("b_id"), TABLE.c.lease_owner == sa.bindparam("b_token")
+            )
+            .values(dict(_set(name, count, dialect.name) for name in names))
+        )
+        compiled = statement.compile(dialect=dialect)
         positional = bool(compiled.positiontup)
         order = tuple(compiled.positiontup or compiled.binds)
+        index = {f"b_{name}": i for i, name in enumerate(names)}
+        index.update(b_id=len(names), b_token=len(names) + 1)
         processors = tuple(
-            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            _lines_json
+            if name == "b_lines"
+            else compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in order
         )
-        found = _PLANS[key] = _Plan(str(compiled), order, processors, positional)
+        take = tuple(index[name] for name in order)
+        found = _PLANS[key] = _Plan(str(compiled), order, take, processors, positional)
     return found
