@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Message
 from hub.db.models.messages import ACTIVE
+from hub.db.types import UTCDateTime
 from hub.security.redaction import mask_answer_links
 
 TABLE: sa.Table = Message.__table__  # type: ignore[attr-defined]
@@ -297,8 +299,56 @@ async def write(
         )
     connection = await session.connection()
     for (names, count), rows in groups.items():
+        if connection.dialect.name == "postgresql":
+            await connection.exec_driver_sql(_pg_sql(names), _pg_arrays(names, rows))
+            continue
         plan = _plan(names, count, connection.dialect)
         await connection.exec_driver_sql(plan.sql, [plan.row(r) for r in rows])
+
+
+#: PostgreSQL's element type of each value's array (JSON goes as text, cast per row).
+_PG_ARRAY = {
+    **{name: "text" for name in RESULT_COLUMNS},
+    "lines": "text",
+    "attempts": "integer",
+    "next_attempt_at": "timestamptz",
+    "lease_until": "timestamptz",
+    "sent_at": "timestamptz",
+    "cost": "numeric",
+}
+#: Values given as Python objects to a JSON column (``lines`` and ``raw`` come as text).
+_PG_DUMP = ("history", "fallback", "lines")
+
+
+@functools.cache
+def _pg_sql(names: tuple[str, ...]) -> str:
+    """PostgreSQL's write of a group: one ``UPDATE ... FROM unnest(<one array per
+    value>)`` for all its rows, each row still matched on ``id`` and ``lease_owner``."""
+    sets = []
+    for i, name in enumerate(names):
+        value = f"v.c{i}"
+        if name == "lines":
+            sets.append(f"history = message.history || {value}::jsonb")
+        elif name in ("raw", "history", "fallback"):
+            sets.append(f"{name} = {value}::jsonb")
+        else:
+            sets.append(f"{name} = {value}")
+    arrays = "".join(f", %b::{_PG_ARRAY[name]}[]" for name in names)
+    columns = "".join(f", c{i}" for i in range(len(names)))
+    return (
+        f"UPDATE message SET {', '.join(sets)} "
+        f"FROM unnest(%b::bigint[], %b::text[]{arrays}) AS v(id, token{columns}) "
+        "WHERE message.id = v.id AND message.lease_owner = v.token"
+    )
+
+
+def _pg_arrays(names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> tuple[list[Any], ...]:
+    """The rows' values as one list per parameter of :func:`_pg_sql`."""
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    for i, name in enumerate(names):
+        if name in _PG_DUMP:
+            columns[i] = [_lines_json(value) for value in columns[i]]
+    return (columns[-2], columns[-1], *columns[:-2])
 
 
 @dataclass(frozen=True)
@@ -310,20 +360,37 @@ class _Plan:
 
     sql: str
     names: tuple[str, ...]
-    take: tuple[int, ...]
-    processors: tuple[Callable[[Any], Any] | None, ...]
+    #: The given values in the parameters' order (``operator.itemgetter``).
+    take: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+    #: (parameter's position, its bind processor) for the parameters that have one.
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
     positional: bool
 
     def row(self, given: tuple[Any, ...]) -> tuple[Any, ...] | dict[str, Any]:
-        values = tuple(
-            given[i] if process is None else process(given[i])
-            for i, process in zip(self.take, self.processors, strict=True)
-        )
-        return values if self.positional else dict(zip(self.names, values, strict=True))
+        values = list(self.take(given))
+        for i, process in self.processors:
+            values[i] = process(values[i])
+        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
 
 
-def _lines_json(lines: list[dict[str, Any]]) -> str:
-    return json.dumps(lines, ensure_ascii=False)
+#: ``json.dumps(..., ensure_ascii=False)`` without building an encoder per call.
+_lines_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _sqlite_utc(value: dt.datetime | None) -> str | None:
+    """``UTCDateTime`` then SQLite's ``DATETIME`` bind processor in one step: the same
+    text (naive UTC, microseconds), without a format string of named fields per value."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: the hub stores aware times only")
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _processor(bind: Any, dialect: sa.Dialect) -> Callable[[Any], Any] | None:
+    if dialect.name == "sqlite" and isinstance(bind.type, UTCDateTime):
+        return _sqlite_utc
+    return bind.type.dialect_impl(dialect).bind_processor(dialect)  # type: ignore[no-any-return]
 
 
 def _set(name: str, count: int, dialect: str) -> tuple[str, sa.ColumnElement[Any]]:
@@ -363,12 +430,11 @@ def _plan(names: tuple[str, ...], count: int, dialect: sa.Dialect) -> _Plan:
         order = tuple(compiled.positiontup or compiled.binds)
         index = {f"b_{name}": i for i, name in enumerate(names)}
         index.update(b_id=len(names), b_token=len(names) + 1)
-        processors = tuple(
-            _lines_json
-            if name == "b_lines"
-            else compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in order
-        )
-        take = tuple(index[name] for name in order)
-        found = _PLANS[key] = _Plan(str(compiled), order, take, processors, positional)
+        processors = [
+            (i, _lines_json if name == "b_lines" else _processor(compiled.binds[name], dialect))
+            for i, name in enumerate(order)
+        ]
+        take = operator.itemgetter(*(index[name] for name in order))
+        converts = tuple((i, p) for i, p in processors if p is not None)
+        found = _PLANS[key] = _Plan(str(compiled), order, take, converts, positional)
     return found

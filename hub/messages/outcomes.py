@@ -41,19 +41,23 @@ Values = dict[str, Any]
 _RELEASED: Values = {"lease_owner": None, "lease_until": None}
 
 
+#: ``json.dumps(value, ensure_ascii=False, default=str)`` with one encoder for all calls.
+_dump = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def redacted_json(value: Any, redactor: Redactor) -> str:
     """A provider's answer as JSON text with every secret redacted (``null`` for none).
 
     Dumped once and redacted as text.  Text a redaction left unparseable (a secret
     ending in a backslash, say) is kept as one JSON string, so the write never fails
     on it."""
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = _dump(value)
     redacted = redactor.redact(text)
     if redacted is not text and redacted != text:
         try:
             json.loads(redacted)
         except ValueError:
-            return json.dumps(redacted, ensure_ascii=False)
+            return _dump(redacted)
     return redacted
 
 
