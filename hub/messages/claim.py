@@ -9,14 +9,23 @@ runs per database file (``hub.worker``).  ClaimedMessage rows become ``sending``
 end of the lease.  A re-claimed message gets a ``lease_expired`` line in its history
 and the lost attempt is counted: the provider may have sent it (the journal says so).
 
-Results are written with one ``UPDATE ... WHERE id = :id AND lease_owner = :token``
-executed for many rows at once: a worker whose lease was taken over writes nothing.
-The statement sets only the columns a result changes (a sent message's text, subject,
-HTML and fallback stay as they are unless an answer link was masked), one
-``executemany`` per set of columns.  It is compiled once per dialect and its rows go
-to the driver as tuples, each value through its column type's own bind processor:
-what SQLAlchemy would send, without its per-row parameter machinery (which cost more
-than the rest of the write).
+The claim reads only :data:`CLAIMED_COLUMNS` (not the old raw answer), and the
+``lease_expired`` line and the lost attempt are written by the database in the same
+statement that leases the rows.  On PostgreSQL the claim is one ``UPDATE ... FROM``
+a ``FOR UPDATE SKIP LOCKED`` CTE ``... RETURNING``; on SQLite the due rows are read,
+then leased by id (the transaction holds the file's write lock from its start).  The
+due query names the statuses as literals, word for word the predicate of the partial
+index ``ix_message_due``: as bound parameters SQLite could not use the index.
+
+Results are written only where ``id`` and ``lease_owner = token`` both match: a
+worker whose lease was taken over writes nothing.  A result sets only the columns it
+has (a sent message's text, subject, HTML and fallback stay as they are unless an
+answer link was masked); its new history lines are appended to the stored history by
+the database (``json_insert`` / ``||``), and its raw answer arrives as JSON text.
+SQLite: one ``executemany`` of a statement compiled once per set of columns, each
+value through its column type's bind processor.  PostgreSQL: one
+``UPDATE ... FROM unnest(<an array per column>)`` per set of columns, the arrays sent
+in psycopg's binary format.
 """
 
 from __future__ import annotations
