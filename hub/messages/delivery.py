@@ -442,7 +442,7 @@ class Run:
                     now=now,
                 )
                 if line is not None:
-                    values = {**values, "history": [*values["history"], line]}
+                    values = {**values, "lines": [*values["lines"], line]}
             out.append((message, values))
         return out
 

@@ -12,14 +12,18 @@ the rules read in one place::
                                      failed
 
 Each function returns the columns to write (see ``hub.messages.claim.RESULT_COLUMNS``;
-the rest keep the claimed row's values) including the whole new ``history``.
+the rest keep the claimed row's values).  Two of them are carried as what the write
+needs rather than as the column's value: ``lines``, the new lines of ``history`` (the
+write appends them to the stored history in SQL, it does not rewrite it), and ``raw``,
+the provider's answer as redacted JSON text (dumped and redacted once, not loaded
+back to be dumped again by the write).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,20 +41,24 @@ Values = dict[str, Any]
 _RELEASED: Values = {"lease_owner": None, "lease_until": None}
 
 
-def to_json(value: Any) -> Any:
-    """A provider's answer as plain JSON (Decimals and dates become strings)."""
-    if value is None:
-        return None
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+#: ``json.dumps(value, ensure_ascii=False, default=str)`` with one encoder for all calls.
+_dump = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
-def plain_redacted(value: Any, redactor: Redactor) -> Any:
-    """A provider's answer as plain JSON with every secret redacted, in one pass each
-    way (``to_json`` then ``Redactor.redact_json`` would serialise it twice)."""
-    if value is None:
-        return None
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return json.loads(redactor.redact(text))
+def redacted_json(value: Any, redactor: Redactor) -> str:
+    """A provider's answer as JSON text with every secret redacted (``null`` for none).
+
+    Dumped once and redacted as text.  Text a redaction left unparseable (a secret
+    ending in a backslash, say) is kept as one JSON string, so the write never fails
+    on it."""
+    text = _dump(value)
+    redacted = redactor.redact(text)
+    if redacted is not text and redacted != text:
+        try:
+            json.loads(redacted)
+        except ValueError:
+            return _dump(redacted)
+    return redacted
 
 
 def provider_attempts(history: list[dict[str, Any]], provider: str) -> int:
@@ -72,12 +80,7 @@ def requeue(
 ) -> Values:
     """Back to ``queued`` until ``due`` without an attempt (quiet hours, rate limit)."""
     line = entry(now, event, "queued", due=due.isoformat(), text=text)
-    return {
-        **_RELEASED,
-        "status": "queued",
-        "next_attempt_at": due,
-        "history": [*message["history"], line],
-    }
+    return {**_RELEASED, "status": "queued", "next_attempt_at": due, "lines": [line]}
 
 
 def fail(
@@ -90,7 +93,7 @@ def fail(
         "next_attempt_at": now,
         "error_code": code,
         "error_text": text,
-        "history": [*message["history"], entry(now, event, "failed", code=code, text=text)],
+        "lines": [entry(now, event, "failed", code=code, text=text)],
     }
 
 
@@ -103,6 +106,16 @@ class Rules:
     metrics: Metrics
     tz: ZoneInfo
     quiet: QuietHours
+    #: The ``messages`` counter's child per (provider, result), looked up once.
+    counters: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def count(self, provider: str, result: str) -> None:
+        counter = self.counters.get((provider, result))
+        if counter is None:
+            counter = self.counters[(provider, result)] = self.metrics.messages.labels(
+                provider, result
+            )
+        counter.inc()
 
 
 def outcome(
@@ -120,7 +133,7 @@ def outcome(
         **_RELEASED,
         "attempts": attempts,
         "provider": provider,
-        "raw": plain_redacted(result.raw, rules.redactor),
+        "raw": redacted_json(result.raw, rules.redactor),
     }
     line = dict(
         provider=provider,
@@ -129,20 +142,16 @@ def outcome(
         code=result.error_code,
         text=text,
     )
-    history = list(message["history"])
-    count = rules.metrics.messages
     if result.outcome == "accepted":
-        count.labels(provider, "sent").inc()
+        rules.count(provider, "sent")
         cost = str(result.cost) if result.cost is not None else None
-        history.append(
-            entry(
-                now,
-                "attempt",
-                "sent",
-                provider_message_id=result.provider_message_id,
-                cost=cost,
-                **line,
-            )
+        sent = entry(
+            now,
+            "attempt",
+            "sent",
+            provider_message_id=result.provider_message_id,
+            cost=cost,
+            **line,
         )
         return {
             **values,
@@ -153,30 +162,30 @@ def outcome(
             "cost": result.cost,
             "error_code": None,
             "error_text": None,
-            "history": history,
+            "lines": [sent],
         }
     values.update(error_code=result.error_code, error_text=text)
     settings = rules.settings
     if result.outcome == "transient":
-        tries = provider_attempts(history, provider) + 1
+        tries = provider_attempts(message["history"], provider) + 1
         if tries < settings.retry_max_attempts:
-            count.labels(provider, "retry").inc()
+            rules.count(provider, "retry")
             delay = backoff(tries, base=settings.retry_base_delay, cap=settings.retry_max_delay)
             due = first_allowed(now + delay, rules.tz, rules.quiet)
-            history.append(entry(now, "attempt", "queued", retry_at=due.isoformat(), **line))
-            return {**values, "status": "queued", "next_attempt_at": due, "history": history}
+            retry = entry(now, "attempt", "queued", retry_at=due.isoformat(), **line)
+            return {**values, "status": "queued", "next_attempt_at": due, "lines": [retry]}
         reason = f"{provider} still failing after {tries} attempts"
     elif result.provider_side:
         reason = f"{provider} cannot send for this account"
     else:
-        count.labels(provider, "failed").inc()
-        history.append(entry(now, "attempt", "failed", **line))
-        return {**values, "status": "failed", "next_attempt_at": now, "history": history}
+        rules.count(provider, "failed")
+        failed = entry(now, "attempt", "failed", **line)
+        return {**values, "status": "failed", "next_attempt_at": now, "lines": [failed]}
     remaining = candidates[1:]
     if remaining:
-        count.labels(provider, "fallback").inc()
-        history.append(entry(now, "attempt", "queued", **line))
-        history.append(
+        rules.count(provider, "fallback")
+        lines = [
+            entry(now, "attempt", "queued", **line),
             entry(
                 now,
                 "fallback",
@@ -184,11 +193,13 @@ def outcome(
                 provider=provider,
                 next=remaining[0],
                 text=f"{reason}; trying {remaining[0]}",
-            )
-        )
-        return {**values, "status": "queued", "next_attempt_at": now, "history": history}
-    count.labels(provider, "failed").inc()
-    history.append(entry(now, "attempt", "failed", **line))
+            ),
+        ]
+        return {**values, "status": "queued", "next_attempt_at": now, "lines": lines}
+    rules.count(provider, "failed")
     last = f"{reason}; no other provider is configured for {message['channel']}"
-    history.append(entry(now, "fallback", "failed", provider=provider, text=last))
-    return {**values, "status": "failed", "next_attempt_at": now, "history": history}
+    lines = [
+        entry(now, "attempt", "failed", **line),
+        entry(now, "fallback", "failed", provider=provider, text=last),
+    ]
+    return {**values, "status": "failed", "next_attempt_at": now, "lines": lines}
