@@ -28,6 +28,7 @@ import html as html_lib
 import string
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
 
@@ -287,6 +288,18 @@ class _Values(Mapping[str, str]):
         except KeyError:
             value = self._filled[key] = _FILLS[key](*self._args)
             return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``Mapping.get`` without its ``try: self[key]`` round (called per placeholder
+        of every text a run renders)."""
+        filled = self._filled.get(key)
+        if filled is not None:
+            return filled
+        fill = _FILLS.get(key)
+        if fill is None:
+            return default
+        value = self._filled[key] = fill(*self._args)
+        return value
 
     def __iter__(self) -> Iterator[str]:
         return iter(_FILLS)
