@@ -58,3 +58,18 @@ def sqlite_time(value: dt.datetime | None, cache: dict[dt.datetime, str]) -> str
         value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     )
     return text
+
+
+def pg_time(value: dt.datetime | None, cache: dict[dt.datetime, str]) -> str | None:
+    """``value`` as ISO 8601 text with its offset, for PostgreSQL to read as
+    ``timestamptz`` (in a JSON document of rows), converted once per distinct instant."""
+    if value is None:
+        return None
+    try:
+        return cache[value]
+    except KeyError:
+        pass
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: the hub stores aware times only")
+    text = cache[value] = value.astimezone(dt.UTC).isoformat()
+    return text

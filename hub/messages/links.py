@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import json
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import AnswerLink
-from hub.db.types import UTCDateTime, sqlite_time
+from hub.db.types import UTCDateTime, pg_time, sqlite_time
 
 __all__ = [
     "DEV_PUBLIC_URL",
@@ -95,28 +96,28 @@ class NewLink:
 
 
 async def save(session: AsyncSession, links: Sequence[NewLink], *, now: dt.datetime) -> None:
-    """Store the links (hashed): on PostgreSQL one ``INSERT ... SELECT FROM unnest`` per
-    5,000, on SQLite one multi-row INSERT per 1,000 with the values in their stored form
+    """Store the links (hashed): on PostgreSQL one ``INSERT ... SELECT`` from a JSON
+    text of 5,000, on SQLite one multi-row INSERT per 1,000 with the values in their stored form
     (a reminder run stores one link per message: SQLAlchemy's bind processors per value
     were a twentieth of its time)."""
     if not links:
         return
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
+        times: dict[dt.datetime, str] = {}
         for i in range(0, len(links), _PG_CHUNK):
-            part = links[i : i + _PG_CHUNK]
-            await connection.execute(
-                _PG_INSERT,
-                {
-                    "token_hash": [hash_token(link.token) for link in part],
-                    "clinic_id": [link.clinic_id for link in part],
-                    "appointment_id": [link.appointment_id for link in part],
-                    "created_at": now,
-                    "expires_at": [link.expires_at for link in part],
-                },
-            )
+            rows = [
+                [
+                    hash_token(link.token),
+                    link.clinic_id,
+                    link.appointment_id,
+                    pg_time(link.expires_at, times),
+                ]
+                for link in links[i : i + _PG_CHUNK]
+            ]
+            await connection.execute(_PG_INSERT, {"rows": json.dumps(rows), "created_at": now})
         return
-    times: dict[dt.datetime, str] = {}
+    times = {}
     created = sqlite_time(now, times)
     for i in range(0, len(links), _SQLITE_CHUNK):
         part = links[i : i + _SQLITE_CHUNK]
@@ -137,10 +138,8 @@ async def save(session: AsyncSession, links: Sequence[NewLink], *, now: dt.datet
 _PG_CHUNK: Final = 5000
 _PG_INSERT: Final = sa.text(
     "INSERT INTO answer_link (token_hash, clinic_id, appointment_id, created_at, expires_at) "
-    "SELECT t.token_hash, t.clinic_id, t.appointment_id, :created_at, t.expires_at "
-    "FROM unnest(CAST(:token_hash AS text[]), CAST(:clinic_id AS text[]), "
-    "CAST(:appointment_id AS text[]), CAST(:expires_at AS timestamptz[])) "
-    "AS t(token_hash, clinic_id, appointment_id, expires_at)"
+    "SELECT r->>0, r->>1, r->>2, :created_at, CAST(r->>3 AS timestamptz) "
+    "FROM json_array_elements(CAST(:rows AS json)) AS r"
 ).bindparams(sa.bindparam("created_at", type_=UTCDateTime()))
 #: 5 parameters a row: well under SQLite's 32,766.
 _SQLITE_CHUNK: Final = 1000
