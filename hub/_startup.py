@@ -1,7 +1,8 @@
 """Start-up cost the hub does not need to pay (imported first by ``hub/__init__``).
 
-Two kinds: modules not to import (below), and the cyclic garbage collector paused
-while ``hub serve`` builds its app (:func:`collector_paused`).
+Two kinds: modules not to import (below), and the cyclic garbage collector's walks of
+objects that live as long as the process: paused while ``hub serve`` builds its app
+(:func:`collector_paused`), then kept out of its sight (:func:`freeze_startup_objects`).
 
 httpx imports its command-line client, ``httpx._main``, whenever the client's extras
 happen to be installed — rich and pygments come with typer, so they are — and that
@@ -53,7 +54,7 @@ def collector_paused() -> Iterator[None]:
     Used where hundreds of thousands of objects are allocated and none is garbage yet,
     so that each allocation burst's collection walks them all for nothing: ``hub serve``
     building its app (the app's lifespan then collects once and freezes what is left,
-    :func:`hub.app.freeze_startup_objects`), and a bulk write (a fifth to a third of a
+    :func:`freeze_startup_objects`), and a bulk write (a fifth to a third of a
     10,000-item request, docs/decisions.md).  Cycles made meanwhile are collected when
     it is back on.
     """
@@ -68,6 +69,20 @@ def collector_paused() -> Iterator[None]:
         _paused -= 1
         if _paused == 0 and _was_enabled:
             gc.enable()
+
+
+def freeze_startup_objects() -> None:
+    """Move everything built at start-up (modules, pydantic schemas, SQLAlchemy tables,
+    routes, plugins: hundreds of thousands of objects) out of the garbage collector's
+    sight: ``hub serve``'s app once it is up, ``hub worker`` once its runtime is.
+
+    They live as long as the process; without this every full collection walks them
+    all again, and a bulk request allocating 10,000 items' worth of objects triggers
+    several (a third of a 10,000-appointment bulk's time went to it, a tenth to a fifth
+    of a reminder run's; docs/decisions.md).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 install()

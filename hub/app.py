@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from hub import __version__, services
+from hub._startup import freeze_startup_objects
 from hub.api import errors, openapi
 from hub.api.middleware import BodyLimit, JsonBodies, RequestMetrics
 from hub.api.plugin_routes import mount_plugin_routes
@@ -73,18 +73,6 @@ ROUTERS = (
     reminders.router,
     answer_page.router,
 )
-
-
-def freeze_startup_objects() -> None:
-    """Move everything built at start-up (modules, pydantic schemas, SQLAlchemy tables,
-    routes: hundreds of thousands of objects) out of the garbage collector's sight.
-
-    They live as long as the process; without this every full collection walks them
-    all again, and a bulk request allocating 10,000 items' worth of objects triggers
-    several (a third of a 10,000-appointment bulk's time went to it; docs/decisions.md).
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def create_app(

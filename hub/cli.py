@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from cryptography.fernet import Fernet
 
-from hub._startup import collector_paused
+from hub._startup import collector_paused, freeze_startup_objects
 from hub.error_text import readable
 from hub.settings import HubSettings
 
@@ -144,6 +144,9 @@ def worker(
 
     async def main() -> None:
         await runtime.start()
+        # the scheduler's reminder runs allocate per appointment; as in ``hub serve``,
+        # the start-up objects are not walked again by every full collection
+        freeze_startup_objects()
         w = Worker(runtime)
         try:
             if once:

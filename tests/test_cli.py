@@ -81,6 +81,33 @@ def test_worker_once(env: dict[str, str], tmp_path: Path) -> None:
     assert "handled 0" in run(["worker", "--once"], env, tmp_path).stdout
 
 
+def test_worker_keeps_its_start_up_objects_out_of_the_collector(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """As ``hub serve`` does: a reminder run's collections do not walk them again."""
+    script = (
+        "import gc, sys\n"
+        "from hub.cli import app\n"
+        "try:\n"
+        "    app(['worker', '--once'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('frozen', gc.get_freeze_count())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    assert "handled 0" in out
+    frozen = int(out.split("frozen")[-1])
+    assert frozen > 10_000, out
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -40,3 +40,36 @@ class UTCDateTime(sa.TypeDecorator[dt.datetime]):
         if when.tzinfo is None:
             return when.replace(tzinfo=dt.UTC)
         return when.astimezone(dt.UTC)
+
+
+def sqlite_time(value: dt.datetime | None, cache: dict[dt.datetime, str]) -> str | None:
+    """``value`` as SQLite stores a :class:`UTCDateTime` (naive UTC, ``YYYY-MM-DD
+    HH:MM:SS.ffffff``, what SQLAlchemy's bind processors write), converted once per
+    distinct instant (``cache``)."""
+    if value is None:
+        return None
+    try:
+        return cache[value]
+    except KeyError:
+        pass
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: the hub stores aware times only")
+    text = cache[value] = (
+        value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    )
+    return text
+
+
+def pg_time(value: dt.datetime | None, cache: dict[dt.datetime, str]) -> str | None:
+    """``value`` as ISO 8601 text with its offset, for PostgreSQL to read as
+    ``timestamptz`` (in a JSON document of rows), converted once per distinct instant."""
+    if value is None:
+        return None
+    try:
+        return cache[value]
+    except KeyError:
+        pass
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: the hub stores aware times only")
+    text = cache[value] = value.astimezone(dt.UTC).isoformat()
+    return text

@@ -12,15 +12,17 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import json
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import AnswerLink
+from hub.db.types import UTCDateTime, pg_time, sqlite_time
 
 __all__ = [
     "DEV_PUBLIC_URL",
@@ -94,22 +96,57 @@ class NewLink:
 
 
 async def save(session: AsyncSession, links: Sequence[NewLink], *, now: dt.datetime) -> None:
-    """Store the links (hashed) in one multi-row INSERT."""
+    """Store the links (hashed): on PostgreSQL one ``INSERT ... SELECT`` from a JSON
+    text of 5,000, on SQLite one multi-row INSERT per 1,000 with the values in their stored form
+    (a reminder run stores one link per message: SQLAlchemy's bind processors per value
+    were a twentieth of its time)."""
     if not links:
         return
-    await session.execute(
-        sa.insert(_LINK),
-        [
-            {
-                "token_hash": hash_token(link.token),
-                "clinic_id": link.clinic_id,
-                "appointment_id": link.appointment_id,
-                "created_at": now,
-                "expires_at": link.expires_at,
-            }
-            for link in links
-        ],
-    )
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        times: dict[dt.datetime, str] = {}
+        for i in range(0, len(links), _PG_CHUNK):
+            rows = [
+                [
+                    hash_token(link.token),
+                    link.clinic_id,
+                    link.appointment_id,
+                    pg_time(link.expires_at, times),
+                ]
+                for link in links[i : i + _PG_CHUNK]
+            ]
+            await connection.execute(_PG_INSERT, {"rows": json.dumps(rows), "created_at": now})
+        return
+    times = {}
+    created = sqlite_time(now, times)
+    for i in range(0, len(links), _SQLITE_CHUNK):
+        part = links[i : i + _SQLITE_CHUNK]
+        params: list[Any] = []
+        for link in part:
+            params += (
+                hash_token(link.token),
+                link.clinic_id,
+                link.appointment_id,
+                created,
+                sqlite_time(link.expires_at, times),
+            )
+        await connection.exec_driver_sql(
+            _SQLITE_INSERT + ", ".join(["(?, ?, ?, ?, ?)"] * len(part)), tuple(params)
+        )
+
+
+_PG_CHUNK: Final = 5000
+_PG_INSERT: Final = sa.text(
+    "INSERT INTO answer_link (token_hash, clinic_id, appointment_id, created_at, expires_at) "
+    "SELECT r->>0, r->>1, r->>2, :created_at, CAST(r->>3 AS timestamptz) "
+    "FROM json_array_elements(CAST(:rows AS json)) AS r"
+).bindparams(sa.bindparam("created_at", type_=UTCDateTime()))
+#: 5 parameters a row: well under SQLite's 32,766.
+_SQLITE_CHUNK: Final = 1000
+_SQLITE_INSERT: Final = (
+    "INSERT INTO answer_link (token_hash, clinic_id, appointment_id, created_at, expires_at) "
+    "VALUES "
+)
 
 
 async def resolve(session: AsyncSession, token: str) -> AnswerLink | None:

@@ -28,10 +28,11 @@ import html as html_lib
 import string
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
 
-from hub.types import Appointment, ClinicInfo
+from hub.types import Appointment, Card, ClinicInfo
 
 #: Every placeholder and what it holds.
 PLACEHOLDERS: dict[str, str] = {
@@ -243,17 +244,24 @@ class TemplateContext:
         return cls(_Values(appointment, clinic, confirm_link))
 
 
+def _name_patronymic(card: Card | None) -> str:
+    """The first name and the patronymic, whichever are there, with a space between."""
+    if card is None:
+        return ""
+    first, middle = card.first_name, card.middle_name
+    return f"{first} {middle}" if first and middle else first or middle
+
+
 #: How each placeholder is filled from (appointment, clinic, local start, confirm link).
 _FILLS: dict[str, Callable[[Appointment, ClinicInfo, dt.datetime, str | None], str]] = {
     "patient_full_name": lambda a, c, s, link: a.patient.full_name if a.patient else "",
     "patient_last_name": lambda a, c, s, link: a.patient.last_name if a.patient else "",
     "patient_first_name": lambda a, c, s, link: a.patient.first_name if a.patient else "",
     "patient_middle_name": lambda a, c, s, link: a.patient.middle_name if a.patient else "",
-    "patient_name_patronymic": lambda a, c, s, link: " ".join(
-        p for p in ((a.patient.first_name, a.patient.middle_name) if a.patient else ()) if p
-    ),
-    "date": lambda a, c, s, link: s.strftime("%d.%m.%Y"),
-    "time": lambda a, c, s, link: s.strftime("%H:%M"),
+    "patient_name_patronymic": lambda a, c, s, link: _name_patronymic(a.patient),
+    # what strftime("%d.%m.%Y") and ("%H:%M") write (numbers, no locale), a third the cost
+    "date": lambda a, c, s, link: f"{s.day:02d}.{s.month:02d}.{s.year}",
+    "time": lambda a, c, s, link: f"{s.hour:02d}:{s.minute:02d}",
     "weekday": lambda a, c, s, link: WEEKDAYS[s.weekday()],
     "doctor": lambda a, c, s, link: a.doctor.full_name if a.doctor else "",
     "doctor_short": lambda a, c, s, link: a.doctor.short_name if a.doctor else "",
@@ -287,6 +295,18 @@ class _Values(Mapping[str, str]):
         except KeyError:
             value = self._filled[key] = _FILLS[key](*self._args)
             return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``Mapping.get`` without its ``try: self[key]`` round (called per placeholder
+        of every text a run renders)."""
+        filled = self._filled.get(key)
+        if filled is not None:
+            return filled
+        fill = _FILLS.get(key)
+        if fill is None:
+            return default
+        value = self._filled[key] = fill(*self._args)
+        return value
 
     def __iter__(self) -> Iterator[str]:
         return iter(_FILLS)
