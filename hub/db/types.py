@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,9 +29,7 @@ class UTCDateTime(sa.TypeDecorator[dt.datetime]):
     def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: the hub stores aware times only")
-        value = value.astimezone(dt.UTC)
+        value = _aware(value)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
@@ -42,34 +41,45 @@ class UTCDateTime(sa.TypeDecorator[dt.datetime]):
         return when.astimezone(dt.UTC)
 
 
-def sqlite_time(value: dt.datetime | None, cache: dict[dt.datetime, str]) -> str | None:
-    """``value`` as SQLite stores a :class:`UTCDateTime` (naive UTC, ``YYYY-MM-DD
-    HH:MM:SS.ffffff``, what SQLAlchemy's bind processors write), converted once per
-    distinct instant (``cache``)."""
-    if value is None:
-        return None
-    try:
-        return cache[value]
-    except KeyError:
-        pass
+def _aware(value: dt.datetime) -> dt.datetime:
+    """``value`` in UTC; a naive datetime is refused (every time in the hub is aware)."""
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: the hub stores aware times only")
-    text = cache[value] = (
-        value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-    )
-    return text
+    return value.astimezone(dt.UTC)
+
+
+def _sqlite_text(value: dt.datetime) -> str:
+    return _aware(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _pg_text(value: dt.datetime) -> str:
+    return _aware(value).isoformat()
+
+
+def sqlite_utc(value: dt.datetime | None) -> str | None:
+    """``value`` as SQLite stores a :class:`UTCDateTime` (naive UTC, ``YYYY-MM-DD
+    HH:MM:SS.ffffff``): the text SQLAlchemy's bind processors write, in one step, for
+    statements that hand their rows to the driver themselves."""
+    return None if value is None else _sqlite_text(value)
+
+
+def sqlite_time(value: dt.datetime | None, cache: dict[dt.datetime, str]) -> str | None:
+    """:func:`sqlite_utc`, converted once per distinct instant (``cache``)."""
+    return _once(_sqlite_text, value, cache)
 
 
 def pg_time(value: dt.datetime | None, cache: dict[dt.datetime, str]) -> str | None:
     """``value`` as ISO 8601 text with its offset, for PostgreSQL to read as
     ``timestamptz`` (in a JSON document of rows), converted once per distinct instant."""
+    return _once(_pg_text, value, cache)
+
+
+def _once(
+    convert: Callable[[dt.datetime], str], value: dt.datetime | None, cache: dict[dt.datetime, str]
+) -> str | None:
     if value is None:
         return None
-    try:
-        return cache[value]
-    except KeyError:
-        pass
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: the hub stores aware times only")
-    text = cache[value] = value.astimezone(dt.UTC).isoformat()
+    text = cache.get(value)
+    if text is None:
+        text = cache[value] = convert(value)
     return text

@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Message
 from hub.db.models.messages import ACTIVE
-from hub.db.types import UTCDateTime
+from hub.db.types import UTCDateTime, sqlite_utc
 from hub.security.redaction import mask_answer_links
 
 TABLE: sa.Table = Message.__table__  # type: ignore[attr-defined]
@@ -362,69 +362,53 @@ def _pg_arrays(names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> tuple[lis
 
 @dataclass(frozen=True)
 class _Plan:
-    """A compiled ``UPDATE`` for one dialect: its SQL, which of the values (in the order
-    they are given: the result's, then the id and the token) goes to each parameter
-    with what bind processor, and whether the driver takes them by position (SQLite's
-    ``?``) or by name (psycopg's ``%(name)s``)."""
+    """SQLite's compiled ``UPDATE`` of one set of columns: its SQL, and which of the
+    values (in the order they are given: the result's, then the id and the token) goes
+    to each ``?`` with what bind processor."""
 
     sql: str
-    names: tuple[str, ...]
     #: The given values in the parameters' order (``operator.itemgetter``).
     take: Callable[[tuple[Any, ...]], tuple[Any, ...]]
     #: (parameter's position, its bind processor) for the parameters that have one.
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]
-    positional: bool
 
-    def row(self, given: tuple[Any, ...]) -> tuple[Any, ...] | dict[str, Any]:
+    def row(self, given: tuple[Any, ...]) -> tuple[Any, ...]:
         values = list(self.take(given))
         for i, process in self.processors:
             values[i] = process(values[i])
-        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
+        return tuple(values)
 
 
 #: ``json.dumps(..., ensure_ascii=False)`` without building an encoder per call.
 _lines_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _sqlite_utc(value: dt.datetime | None) -> str | None:
-    """``UTCDateTime`` then SQLite's ``DATETIME`` bind processor in one step: the same
-    text (naive UTC, microseconds), without a format string of named fields per value."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: the hub stores aware times only")
-    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
 def _processor(bind: Any, dialect: sa.Dialect) -> Callable[[Any], Any] | None:
-    if dialect.name == "sqlite" and isinstance(bind.type, UTCDateTime):
-        return _sqlite_utc
+    if isinstance(bind.type, UTCDateTime):
+        return sqlite_utc
     return bind.type.dialect_impl(dialect).bind_processor(dialect)  # type: ignore[no-any-return]
 
 
-def _set(name: str, count: int, dialect: str) -> tuple[str, sa.ColumnElement[Any]]:
-    """The column a value sets and the expression it sets it to."""
+def _set(name: str, count: int) -> tuple[str, sa.ColumnElement[Any]]:
+    """The column a value sets and the expression it sets it to (SQLite)."""
     param = sa.bindparam(f"b_{name}", type_=TABLE.c[name].type if name in TABLE.c else sa.Text)
     if name == "lines":  # appended: the stored history is not read back nor rewritten
-        if dialect == "postgresql":
-            return "history", TABLE.c.history.op("||")(sa.cast(param, TABLE.c.history.type))
         pairs: list[Any] = []
         for i in range(count):
             pairs += [_END, sa.func.json_extract(param, sa.literal_column(f"'$[{i}]'"))]
         return "history", sa.func.json_insert(TABLE.c.history, *pairs)
     if name == "raw":  # already JSON text
-        text = sa.bindparam("b_raw", type_=sa.Text)
-        return "raw", sa.cast(text, TABLE.c.raw.type) if dialect == "postgresql" else text
+        return "raw", sa.bindparam("b_raw", type_=sa.Text)
     return name, param
 
 
-_PLANS: dict[tuple[tuple[str, ...], int, str, str], _Plan] = {}
+_PLANS: dict[tuple[tuple[str, ...], int, str], _Plan] = {}
 
 
 def _plan(names: tuple[str, ...], count: int, dialect: sa.Dialect) -> _Plan:
-    """The compiled ``UPDATE ... WHERE id AND lease_owner`` setting ``names`` (with
-    ``count`` history lines to append) for ``dialect`` (built once)."""
-    key = (names, count, dialect.name, dialect.driver)
+    """SQLite's compiled ``UPDATE ... WHERE id AND lease_owner`` setting ``names`` (with
+    ``count`` history lines to append), built once per driver."""
+    key = (names, count, dialect.driver)
     found = _PLANS.get(key)
     if found is None:
         statement = (
@@ -432,11 +416,10 @@ def _plan(names: tuple[str, ...], count: int, dialect: sa.Dialect) -> _Plan:
             .where(
                 TABLE.c.id == sa.bindparam("b_id"), TABLE.c.lease_owner == sa.bindparam("b_token")
             )
-            .values(dict(_set(name, count, dialect.name) for name in names))
+            .values(dict(_set(name, count) for name in names))
         )
         compiled = statement.compile(dialect=dialect)
-        positional = bool(compiled.positiontup)
-        order = tuple(compiled.positiontup or compiled.binds)
+        order = tuple(compiled.positiontup or ())
         index = {f"b_{name}": i for i, name in enumerate(names)}
         index.update(b_id=len(names), b_token=len(names) + 1)
         processors = [
@@ -445,5 +428,5 @@ def _plan(names: tuple[str, ...], count: int, dialect: sa.Dialect) -> _Plan:
         ]
         take = operator.itemgetter(*(index[name] for name in order))
         converts = tuple((i, p) for i, p in processors if p is not None)
-        found = _PLANS[key] = _Plan(str(compiled), order, take, converts, positional)
+        found = _PLANS[key] = _Plan(str(compiled), take, converts)
     return found
