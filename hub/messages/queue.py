@@ -280,7 +280,7 @@ async def _insert_postgres(session: AsyncSession, rows: list[dict[str, Any]]) ->
     for i in range(0, len(rows), PG_CHUNK):
         part = [
             {
-                name: pg_time(value, times) if name in _PG_TIMES else value
+                name: pg_time(value, times) if name in _TIMES else value
                 for name, value in row.items()
             }
             for row in rows[i : i + PG_CHUNK]
@@ -290,14 +290,12 @@ async def _insert_postgres(session: AsyncSession, rows: list[dict[str, Any]]) ->
     return queued
 
 
-_PG_TIMES: Final = frozenset(name for name, kind in _PG_COLUMNS if kind == "timestamptz")
+#: The columns holding times (converted to their stored text on both paths).
+_TIMES: Final = frozenset(name for name, kind in _PG_COLUMNS if kind == "timestamptz")
 
 
 def _sqlite_rows(count: int, width: int) -> str:
     return ", ".join(["(" + ", ".join(["?"] * width) + ")"] * count)
-
-
-_SQLITE_TIMES: Final = frozenset({"appointment_at", "created_at", "next_attempt_at"})
 
 
 async def _insert_sqlite(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -317,7 +315,7 @@ async def _insert_sqlite(session: AsyncSession, rows: list[dict[str, Any]]) -> d
         for row in part:
             for name in names:
                 value = row[name]
-                if name in _SQLITE_TIMES:
+                if name in _TIMES:
                     value = sqlite_time(value, times)
                 elif name in _JSON:
                     value = json.dumps(value)  # None as JSON null, as the JSON type writes it
