@@ -227,7 +227,7 @@ class SmtpMailer:
             try:
                 await smtp.login(config.username, config.password or "")
             except aiosmtplib.SMTPAuthenticationError as exc:
-                _drop(smtp)
+                await _drop(smtp)
                 raise SmtpError(
                     exc.code,
                     self._redact(exc.message) or "login refused",
@@ -236,7 +236,7 @@ class SmtpMailer:
                     stage="login",
                 ) from None
             except aiosmtplib.SMTPException as exc:
-                _drop(smtp)
+                await _drop(smtp)
                 raise self._error(exc, "login", provider_side=True) from None
         return smtp
 
@@ -335,22 +335,25 @@ class _Session:
         except (aiosmtplib.SMTPException, OSError):
             pass
         finally:
-            _drop(smtp, transport)
+            await _drop(smtp, transport)
 
 
-def _drop(smtp: aiosmtplib.SMTP, transport: asyncio.BaseTransport | None = None) -> None:
+async def _drop(smtp: aiosmtplib.SMTP, transport: asyncio.BaseTransport | None = None) -> None:
     """Close the connection now, socket included.
 
     ``SMTP.close()`` only starts TLS's closing handshake, which waits for the server's
     answer (up to half a minute) before the socket is closed; a server that just hangs up
     after ``221`` leaves the socket open until then, or for ever if the event loop stops
     first.  After QUIT, or on a failure, there is nothing left to say, so the socket is
-    aborted.
+    aborted.  An aborted transport closes its socket on the loop's next turn, so this
+    waits for that turn: a caller whose loop ends right after (a script, a test) leaves
+    no socket behind.
     """
     transport = transport or smtp.transport
     smtp.close()
     if isinstance(transport, asyncio.WriteTransport):
         transport.abort()
+        await asyncio.sleep(0)
 
 
 # --- helpers ----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ Every accepted message is kept in ``received`` (envelope and parsed message).
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -115,6 +116,10 @@ class FakeSmtp:
 
     def stop(self) -> None:
         if self._controller is not None:
+            # let the server's loop see the clients' last hang-ups and close those
+            # sockets before it stops: a loop stopped with a close still pending leaves
+            # its socket open, and a ResourceWarning in whichever test collects it
+            asyncio.run_coroutine_threadsafe(asyncio.sleep(0.05), self._controller.loop).result(5)
             self._controller.stop()
             self._controller = None
 
